@@ -1,0 +1,16 @@
+// One runner for the whole monorepo. `npm test` runs every project; `npm run test:e2e` only the
+// composed-graph tests. TypeScript goes through swc (types are checked by `npm run check:types`).
+const transform = {
+  '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+// jose and a few other dependencies ship ESM only; swc turns them into CommonJS for jest.
+const transformIgnorePatterns = ['/node_modules/(?!(jose)/)'];
+const common = { transform, transformIgnorePatterns, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'mjs', 'json'] };
+
+module.exports = {
+  testTimeout: 30_000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{shared,supergraph,subgraphs/*,scripts,test}/**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'] },
+  ],
+};

@@ -1,0 +1,82 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { AuthenticationError, ForbiddenError } from '../errors';
+import { ROLES, type Principal, type Role } from '../types';
+
+export const ACCESS_TOKEN_ISSUER = 'fitnexa-identity';
+export const ACCESS_TOKEN_AUDIENCE = 'fitnexa';
+export const ACCESS_TOKEN_ALGORITHM = 'EdDSA';
+
+export type AccessTokenVerifier = (token: string) => Promise<Principal>;
+
+export interface VerifierOptions {
+  /** Where identity publishes its public keys; fetched lazily, cached, refetched on an unknown key id. */
+  jwksUrl?: string;
+  /** A key source of one's own (identity verifies with its local key set). */
+  keys?: JWTVerifyGetKey;
+}
+
+/**
+ * Verifies FitNexa access tokens: EdDSA only (so `alg: none` and HMAC tricks fail), issuer,
+ * audience and expiry checked, and the claims turned into a Principal.
+ */
+export function createAccessTokenVerifier(options: VerifierOptions): AccessTokenVerifier {
+  const keys =
+    options.keys ??
+    (options.jwksUrl
+      ? createRemoteJWKSet(new URL(options.jwksUrl), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000 })
+      : undefined);
+  if (!keys) throw new Error('createAccessTokenVerifier needs jwksUrl or keys');
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        algorithms: [ACCESS_TOKEN_ALGORITHM],
+        issuer: ACCESS_TOKEN_ISSUER,
+        audience: ACCESS_TOKEN_AUDIENCE,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      const role = payload.role;
+      if (typeof payload.sub !== 'string' || !ROLES.includes(role as Role)) {
+        throw new AuthenticationError('Access token has invalid claims');
+      }
+      return { userId: payload.sub, role: role as Role };
+    } catch (error) {
+      if (error instanceof AuthenticationError) throw error;
+      if (error instanceof joseErrors.JWTExpired) throw new AuthenticationError('Access token has expired');
+      if (error instanceof joseErrors.JOSEError) throw new AuthenticationError('Access token is not valid');
+      // Could not reach the key set: not the client's fault, so not a 401.
+      throw error;
+    }
+  };
+}
+
+/** The bearer token of an `authorization` header, null when there is none; malformed headers are rejected. */
+export function bearerToken(header: string | undefined | null): string | null {
+  if (!header) return null;
+  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header.trim());
+  if (!match) throw new AuthenticationError('Authorization header must be "Bearer <token>"');
+  return match[1]!;
+}
+
+export interface AuthContext {
+  principal: Principal | null;
+}
+
+/** The signed-in principal, or UNAUTHENTICATED. */
+export function requireUser(context: AuthContext): Principal {
+  if (!context.principal) throw new AuthenticationError();
+  return context.principal;
+}
+
+/** The signed-in principal when it has one of `roles`, FORBIDDEN otherwise. */
+export function requireRole(context: AuthContext, ...roles: Role[]): Principal {
+  const principal = requireUser(context);
+  if (!roles.includes(principal.role)) throw new ForbiddenError();
+  return principal;
+}
+
+/** The principal when it is `userId` themselves or an ADMIN. */
+export function requireSelfOrAdmin(context: AuthContext, userId: string): Principal {
+  const principal = requireUser(context);
+  if (principal.userId !== userId && principal.role !== 'ADMIN') throw new ForbiddenError();
+  return principal;
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+export { z };
+
+export class ConfigError extends Error {
+  constructor(
+    readonly service: string,
+    readonly problems: string[],
+  ) {
+    super(`Invalid configuration for ${service}:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Validates the environment against a schema once, at start. Config modules are the only
+ * place that reads `process.env`; everything else is handed a typed config object.
+ */
+export function loadConfig<TSchema extends z.ZodType>(
+  service: string,
+  schema: TSchema,
+  env: Env,
+): z.infer<TSchema> {
+  // Empty variables mean "not set", as in most shells' `FOO= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      service,
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+export const logLevel = z.enum(['error', 'warn', 'info', 'http', 'debug']);
+export const port = z.coerce.number().int().min(0).max(65535);
+export const url = z.url();
+
+/** Settings every FitNexa server reads. */
+export const serverEnv = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: logLevel.default('info'),
+  HOST: z.string().default('127.0.0.1'),
+};
+
+/** Settings every subgraph reads, on top of `serverEnv`. */
+export const subgraphEnv = {
+  ...serverEnv,
+  /** A PostgreSQL server; absent means the embedded stand-in (PGlite) under DATA_DIR. */
+  DATABASE_URL: url.optional(),
+  /** Password of the service's own database role (created on first start when DATABASE_URL may create roles). */
+  DATABASE_ROLE_PASSWORD: z.string().min(1).optional(),
+  DATA_DIR: z.string().default('.data'),
+};

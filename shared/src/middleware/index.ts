@@ -1,0 +1,3 @@
+export { correlationId, currentCorrelationId, runWithCorrelationId, CORRELATION_HEADER } from './correlation';
+export { requestTiming } from './timing';
+export { errorHandler, notFound } from './errors';
