@@ -34,6 +34,12 @@ export class FitnexaError extends GraphQLError {
     super(message, { extensions: { ...extensions, code } });
     this.name = 'FitnexaError';
   }
+
+  /** Sets the HTTP status Apollo Server answers with when this error aborts the whole request. */
+  withHttpStatus(status: number): this {
+    Object.assign(this.extensions, { http: { status } });
+    return this;
+  }
 }
 
 export class AuthenticationError extends FitnexaError {

@@ -1,0 +1,188 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import express, { type Express, type Request } from 'express';
+import type { DocumentNode } from 'graphql';
+import { bearerToken, type AccessTokenVerifier } from '../auth';
+import { AuthenticationError, createErrorFormatter } from '../errors';
+import type { Logger } from '../logger/types';
+import { correlationId, errorHandler, notFound, requestTiming } from '../middleware';
+import type { Principal } from '../types';
+
+export type ReadinessCheck = () => Promise<unknown>;
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface BaseContext {
+  principal: Principal | null;
+  /** The caller's bearer token, forwarded by the gateway, for calls this service makes on their behalf. */
+  accessToken: string | null;
+  logger: Logger;
+}
+
+export interface SubgraphOptions<TContext extends BaseContext> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<TContext>;
+  /** Builds the per-request context (dataloaders, use cases) from the verified principal. */
+  context(base: BaseContext): TContext;
+  verifyAccessToken: AccessTokenVerifier;
+  /** Named dependencies `/health/ready` checks: database, broker, cache. */
+  readiness: Record<string, ReadinessCheck>;
+  logger: Logger;
+  port: number;
+  host: string;
+  /** Extra HTTP routes before GraphQL (identity's JWKS). */
+  routes?(app: Express): void;
+  /** Releases what the service opened (Prisma, pools); runs after the server stopped taking requests. */
+  onStop?(): Promise<void>;
+  plugins?: ApolloServerPlugin<TContext>[];
+}
+
+const READINESS_TIMEOUT_MS = 2_000;
+
+/** Runs readiness checks in parallel, each bounded in time; reports latency per check. */
+export async function checkReadiness(checks: Record<string, ReadinessCheck>) {
+  const results = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      const started = performance.now();
+      try {
+        await Promise.race([
+          check(),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), READINESS_TIMEOUT_MS).unref()),
+        ]);
+        return [name, { status: 'up', latencyMs: Math.round(performance.now() - started) }] as const;
+      } catch (error) {
+        return [
+          name,
+          {
+            status: 'down',
+            latencyMs: Math.round(performance.now() - started),
+            error: error instanceof Error ? error.message : String(error),
+          },
+        ] as const;
+      }
+    }),
+  );
+  const ready = results.every(([, result]) => result.status === 'up');
+  return { ready, checks: Object.fromEntries(results) };
+}
+
+/** `/health/live` and `/health/ready`, the same on every FitNexa server. */
+export function healthRoutes(app: Express, readiness: () => Promise<{ ready: boolean } & object>) {
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'live' });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    const report = await readiness();
+    res.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not ready', ...report });
+  });
+}
+
+/** Verifies the request's bearer token; a bad one is a 401 before any resolver runs. */
+export async function principalOf(req: Request, verify: AccessTokenVerifier) {
+  try {
+    const token = bearerToken(req.header('authorization'));
+    return { accessToken: token, principal: token ? await verify(token) : null };
+  } catch (error) {
+    if (error instanceof AuthenticationError) {
+      throw new AuthenticationError(error.message).withHttpStatus(401);
+    }
+    throw error;
+  }
+}
+
+
+export async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Starts any FitNexa subgraph: GraphQL at /graphql, health, correlation ids, timing, shutdown. */
+export async function startSubgraph<TContext extends BaseContext>(
+  options: SubgraphOptions<TContext>,
+): Promise<RunningServer> {
+  const { logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const apollo = new ApolloServer<TContext>({
+    schema: buildSubgraphSchema({
+      typeDefs: options.typeDefs,
+      // The map is typed by the subgraph's context; Apollo's helper only knows `unknown`.
+      resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+    }),
+    formatError: createErrorFormatter(logger),
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...(options.plugins ?? [])],
+    logger: {
+      debug: (message) => logger.debug(String(message)),
+      info: (message) => logger.info(String(message)),
+      warn: (message) => logger.warn(String(message)),
+      error: (message) => logger.error(String(message)),
+    },
+  });
+  await apollo.start();
+
+  app.use(correlationId(), requestTiming(logger));
+  healthRoutes(app, () => checkReadiness(options.readiness));
+  options.routes?.(app);
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const { principal, accessToken } = await principalOf(req, options.verifyAccessToken);
+        return options.context({ principal, accessToken, logger });
+      },
+    }),
+  );
+  app.use(notFound(), errorHandler(logger));
+
+  const port = await listen(httpServer, options.port, options.host);
+  const url = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}/graphql`;
+  logger.info(`${options.name} subgraph ready`, { url });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    stop: () =>
+      (stopping ??= (async () => {
+        await apollo.stop();
+        await options.onStop?.();
+        logger.info(`${options.name} subgraph stopped`);
+      })()),
+  };
+}
+
+/** Stops the server on SIGTERM or SIGINT, then lets the process end. */
+export function stopOnSignals(server: { stop(): Promise<void> }, logger: Logger) {
+  const shutdown = (signal: string) => {
+    logger.info('shutting down', { signal });
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', { error: error instanceof Error ? error.message : String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}

@@ -1,0 +1,75 @@
+import type { Role } from '@fitnexa/shared/types';
+import type { IdentityPrisma } from '../db';
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  createdAt: Date;
+}
+
+export interface UserWithPassword extends UserRecord {
+  passwordHash: string;
+}
+
+const publicFields = { id: true, email: true, displayName: true, role: true, createdAt: true } as const;
+
+export class UserRepository {
+  constructor(private readonly prisma: IdentityPrisma) {}
+
+  /** Users by id, in the order of `ids`, null where there is none; one query whatever the count. */
+  async findByIds(ids: readonly string[]): Promise<(UserRecord | null)[]> {
+    const validIds = ids.filter(isUuid);
+    const rows = validIds.length
+      ? await this.prisma.user.findMany({ where: { id: { in: validIds } }, select: publicFields })
+      : [];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  findByEmailWithPassword(email: string): Promise<UserWithPassword | null> {
+    return this.prisma.user.findUnique({ where: { email }, select: { ...publicFields, passwordHash: true } });
+  }
+
+  async findPasswordHash(id: string): Promise<string | null> {
+    const row = await this.prisma.user.findUnique({ where: { id }, select: { passwordHash: true } });
+    return row?.passwordHash ?? null;
+  }
+
+  create(data: { email: string; passwordHash: string; displayName: string; role?: Role }): Promise<UserRecord> {
+    return this.prisma.user.create({ data, select: publicFields });
+  }
+
+  update(id: string, data: { displayName?: string; role?: Role }): Promise<UserRecord> {
+    return this.prisma.user.update({ where: { id }, data, select: publicFields });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const { count } = await this.prisma.user.deleteMany({ where: { id } });
+    return count > 0;
+  }
+
+  count(): Promise<number> {
+    return this.prisma.user.count();
+  }
+
+  /** A page in creation order; `after` is the id of the last user of the previous page. */
+  async page(first: number, after: string | null): Promise<{ users: UserRecord[]; hasNextPage: boolean }> {
+    const rows = await this.prisma.user.findMany({
+      select: publicFields,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: first + 1,
+      ...(after ? { cursor: { id: after }, skip: 1 } : {}),
+    });
+    return { users: rows.slice(0, first), hasNextPage: rows.length > first };
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return isUuid(id) && (await this.prisma.user.count({ where: { id } })) > 0;
+  }
+}
+
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

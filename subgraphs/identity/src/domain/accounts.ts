@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { AuthenticationError, ConflictError, NotFoundError, parseInput, UserInputError } from '@fitnexa/shared/errors';
+import type { Logger } from '@fitnexa/shared/logger';
+import type { Principal, Role } from '@fitnexa/shared/types';
+import { z } from 'zod';
+import type { RefreshTokenRepository } from '../data/refresh-tokens';
+import type { UserRecord, UserRepository } from '../data/users';
+import { hashPassword, spendPasswordCheck, verifyPassword } from './passwords';
+import { hashRefreshToken, newRefreshToken, type TokenSigner } from './tokens';
+
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ message: 'must be an email address' }).max(254));
+const password = z
+  .string()
+  .min(10, 'must be at least 10 characters')
+  // argon2 hashes whatever it is given; an unbounded password is a cheap way to burn CPU.
+  .max(128, 'must be at most 128 characters')
+  .regex(/[A-Za-z]/, 'must contain a letter')
+  .regex(/[0-9]/, 'must contain a digit');
+const displayName = z.string().trim().min(1, 'must not be empty').max(60, 'must be at most 60 characters');
+
+const registerInput = z.object({ email, password, displayName });
+const loginInput = z.object({ email, password: z.string().min(1).max(128) });
+const profileInput = z.object({ displayName: displayName.optional() });
+
+export interface Session {
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+  refreshTokenExpiresAt: Date;
+  user: UserRecord;
+}
+
+export interface AccountsDeps {
+  users: UserRepository;
+  refreshTokens: RefreshTokenRepository;
+  signer: TokenSigner;
+  refreshTokenTtlDays: number;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** Identity's use cases: sign-up, sign-in, session rotation, profile and account lifecycle. */
+export class Accounts {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: AccountsDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async register(input: unknown, role: Role = 'MEMBER'): Promise<Session> {
+    const data = parseInput(registerInput, input);
+    const passwordHash = await hashPassword(data.password);
+    let user: UserRecord;
+    try {
+      user = await this.deps.users.create({ email: data.email, displayName: data.displayName, passwordHash, role });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new UserInputError('Invalid input: email: is already registered', [
+          { field: 'email', message: 'is already registered' },
+        ]);
+      }
+      throw error;
+    }
+    this.deps.logger.info('user registered', { userId: user.id });
+    return this.startSession(user, randomUUID());
+  }
+
+  async login(input: unknown): Promise<Session> {
+    const data = parseInput(loginInput, input);
+    const user = await this.deps.users.findByEmailWithPassword(data.email);
+    if (!user) {
+      await spendPasswordCheck(data.password);
+      throw new AuthenticationError('Email or password is incorrect');
+    }
+    if (!(await verifyPassword(user.passwordHash, data.password))) {
+      this.deps.logger.warn('login failed', { userId: user.id });
+      throw new AuthenticationError('Email or password is incorrect');
+    }
+    const { passwordHash: _passwordHash, ...record } = user;
+    return this.startSession(record, randomUUID());
+  }
+
+  /**
+   * Rotates a refresh token. A token that was already spent means it leaked (or a client raced
+   * itself): the whole session is revoked, so whoever holds the newer tokens is signed out too.
+   */
+  async refresh(refreshToken: string): Promise<Session> {
+    const now = this.now();
+    const record = await this.deps.refreshTokens.findByHash(hashRefreshToken(refreshToken));
+    if (!record || record.revokedAt || record.expiresAt <= now) {
+      throw new AuthenticationError('Refresh token is not valid');
+    }
+    if (record.usedAt) {
+      await this.deps.refreshTokens.revokeFamily(record.familyId, now);
+      this.deps.logger.warn('refresh token reused; session revoked', { userId: record.userId, familyId: record.familyId });
+      throw new AuthenticationError('Refresh token was already used; the session has been revoked');
+    }
+    const [user] = await this.deps.users.findByIds([record.userId]);
+    if (!user) throw new AuthenticationError('Refresh token is not valid');
+    const next = newRefreshToken();
+    const expiresAt = this.refreshExpiry(now);
+    const rotated = await this.deps.refreshTokens.rotate(
+      record.id,
+      { familyId: record.familyId, userId: user.id, tokenHash: next.hash, expiresAt },
+      now,
+    );
+    if (!rotated) {
+      // Another request spent it between our read and our write: treat as reuse.
+      await this.deps.refreshTokens.revokeFamily(record.familyId, now);
+      throw new AuthenticationError('Refresh token was already used; the session has been revoked');
+    }
+    const access = await this.deps.signer.sign({ userId: user.id, role: user.role }, now);
+    return {
+      accessToken: access.token,
+      accessTokenExpiresAt: access.expiresAt,
+      refreshToken: next.token,
+      refreshTokenExpiresAt: expiresAt,
+      user,
+    };
+  }
+
+  /** Ends the session the refresh token belongs to; false when there was none to end. */
+  async logout(refreshToken: string): Promise<boolean> {
+    const record = await this.deps.refreshTokens.findByHash(hashRefreshToken(refreshToken));
+    if (!record || record.revokedAt) return false;
+    return (await this.deps.refreshTokens.revokeFamily(record.familyId, this.now())) > 0;
+  }
+
+  async updateProfile(principal: Principal, input: unknown): Promise<UserRecord> {
+    const data = parseInput(profileInput, input);
+    if (!(await this.deps.users.exists(principal.userId))) throw new NotFoundError('User');
+    return this.deps.users.update(principal.userId, data);
+  }
+
+  async deleteAccount(principal: Principal, password: string): Promise<boolean> {
+    const hash = await this.deps.users.findPasswordHash(principal.userId);
+    if (!hash) throw new NotFoundError('User');
+    if (!(await verifyPassword(hash, password))) {
+      throw new UserInputError('Invalid input: password: is incorrect', [{ field: 'password', message: 'is incorrect' }]);
+    }
+    await this.deps.users.delete(principal.userId);
+    this.deps.logger.info('user deleted', { userId: principal.userId });
+    return true;
+  }
+
+  async setRole(principal: Principal, userId: string, role: Role): Promise<UserRecord> {
+    if (principal.userId === userId) throw new ConflictError('Admins cannot change their own role');
+    if (!(await this.deps.users.exists(userId))) throw new NotFoundError('User');
+    return this.deps.users.update(userId, { role });
+  }
+
+  private async startSession(user: UserRecord, familyId: string): Promise<Session> {
+    const now = this.now();
+    const refresh = newRefreshToken();
+    const refreshTokenExpiresAt = this.refreshExpiry(now);
+    await this.deps.refreshTokens.create({
+      familyId,
+      userId: user.id,
+      tokenHash: refresh.hash,
+      expiresAt: refreshTokenExpiresAt,
+    });
+    const access = await this.deps.signer.sign({ userId: user.id, role: user.role }, now);
+    return {
+      accessToken: access.token,
+      accessTokenExpiresAt: access.expiresAt,
+      refreshToken: refresh.token,
+      refreshTokenExpiresAt,
+      user,
+    };
+  }
+
+  private refreshExpiry(now: Date): Date {
+    return new Date(now.getTime() + this.deps.refreshTokenTtlDays * 86_400_000);
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002';
+}

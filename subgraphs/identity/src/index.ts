@@ -1,0 +1,4 @@
+export { startIdentity, JWKS_PATH, type IdentityOptions, type IdentityServer } from './server';
+export { loadIdentityConfig, type IdentityConfig } from './config';
+export { DEMO_PASSWORD, demoAccounts } from './seed';
+export { migrationsDir } from './db';
