@@ -1,0 +1,119 @@
+import { createServer } from 'node:http';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
+import { createErrorFormatter } from '@fitnexa/shared/errors';
+import type { Logger } from '@fitnexa/shared/logger';
+import { CORRELATION_HEADER, correlationId, currentCorrelationId, errorHandler, notFound, requestTiming } from '@fitnexa/shared/middleware';
+import { healthRoutes, listen, principalOf, type RunningServer } from '@fitnexa/shared/subgraph';
+import type { Principal } from '@fitnexa/shared/types';
+import express from 'express';
+import { checkSubgraphs } from './health';
+import { subgraphsOf } from './subgraphs';
+
+export interface GatewayContext {
+  principal: Principal | null;
+  accessToken: string | null;
+  correlationId: string | undefined;
+}
+
+export interface GatewayOptions {
+  supergraphSdl: string;
+  subgraphUrls?: Record<string, string>;
+  jwksUrl?: string;
+  verifyAccessToken?: AccessTokenVerifier;
+  port: number;
+  host: string;
+  logger: Logger;
+  production?: boolean;
+}
+
+/** Passes the caller's token and correlation id on to every subgraph request. */
+class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    if ('accessToken' in context && context.accessToken) {
+      request.http?.headers.set('authorization', `Bearer ${context.accessToken}`);
+    }
+    if ('correlationId' in context && context.correlationId) {
+      request.http?.headers.set(CORRELATION_HEADER, context.correlationId);
+    }
+  }
+}
+
+/**
+ * The single entry point: composes the subgraphs of a supergraph file, verifies the caller's
+ * token once, routes operations, aggregates health and serves Apollo Sandbox.
+ */
+export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
+  const { logger } = options;
+  const subgraphs = subgraphsOf(options.supergraphSdl, options.subgraphUrls);
+  const routing = new Map(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
+  const verify =
+    options.verifyAccessToken ?? createAccessTokenVerifier({ jwksUrl: required(options.jwksUrl, 'jwksUrl') });
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: ({ name, url }) => new ForwardingDataSource({ url: routing.get(name) ?? url }),
+  });
+  const armor = new ApolloArmor({
+    maxDepth: { n: 12 },
+    costLimit: { maxCost: 10_000 },
+    maxAliases: { n: 20 },
+    maxDirectives: { n: 50 },
+    maxTokens: { n: 2_000 },
+    blockFieldSuggestion: { enabled: Boolean(options.production) },
+  }).protect();
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: createErrorFormatter(logger),
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    introspection: true,
+    validationRules: armor.validationRules,
+    plugins: [
+      ...armor.plugins,
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+    ],
+  });
+  await apollo.start();
+
+  app.use(correlationId(), requestTiming(logger));
+  healthRoutes(app, () => checkSubgraphs(subgraphs));
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => ({ ...(await principalOf(req, verify)), correlationId: currentCorrelationId() }),
+    }),
+  );
+  app.get('/', (_req, res) => res.redirect('/graphql'));
+  app.use(notFound(), errorHandler(logger));
+
+  const port = await listen(httpServer, options.port, options.host);
+  const url = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}/graphql`;
+  logger.info('gateway ready', { url, subgraphs: subgraphs.map((s) => `${s.name}=${routing.get(s.name)}`) });
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    stop: () =>
+      (stopping ??= (async () => {
+        await apollo.stop();
+        logger.info('gateway stopped');
+      })()),
+  };
+}
+
+function required<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`startGateway needs ${name}`);
+  return value;
+}
