@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import { createLogger, type Logger } from '../logger/node';
+import { withConnection } from '../db/postgres';
+import { quoteIdent } from '../db/sql';
+
+// Test-only helpers: names unique per test file so suites run side by side on one server.
+
+/** The real PostgreSQL tests talk to: DATABASE_URL, or this machine's local server. */
+export function testDatabaseUrl(): string {
+  // eslint-disable-next-line no-process-env -- tests are configured by the environment like the services
+  return process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_t${randomBytes(4).toString('hex')}`;
+}
+
+/** Drops a schema and the role of the same name that provisioning created. */
+export async function dropServiceSchema(url: string, schema: string): Promise<void> {
+  await withConnection(url, async (client) => {
+    await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    await client.query(`DROP ROLE IF EXISTS ${quoteIdent(schema)}`);
+  });
+}
+
+export function quietLogger(service = 'test'): Logger {
+  return createLogger({ service, level: 'error', silent: true });
+}

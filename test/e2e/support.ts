@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startIdentity, type IdentityServer } from '@fitnexa/identity';
+import { createFitnexaClient, type FitnexaClient } from '@fitnexa/shared/api';
+import { dropServiceSchema, quietLogger, testDatabaseUrl, uniqueName } from '@fitnexa/shared/testing';
+import type { RunningServer } from '@fitnexa/shared/subgraph';
+import { startGateway } from '@fitnexa/supergraph';
+
+export const supergraphSdl = readFileSync(join(__dirname, '..', '..', 'schema', 'supergraph.graphql'), 'utf8');
+
+export interface Graph {
+  identity: IdentityServer;
+  gateway: RunningServer;
+  databaseUrl: string;
+  identitySchema: string;
+  client(): FitnexaClient;
+  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  stop(): Promise<void>;
+}
+
+export function startIdentityOnPostgres(schema: string, port = 0) {
+  return startIdentity({
+    PORT: port,
+    HOST: '127.0.0.1',
+    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_ROLE_PASSWORD: undefined,
+    DATA_DIR: 'memory://',
+    ACCESS_TOKEN_TTL_SECONDS: 900,
+    REFRESH_TOKEN_TTL_DAYS: 30,
+    SEED_DEMO_DATA: false,
+    schema,
+    logger: quietLogger('identity'),
+  });
+}
+
+/** The composed graph on the real PostgreSQL: identity in its own fresh schema, gateway in front. */
+export async function startGraph(): Promise<Graph> {
+  const databaseUrl = testDatabaseUrl();
+  const identitySchema = uniqueName('fitnexa_identity');
+  const identity = await startIdentityOnPostgres(identitySchema);
+  const gateway = await startGateway({
+    supergraphSdl,
+    subgraphUrls: { identity: identity.url },
+    jwksUrl: identity.jwksUrl,
+    port: 0,
+    host: '127.0.0.1',
+    logger: quietLogger('gateway'),
+  });
+  return {
+    identity,
+    gateway,
+    databaseUrl,
+    identitySchema,
+    client: () => createFitnexaClient({ url: gateway.url }),
+    async post(body, headers = {}) {
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json() };
+    },
+    async stop() {
+      await gateway.stop();
+      await identity.stop();
+      await dropServiceSchema(databaseUrl, identitySchema);
+    },
+  };
+}
+
+let counter = 0;
+/** A fresh, valid registration. */
+export function newMember(overrides: Partial<{ email: string; password: string; displayName: string }> = {}) {
+  counter += 1;
+  return {
+    email: `member${counter}.${Date.now()}@example.test`,
+    password: 'correct horse 42',
+    displayName: `Member ${counter}`,
+    ...overrides,
+  };
+}
