@@ -5,12 +5,22 @@ const transform = {
 };
 // jose and a few other dependencies ship ESM only; swc turns them into CommonJS for jest.
 const transformIgnorePatterns = ['/node_modules/(?!(jose)/)'];
-const common = { transform, transformIgnorePatterns, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'mjs', 'json'] };
+const common = {
+  transform,
+  transformIgnorePatterns,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+};
 
 module.exports = {
   testTimeout: 30_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{shared,supergraph,subgraphs/*,scripts,test}/**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{shared,supergraph,subgraphs/*,scripts,test}/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$'],
+    },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'] },
   ],
 };

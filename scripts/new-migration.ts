@@ -15,10 +15,14 @@ const root = join(__dirname, '..');
 const prismaDir = join(root, 'subgraphs', subgraph, 'prisma');
 const schemaPath = join(prismaDir, 'schema.prisma');
 const migrationsDir = join(prismaDir, 'migrations');
-const hasMigrations = existsSync(migrationsDir) && readdirSync(migrationsDir).some((entry) => /^\d+_/.test(entry));
+const hasMigrations =
+  existsSync(migrationsDir) && readdirSync(migrationsDir).some((entry) => /^\d+_/.test(entry));
 
 const committed = hasMigrations
-  ? execFileSync('git', ['show', `HEAD:${relative(root, schemaPath)}`], { cwd: root, encoding: 'utf8' })
+  ? execFileSync('git', ['show', `HEAD:${relative(root, schemaPath)}`], {
+      cwd: root,
+      encoding: 'utf8',
+    })
   : null;
 const script = diffDatamodels(committed, readSchema(schemaPath));
 if (!script.trim() || /^-- This is an empty migration\.?\s*$/.test(script.trim())) {

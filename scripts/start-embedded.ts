@@ -14,7 +14,11 @@ async function main() {
   const identityConfig = loadIdentityConfig(env);
   const logger = (service: string) => createLogger({ service, level: gatewayConfig.LOG_LEVEL });
 
-  const identity = await startIdentity({ ...identityConfig, PORT: 4001, logger: logger('identity') });
+  const identity = await startIdentity({
+    ...identityConfig,
+    PORT: 4001,
+    logger: logger('identity'),
+  });
   const gateway = await startGateway({
     supergraphSdl: readFileSync(gatewayConfig.SUPERGRAPH_PATH, 'utf8'),
     subgraphUrls: { identity: identity.url, ...gatewayConfig.subgraphUrls },
@@ -31,7 +35,9 @@ async function main() {
   };
   stopOnSignals(everything, logger('start'));
 
-  const storage = identityConfig.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${env.DATA_DIR}`;
+  const storage = identityConfig.DATABASE_URL
+    ? 'PostgreSQL (DATABASE_URL)'
+    : `embedded PGlite in ${env.DATA_DIR}`;
   console.log(`
 FitNexa supergraph is up: ${gateway.url} (Apollo Sandbox in a browser)
   data: ${storage}

@@ -11,10 +11,13 @@ const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');
 
 interface Service {
   image?: string;
-  build?: string | { context?: string; dockerfile?: string; args?: Record<string, string> | string[] };
+  build?:
+    string | { context?: string; dockerfile?: string; args?: Record<string, string> | string[] };
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string | string[]; disable?: boolean };
-  ports?: (string | number | { published?: string | number; host_ip?: string; protocol?: string })[];
+  ports?: (
+    string | number | { published?: string | number; host_ip?: string; protocol?: string }
+  )[];
   volumes?: (string | { type?: string; source?: string })[];
   environment?: Record<string, string | number | boolean | null> | string[];
 }
@@ -35,7 +38,10 @@ function readCompose(): { text: string; compose: Compose } {
 /** Compose's `${VAR:-default}` / `${VAR-default}` / `${VAR}` / `$$`, resolved with defaults only. */
 function withDefaults(value: string): string {
   return value
-    .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (_m, _name: string, fallback?: string) => fallback ?? '')
+    .replace(
+      /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g,
+      (_m, _name: string, fallback?: string) => fallback ?? '',
+    )
     .replace(/\$\$/g, '$');
 }
 
@@ -45,7 +51,9 @@ function dependencies(service: Service): Record<string, { condition?: string }> 
 }
 
 /** A compose mapping given as a map or as a `KEY=value` list, values resolved with defaults. */
-function keyValues(entries: Record<string, unknown> | string[] | undefined): Record<string, string> {
+function keyValues(
+  entries: Record<string, unknown> | string[] | undefined,
+): Record<string, string> {
   const pairs = Array.isArray(entries)
     ? entries.map((entry) => [entry.split('=')[0], entry.split('=').slice(1).join('=')])
     : Object.entries(entries ?? {}).map(([key, value]) => [key, String(value ?? '')]);
@@ -65,7 +73,10 @@ function buildPaths(service: Service): { context: string; dockerfile: string } |
   if (service.build === undefined) return undefined;
   const build = typeof service.build === 'string' ? { context: service.build } : service.build;
   const context = path.resolve(ROOT, withDefaults(build.context ?? '.'));
-  return { context, dockerfile: path.resolve(context, withDefaults(build.dockerfile ?? 'Dockerfile')) };
+  return {
+    context,
+    dockerfile: path.resolve(context, withDefaults(build.dockerfile ?? 'Dockerfile')),
+  };
 }
 
 /** Host side of each published port, as `ip:port/protocol`; container-only ports publish nothing fixed. */
@@ -73,7 +84,9 @@ function publishedPorts(service: Service): string[] {
   return (service.ports ?? []).flatMap((port) => {
     if (typeof port === 'object') {
       if (port.published === undefined) return [];
-      return [`${port.host_ip ?? '0.0.0.0'}:${withDefaults(String(port.published))}/${port.protocol ?? 'tcp'}`];
+      return [
+        `${port.host_ip ?? '0.0.0.0'}:${withDefaults(String(port.published))}/${port.protocol ?? 'tcp'}`,
+      ];
     }
     const [spec, protocol = 'tcp'] = withDefaults(String(port)).split('/');
     const parts = spec.split(':');
@@ -87,7 +100,8 @@ function publishedPorts(service: Service): string[] {
 /** Named volumes a service mounts (bind mounts start with `.`, `/` or `~`). */
 function namedVolumes(service: Service): string[] {
   return (service.volumes ?? []).flatMap((volume) => {
-    if (typeof volume === 'object') return volume.type === 'volume' && volume.source ? [volume.source] : [];
+    if (typeof volume === 'object')
+      return volume.type === 'volume' && volume.source ? [volume.source] : [];
     const source = volume.split(':')[0];
     return volume.includes(':') && !/^[./~]/.test(source) ? [source] : [];
   });
@@ -95,7 +109,9 @@ function namedVolumes(service: Service): string[] {
 
 /** Workspace folders from the root package.json's `workspaces` (plain paths and `dir/*` globs). */
 function workspaceDirs(): string[] {
-  const root = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { workspaces?: string[] };
+  const root = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    workspaces?: string[];
+  };
   return (root.workspaces ?? []).flatMap((pattern) => {
     if (!pattern.endsWith('/*')) return [pattern];
     const parent = pattern.slice(0, -2);
@@ -108,7 +124,9 @@ function workspaceDirs(): string[] {
 
 function packageName(dir: string): string | undefined {
   const manifest = path.join(ROOT, dir, 'package.json');
-  return existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name : undefined;
+  return existsSync(manifest)
+    ? (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name
+    : undefined;
 }
 
 function appServices(compose: Compose): [string, Service][] {
@@ -123,7 +141,9 @@ function roverSubgraphs(): Record<string, { routing_url?: string }> {
 }
 
 function gatewayService(compose: Compose): [string, Service] {
-  const gateway = appServices(compose).find(([, service]) => buildArgs(service).WORKSPACE === '@fitnexa/supergraph');
+  const gateway = appServices(compose).find(
+    ([, service]) => buildArgs(service).WORKSPACE === '@fitnexa/supergraph',
+  );
   if (!gateway) throw new Error('no service builds @fitnexa/supergraph');
   return gateway;
 }
@@ -149,8 +169,12 @@ describe('docker-compose.yml', () => {
       const paths = buildPaths(service);
       if (!paths) return service.image ? [] : [`${name}: neither image nor build`];
       return [
-        ...(existsSync(paths.context) ? [] : [`${name}: build context ${paths.context} does not exist`]),
-        ...(existsSync(paths.dockerfile) ? [] : [`${name}: Dockerfile ${paths.dockerfile} does not exist`]),
+        ...(existsSync(paths.context)
+          ? []
+          : [`${name}: build context ${paths.context} does not exist`]),
+        ...(existsSync(paths.dockerfile)
+          ? []
+          : [`${name}: Dockerfile ${paths.dockerfile} does not exist`]),
       ];
     });
     expect(problems).toEqual([]);
@@ -207,7 +231,8 @@ describe('docker-compose.yml', () => {
     const { compose } = readCompose();
     const owners = new Map<string, string[]>();
     for (const [name, service] of Object.entries(compose.services)) {
-      for (const port of publishedPorts(service)) owners.set(port, [...(owners.get(port) ?? []), name]);
+      for (const port of publishedPorts(service))
+        owners.set(port, [...(owners.get(port) ?? []), name]);
     }
     const clashes = [...owners]
       .filter(([, names]) => names.length > 1)
@@ -220,11 +245,16 @@ describe('docker-compose.yml', () => {
     const workspaces = workspaceDirs();
     const problems = appServices(compose).flatMap(([name, service]) => {
       const { WORKSPACE, SERVICE_DIR } = buildArgs(service);
-      if (!WORKSPACE || !SERVICE_DIR) return [`${name}: build args WORKSPACE and SERVICE_DIR are required`];
+      if (!WORKSPACE || !SERVICE_DIR)
+        return [`${name}: build args WORKSPACE and SERVICE_DIR are required`];
       if (!workspaces.includes(SERVICE_DIR))
-        return [`${name}: SERVICE_DIR ${SERVICE_DIR} is not a workspace (${workspaces.join(', ')})`];
+        return [
+          `${name}: SERVICE_DIR ${SERVICE_DIR} is not a workspace (${workspaces.join(', ')})`,
+        ];
       const actual = packageName(SERVICE_DIR);
-      return actual === WORKSPACE ? [] : [`${name}: ${SERVICE_DIR}/package.json is named ${actual}, not ${WORKSPACE}`];
+      return actual === WORKSPACE
+        ? []
+        : [`${name}: ${SERVICE_DIR}/package.json is named ${actual}, not ${WORKSPACE}`];
     });
     expect(problems).toEqual([]);
   });
@@ -244,7 +274,9 @@ describe('docker-compose.yml', () => {
       const dockerfile = buildPaths(service)?.dockerfile;
       if (!dockerfile || !existsSync(dockerfile)) return [];
       const declared = new Set(
-        [...readFileSync(dockerfile, 'utf8').matchAll(/^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)/gm)].map((m) => m[1]),
+        [...readFileSync(dockerfile, 'utf8').matchAll(/^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)/gm)].map(
+          (m) => m[1],
+        ),
       );
       return Object.keys(buildArgs(service))
         .filter((arg) => !declared.has(arg))

@@ -11,7 +11,10 @@ const prisma6 = require.resolve('prisma6/build/index.js');
 /** Rewrites a Prisma 7 schema into what Prisma 6's differ accepts: a datasource URL, a plain generator. */
 function asPrisma6Schema(schema: string): string {
   return schema
-    .replace(/generator\s+\w+\s*\{[^}]*\}/, 'generator client {\n  provider   = "prisma-client-js"\n  engineType = "client"\n}')
+    .replace(
+      /generator\s+\w+\s*\{[^}]*\}/,
+      'generator client {\n  provider   = "prisma-client-js"\n  engineType = "client"\n}',
+    )
     .replace(/datasource\s+(\w+)\s*\{/, 'datasource $1 {\n  url = env("PRISMA_DIFF_URL")');
 }
 
@@ -39,7 +42,15 @@ export default defineConfig({
 });
 `,
     );
-    const args = ['migrate', 'diff', '--config', 'prisma.config.mjs', '--to-schema-datamodel', 'to.prisma', '--script'];
+    const args = [
+      'migrate',
+      'diff',
+      '--config',
+      'prisma.config.mjs',
+      '--to-schema-datamodel',
+      'to.prisma',
+      '--script',
+    ];
     args.push(...(from === null ? ['--from-empty'] : ['--from-schema-datamodel', 'from.prisma']));
     const result = spawnSync(process.execPath, [prisma6, ...args], {
       cwd: dir,
@@ -52,7 +63,8 @@ export default defineConfig({
         PRISMA_HIDE_UPDATE_MESSAGE: '1',
       },
     });
-    if (result.status !== 0) throw new Error(`prisma migrate diff failed:\n${result.stderr}${result.stdout}`);
+    if (result.status !== 0)
+      throw new Error(`prisma migrate diff failed:\n${result.stderr}${result.stdout}`);
     return result.stdout
       .replace(/^Loaded Prisma config.*\n/m, '')
       .replace(/-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS "public";\n\n?/, '')

@@ -18,23 +18,41 @@ function migrationsFolder(migrations: Record<string, string>): string {
 
 describe('a service database on the real PostgreSQL', () => {
   const schemas: string[] = [];
-  afterAll(() => Promise.all(schemas.map((schema) => dropServiceSchema(url, schema))));
+  afterAll(async () => {
+    // One at a time: concurrent DROP ROLE statements trip over the shared catalog.
+    for (const schema of new Set(schemas)) await dropServiceSchema(url, schema);
+  });
 
   async function open(migrationsDir: string, schema = uniqueName('fitnexa_svc')) {
     schemas.push(schema);
-    return openServiceDatabase({ service: 'svc', schema, url, dataDir: 'memory://', migrationsDir, logger });
+    return openServiceDatabase({
+      service: 'svc',
+      schema,
+      url,
+      dataDir: 'memory://',
+      migrationsDir,
+      logger,
+    });
   }
 
   it("when two services are provisioned, then one's role cannot read the other's schema", async () => {
-    const migrations = migrationsFolder({ '20260101000000_init': 'CREATE TABLE "Secret" (id int primary key, value text);' });
+    const migrations = migrationsFolder({
+      '20260101000000_init': 'CREATE TABLE "Secret" (id int primary key, value text);',
+    });
     const identity = await open(migrations);
     const gym = await open(migrations);
     try {
       await gym.sql.exec(`INSERT INTO "Secret" VALUES (1, 'gym only')`);
-      await expect(identity.sql.query(`SELECT * FROM ${gym.schema}."Secret"`)).rejects.toThrow(/permission denied/);
-      await expect(identity.sql.exec(`CREATE TABLE ${gym.schema}."Intruder" (id int)`)).rejects.toThrow(/permission denied/);
+      await expect(identity.sql.query(`SELECT * FROM ${gym.schema}."Secret"`)).rejects.toThrow(
+        /permission denied/,
+      );
+      await expect(
+        identity.sql.exec(`CREATE TABLE ${gym.schema}."Intruder" (id int)`),
+      ).rejects.toThrow(/permission denied/);
       expect(await gym.sql.query('SELECT value FROM "Secret"')).toEqual([{ value: 'gym only' }]);
-      const [{ current_user }] = await identity.sql.query<{ current_user: string }>('SELECT current_user');
+      const [{ current_user }] = await identity.sql.query<{ current_user: string }>(
+        'SELECT current_user',
+      );
       expect(current_user).toBe(identity.schema);
     } finally {
       await identity.close();
@@ -48,14 +66,23 @@ describe('a service database on the real PostgreSQL', () => {
       '20260102000000_name': 'ALTER TABLE "Item" ADD COLUMN name text;',
     });
     const schema = uniqueName('fitnexa_svc');
-    (await open(migrations, schema)).close();
+    await (await open(migrations, schema)).close();
     const again = await open(migrations, schema);
     try {
-      const rows = await again.sql.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
+      const rows = await again.sql.query<{
+        migration_name: string;
+        checksum: string;
+        finished_at: Date | null;
+      }>(
         'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name',
       );
-      expect(rows.map((row) => row.migration_name)).toEqual(['20260101000000_init', '20260102000000_name']);
-      expect(rows.every((row) => /^[0-9a-f]{64}$/.test(row.checksum) && row.finished_at)).toBe(true);
+      expect(rows.map((row) => row.migration_name)).toEqual([
+        '20260101000000_init',
+        '20260102000000_name',
+      ]);
+      expect(rows.every((row) => /^[0-9a-f]{64}$/.test(row.checksum) && row.finished_at)).toBe(
+        true,
+      );
     } finally {
       await again.close();
     }
@@ -63,7 +90,9 @@ describe('a service database on the real PostgreSQL', () => {
 
   it('when an applied migration file is edited, then opening the database refuses to go on', async () => {
     const schema = uniqueName('fitnexa_svc');
-    (await open(migrationsFolder({ '20260101000000_init': 'CREATE TABLE "A" (id int);' }), schema)).close();
+    await (
+      await open(migrationsFolder({ '20260101000000_init': 'CREATE TABLE "A" (id int);' }), schema)
+    ).close();
     await expect(
       open(migrationsFolder({ '20260101000000_init': 'CREATE TABLE "A" (id bigint);' }), schema),
     ).rejects.toThrow(MigrationError);
@@ -72,10 +101,18 @@ describe('a service database on the real PostgreSQL', () => {
   it('when a migration fails, then nothing of it is left behind and it is not recorded', async () => {
     const schema = uniqueName('fitnexa_svc');
     await expect(
-      open(migrationsFolder({ '20260101000000_bad': 'CREATE TABLE "B" (id int); SELECT no_such_function();' }), schema),
+      open(
+        migrationsFolder({
+          '20260101000000_bad': 'CREATE TABLE "B" (id int); SELECT no_such_function();',
+        }),
+        schema,
+      ),
     ).rejects.toThrow(/20260101000000_bad failed/);
     await withConnection(url, async (client) => {
-      const tables = await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [schema]);
+      const tables = await client.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = $1`,
+        [schema],
+      );
       expect(tables.rows.map((row) => row.table_name)).toEqual(['_prisma_migrations']);
     });
   });

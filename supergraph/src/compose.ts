@@ -21,7 +21,9 @@ export function composeSupergraph(roverConfigPath: string): string {
     })),
   );
   if (result.errors) {
-    throw new Error(`Composition failed:\n${result.errors.map((error) => `  - ${error.message}`).join('\n')}`);
+    throw new Error(
+      `Composition failed:\n${result.errors.map((error) => `  - ${error.message}`).join('\n')}`,
+    );
   }
   return result.supergraphSdl + '\n';
 }

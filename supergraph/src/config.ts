@@ -14,7 +14,9 @@ export type GatewayConfig = z.infer<typeof schema> & {
   subgraphUrls: Record<string, string>;
 };
 
-export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+export function loadGatewayConfig(
+  env: Record<string, string | undefined> = process.env,
+): GatewayConfig {
   const config = loadConfig('gateway', schema, env);
   const subgraphUrls = Object.fromEntries(
     Object.entries(env)
@@ -23,7 +25,10 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
   );
   const invalid = Object.entries(subgraphUrls).filter(([, value]) => !url.safeParse(value).success);
   if (invalid.length) {
-    throw new ConfigError('gateway', invalid.map(([name]) => `SUBGRAPH_URL_${name.toUpperCase()}: Invalid URL`));
+    throw new ConfigError(
+      'gateway',
+      invalid.map(([name]) => `SUBGRAPH_URL_${name.toUpperCase()}: Invalid URL`),
+    );
   }
   return { ...config, subgraphUrls };
 }

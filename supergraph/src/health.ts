@@ -9,11 +9,23 @@ export async function checkSubgraphs(subgraphs: SubgraphEndpoint[]) {
       const started = performance.now();
       const latency = () => Math.round(performance.now() - started);
       try {
-        const response = await fetch(readinessUrl(url), { signal: AbortSignal.timeout(TIMEOUT_MS) });
+        const response = await fetch(readinessUrl(url), {
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+        });
         await response.body?.cancel();
-        return { name, status: response.ok ? 'up' : 'down', latencyMs: latency(), httpStatus: response.status };
+        return {
+          name,
+          status: response.ok ? 'up' : 'down',
+          latencyMs: latency(),
+          httpStatus: response.status,
+        };
       } catch (error) {
-        return { name, status: 'down', latencyMs: latency(), error: error instanceof Error ? error.message : String(error) };
+        return {
+          name,
+          status: 'down',
+          latencyMs: latency(),
+          error: error instanceof Error ? error.message : String(error),
+        };
       }
     }),
   );

@@ -17,7 +17,9 @@ startGateway({
 }).then(
   (server) => stopOnSignals(server, logger),
   (error: unknown) => {
-    logger.error('gateway failed to start', { error: error instanceof Error ? error.stack : String(error) });
+    logger.error('gateway failed to start', {
+      error: error instanceof Error ? error.stack : String(error),
+    });
     process.exit(1);
   },
 );

@@ -1,5 +1,9 @@
 import { createServer } from 'node:http';
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import {
+  ApolloGateway,
+  RemoteGraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+} from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -8,7 +12,14 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
 import { createErrorFormatter } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
-import { CORRELATION_HEADER, correlationId, currentCorrelationId, errorHandler, notFound, requestTiming } from '@fitnexa/shared/middleware';
+import {
+  CORRELATION_HEADER,
+  correlationId,
+  currentCorrelationId,
+  errorHandler,
+  notFound,
+  requestTiming,
+} from '@fitnexa/shared/middleware';
 import { healthRoutes, listen, principalOf, type RunningServer } from '@fitnexa/shared/subgraph';
 import type { Principal } from '@fitnexa/shared/types';
 import express from 'express';
@@ -53,7 +64,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const subgraphs = subgraphsOf(options.supergraphSdl, options.subgraphUrls);
   const routing = new Map(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
   const verify =
-    options.verifyAccessToken ?? createAccessTokenVerifier({ jwksUrl: required(options.jwksUrl, 'jwksUrl') });
+    options.verifyAccessToken ??
+    createAccessTokenVerifier({ jwksUrl: required(options.jwksUrl, 'jwksUrl') });
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -92,7 +104,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({ ...(await principalOf(req, verify)), correlationId: currentCorrelationId() }),
+      context: async ({ req }) => ({
+        ...(await principalOf(req, verify)),
+        correlationId: currentCorrelationId(),
+      }),
     }),
   );
   app.get('/', (_req, res) => res.redirect('/graphql'));
@@ -100,7 +115,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
 
   const port = await listen(httpServer, options.port, options.host);
   const url = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}/graphql`;
-  logger.info('gateway ready', { url, subgraphs: subgraphs.map((s) => `${s.name}=${routing.get(s.name)}`) });
+  logger.info('gateway ready', {
+    url,
+    subgraphs: subgraphs.map((s) => `${s.name}=${routing.get(s.name)}`),
+  });
   let stopping: Promise<void> | undefined;
   return {
     url,

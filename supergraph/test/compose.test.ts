@@ -13,6 +13,8 @@ describe('the checked-in supergraph', () => {
   it('when read by the gateway, then every subgraph of rover.yaml has its routing URL, and overrides win', () => {
     const sdl = readFileSync(join(root, 'schema', 'supergraph.graphql'), 'utf8');
     expect(subgraphsOf(sdl)).toEqual([{ name: 'identity', url: 'http://127.0.0.1:4001/graphql' }]);
-    expect(subgraphsOf(sdl, { identity: 'http://identity:4001/graphql' })[0]?.url).toBe('http://identity:4001/graphql');
+    expect(subgraphsOf(sdl, { identity: 'http://identity:4001/graphql' })[0]?.url).toBe(
+      'http://identity:4001/graphql',
+    );
   });
 });

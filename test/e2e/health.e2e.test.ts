@@ -1,5 +1,10 @@
 import { startGateway } from '@fitnexa/supergraph';
-import { dropServiceSchema, quietLogger, testDatabaseUrl, uniqueName } from '@fitnexa/shared/testing';
+import {
+  dropServiceSchema,
+  quietLogger,
+  testDatabaseUrl,
+  uniqueName,
+} from '@fitnexa/shared/testing';
 import { startIdentityOnPostgres, supergraphSdl } from './support';
 
 describe('gateway readiness', () => {
@@ -21,7 +26,10 @@ describe('gateway readiness', () => {
     try {
       const up = await ready();
       expect(up.status).toBe(200);
-      expect(up.body.subgraphs.identity).toMatchObject({ status: 'up', latencyMs: expect.any(Number) });
+      expect(up.body.subgraphs.identity).toMatchObject({
+        status: 'up',
+        latencyMs: expect.any(Number),
+      });
 
       await identity.stop();
       const down = await ready();

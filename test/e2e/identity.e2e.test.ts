@@ -1,4 +1,11 @@
-import { FitnexaApiError, Login, Me, memoryTokenStore, RefreshToken, createFitnexaClient } from '@fitnexa/shared/api';
+import {
+  FitnexaApiError,
+  Login,
+  Me,
+  memoryTokenStore,
+  RefreshToken,
+  createFitnexaClient,
+} from '@fitnexa/shared/api';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@fitnexa/shared/auth';
 import { generateKeyPair, SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import { newMember, startGraph, type Graph } from './support';
@@ -18,7 +25,10 @@ describe('signing up and in through the gateway', () => {
     expect(registration.email).toBe(member.email);
 
     const client = graph.client();
-    const user = await client.login({ email: member.email.toUpperCase(), password: member.password });
+    const user = await client.login({
+      email: member.email.toUpperCase(),
+      password: member.password,
+    });
     expect(user.id).toBe(registration.id);
     const me = await client.me();
     expect(me).toMatchObject({ id: registration.id, email: member.email, role: 'MEMBER' });
@@ -27,7 +37,9 @@ describe('signing up and in through the gateway', () => {
   it('when an email is already registered, then registering it again is BAD_USER_INPUT', async () => {
     const member = newMember();
     await graph.client().register(member);
-    await expect(graph.client().register({ ...member, displayName: 'Someone else' })).rejects.toMatchObject({
+    await expect(
+      graph.client().register({ ...member, displayName: 'Someone else' }),
+    ).rejects.toMatchObject({
       code: 'BAD_USER_INPUT',
       message: expect.stringContaining('already registered'),
     });
@@ -37,20 +49,32 @@ describe('signing up and in through the gateway', () => {
     ['too short', 'abc123'],
     ['without a digit', 'onlyletters-here'],
     ['without a letter', '1234567890123'],
-  ])('when the password is %s, then registering is BAD_USER_INPUT naming the password', async (_, password) => {
-    const error = await graph.client().register(newMember({ password })).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(FitnexaApiError);
-    expect(error).toMatchObject({ code: 'BAD_USER_INPUT' });
-    expect((error as FitnexaApiError).errors[0]?.extensions?.problems).toEqual(
-      expect.arrayContaining([expect.objectContaining({ field: 'password' })]),
-    );
-  });
+  ])(
+    'when the password is %s, then registering is BAD_USER_INPUT naming the password',
+    async (_, password) => {
+      const error = await graph
+        .client()
+        .register(newMember({ password }))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FitnexaApiError);
+      expect(error).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect((error as FitnexaApiError).errors[0]?.extensions?.problems).toEqual(
+        expect.arrayContaining([expect.objectContaining({ field: 'password' })]),
+      );
+    },
+  );
 
   it('when the password is wrong, then login is UNAUTHENTICATED and says nothing about which part was wrong', async () => {
     const member = newMember();
     await graph.client().register(member);
-    const wrongPassword = await graph.client().login({ email: member.email, password: 'wrong password 1' }).catch((e) => e);
-    const unknownEmail = await graph.client().login({ email: 'nobody@example.test', password: member.password }).catch((e) => e);
+    const wrongPassword = await graph
+      .client()
+      .login({ email: member.email, password: 'wrong password 1' })
+      .catch((e) => e);
+    const unknownEmail = await graph
+      .client()
+      .login({ email: 'nobody@example.test', password: member.password })
+      .catch((e) => e);
     expect(wrongPassword).toMatchObject({ code: 'UNAUTHENTICATED' });
     expect(unknownEmail).toMatchObject({ code: 'UNAUTHENTICATED', message: wrongPassword.message });
   });
@@ -60,16 +84,21 @@ describe('signing up and in through the gateway', () => {
     expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
-  it("when another user reads a profile, then its email is hidden", async () => {
+  it('when another user reads a profile, then its email is hidden', async () => {
     const alice = graph.client();
     const aliceUser = await alice.register(newMember());
     const bob = graph.client();
     await bob.register(newMember());
     const result = await bob.request(
-      { document: 'query User($id: ID!) { user(id: $id) { id email displayName } }', operationName: 'User' } as never,
+      {
+        document: 'query User($id: ID!) { user(id: $id) { id email displayName } }',
+        operationName: 'User',
+      } as never,
       { id: aliceUser.id } as never,
     );
-    expect(result).toEqual({ user: { id: aliceUser.id, email: null, displayName: aliceUser.displayName } });
+    expect(result).toEqual({
+      user: { id: aliceUser.id, email: null, displayName: aliceUser.displayName },
+    });
   });
 });
 
@@ -77,11 +106,19 @@ describe('refresh sessions', () => {
   async function signIn() {
     const member = newMember();
     await graph.client().register(member);
-    const { body } = await graph.post({ query: Login.document, operationName: Login.operationName, variables: { input: { email: member.email, password: member.password } } });
+    const { body } = await graph.post({
+      query: Login.document,
+      operationName: Login.operationName,
+      variables: { input: { email: member.email, password: member.password } },
+    });
     return body.data.login as { accessToken: string; refreshToken: string };
   }
   const refresh = (refreshToken: string) =>
-    graph.post({ query: RefreshToken.document, operationName: RefreshToken.operationName, variables: { refreshToken } });
+    graph.post({
+      query: RefreshToken.document,
+      operationName: RefreshToken.operationName,
+      variables: { refreshToken },
+    });
 
   it('when a refresh token is exchanged, then a new pair comes back and the new access token works', async () => {
     const first = await signIn();
@@ -107,10 +144,21 @@ describe('refresh sessions', () => {
     const client = createFitnexaClient({ url: graph.gateway.url, tokenStore: memoryTokenStore() });
     const member = newMember();
     await client.register(member);
-    const session = (await graph.post({ query: Login.document, operationName: 'Login', variables: { input: { email: member.email, password: member.password } } })).body.data.login;
-    const logout = await graph.post({ query: 'mutation Logout($t: String!) { logout(refreshToken: $t) }', variables: { t: session.refreshToken } });
+    const session = (
+      await graph.post({
+        query: Login.document,
+        operationName: 'Login',
+        variables: { input: { email: member.email, password: member.password } },
+      })
+    ).body.data.login;
+    const logout = await graph.post({
+      query: 'mutation Logout($t: String!) { logout(refreshToken: $t) }',
+      variables: { t: session.refreshToken },
+    });
     expect(logout.body.data.logout).toBe(true);
-    expect((await refresh(session.refreshToken)).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await refresh(session.refreshToken)).body.errors[0].extensions.code).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 });
 
@@ -119,11 +167,20 @@ describe('the gateway rejects bad tokens before any subgraph sees them', () => {
   beforeAll(async () => {
     const member = newMember();
     await graph.client().register(member);
-    valid = (await graph.post({ query: Login.document, operationName: 'Login', variables: { input: { email: member.email, password: member.password } } })).body.data.login.accessToken;
+    valid = (
+      await graph.post({
+        query: Login.document,
+        operationName: 'Login',
+        variables: { input: { email: member.email, password: member.password } },
+      })
+    ).body.data.login.accessToken;
   });
 
   async function expectRejected(token: string) {
-    const { status, body } = await graph.post({ query: Me.document, operationName: 'Me' }, { authorization: `Bearer ${token}` });
+    const { status, body } = await graph.post(
+      { query: Me.document, operationName: 'Me' },
+      { authorization: `Bearer ${token}` },
+    );
     expect(status).toBe(401);
     expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(body.data).toBeUndefined();
@@ -151,7 +208,7 @@ describe('the gateway rejects bad tokens before any subgraph sees them', () => {
     await expectRejected(expired);
   });
 
-  it("when the token uses alg none, then 401", async () => {
+  it('when the token uses alg none, then 401', async () => {
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     const payload = valid.split('.')[1];
     await expectRejected(`${header}.${payload}.`);

@@ -2,11 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startIdentity, type IdentityServer } from '@fitnexa/identity';
 import { createFitnexaClient, type FitnexaClient } from '@fitnexa/shared/api';
-import { dropServiceSchema, quietLogger, testDatabaseUrl, uniqueName } from '@fitnexa/shared/testing';
+import {
+  dropServiceSchema,
+  quietLogger,
+  testDatabaseUrl,
+  uniqueName,
+} from '@fitnexa/shared/testing';
 import type { RunningServer } from '@fitnexa/shared/subgraph';
 import { startGateway } from '@fitnexa/supergraph';
 
-export const supergraphSdl = readFileSync(join(__dirname, '..', '..', 'schema', 'supergraph.graphql'), 'utf8');
+export const supergraphSdl = readFileSync(
+  join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
+  'utf8',
+);
 
 export interface Graph {
   identity: IdentityServer;
@@ -14,7 +22,13 @@ export interface Graph {
   databaseUrl: string;
   identitySchema: string;
   client(): FitnexaClient;
-  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  post(
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{
+    status: number; // GraphQL responses of any shape; the tests assert on them.
+    body: any;
+  }>;
   stop(): Promise<void>;
 }
 
@@ -70,7 +84,9 @@ export async function startGraph(): Promise<Graph> {
 
 let counter = 0;
 /** A fresh, valid registration. */
-export function newMember(overrides: Partial<{ email: string; password: string; displayName: string }> = {}) {
+export function newMember(
+  overrides: Partial<{ email: string; password: string; displayName: string }> = {},
+) {
   counter += 1;
   return {
     email: `member${counter}.${Date.now()}@example.test`,

@@ -23,7 +23,10 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
   const keys =
     options.keys ??
     (options.jwksUrl
-      ? createRemoteJWKSet(new URL(options.jwksUrl), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000 })
+      ? createRemoteJWKSet(new URL(options.jwksUrl), {
+          cacheMaxAge: 10 * 60_000,
+          cooldownDuration: 30_000,
+        })
       : undefined);
   if (!keys) throw new Error('createAccessTokenVerifier needs jwksUrl or keys');
   return async (token) => {
@@ -41,8 +44,10 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
       return { userId: payload.sub, role: role as Role };
     } catch (error) {
       if (error instanceof AuthenticationError) throw error;
-      if (error instanceof joseErrors.JWTExpired) throw new AuthenticationError('Access token has expired');
-      if (error instanceof joseErrors.JOSEError) throw new AuthenticationError('Access token is not valid');
+      if (error instanceof joseErrors.JWTExpired)
+        throw new AuthenticationError('Access token has expired');
+      if (error instanceof joseErrors.JOSEError)
+        throw new AuthenticationError('Access token is not valid');
       // Could not reach the key set: not the client's fault, so not a 401.
       throw error;
     }

@@ -46,7 +46,9 @@ export interface ServiceDatabase {
  * and schema when allowed to) or, with no URL, on an embedded PGlite. Pending migrations are
  * applied either way.
  */
-export async function openServiceDatabase(options: ServiceDatabaseOptions): Promise<ServiceDatabase> {
+export async function openServiceDatabase(
+  options: ServiceDatabaseOptions,
+): Promise<ServiceDatabase> {
   const schema = assertIdentifier(options.schema ?? `fitnexa_${options.service}`, 'schema');
   const migrations = await readMigrations(options.migrationsDir);
   return options.url
@@ -73,19 +75,27 @@ async function openPostgres(
     // Raw SQL lands in the service's schema too, not in `public`.
     options: `-c search_path=${schema}`,
   });
-  pool.on('error', (error) => options.logger.warn('idle database connection failed', { error: error.message }));
-  const client = await pool.connect();
+  pool.on('error', (error) =>
+    options.logger.warn('idle database connection failed', { error: error.message }),
+  );
   try {
-    await applyMigrations(pgSession(client), schema, migrations, options.logger);
-  } finally {
-    client.release();
+    const client = await pool.connect();
+    try {
+      await applyMigrations(pgSession(client), schema, migrations, options.logger);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end();
+    throw error;
   }
   return {
     kind: 'postgres',
     schema,
     adapter: new PrismaPg(pool, { schema }),
     sql: {
-      query: async <Row>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as Row[],
+      query: async <Row>(sql: string, params?: unknown[]) =>
+        (await pool.query(sql, params)).rows as Row[],
       exec: async (script) => {
         await pool.query(script);
       },
@@ -102,18 +112,29 @@ async function openPglite(
   schema: string,
   migrations: Awaited<ReturnType<typeof readMigrations>>,
 ): Promise<ServiceDatabase> {
-  const dataDir = options.dataDir === 'memory://' ? 'memory://' : join(options.dataDir, 'pglite', options.service);
+  const dataDir =
+    options.dataDir === 'memory://'
+      ? 'memory://'
+      : join(options.dataDir, 'pglite', options.service);
   if (dataDir !== 'memory://') await mkdir(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir);
   // PGlite is one session: the search path set here holds for every query Prisma sends.
-  await pglite.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; SET search_path TO ${quoteIdent(schema)}`);
+  await pglite.exec(
+    `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; SET search_path TO ${quoteIdent(schema)}`,
+  );
   const sql: SqlSession = {
-    query: async <Row>(text: string, params?: unknown[]) => (await pglite.query<Row>(text, params)).rows,
+    query: async <Row>(text: string, params?: unknown[]) =>
+      (await pglite.query<Row>(text, params)).rows,
     exec: async (script) => {
       await pglite.exec(script);
     },
   };
-  await applyMigrations(sql, schema, migrations, options.logger);
+  try {
+    await applyMigrations(sql, schema, migrations, options.logger);
+  } catch (error) {
+    await pglite.close();
+    throw error;
+  }
   return {
     kind: 'pglite',
     schema,
@@ -134,7 +155,10 @@ function pgliteAdapterFor(pglite: PGlite, schema: string): SqlDriverAdapterFacto
   factory.connect = async () => {
     const adapter = await connect();
     const info = adapter.getConnectionInfo?.bind(adapter);
-    adapter.getConnectionInfo = () => ({ ...(info?.() ?? { supportsRelationJoins: true }), schemaName: schema });
+    adapter.getConnectionInfo = () => ({
+      ...(info?.() ?? { supportsRelationJoins: true }),
+      schemaName: schema,
+    });
     return adapter;
   };
   return factory;

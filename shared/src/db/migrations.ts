@@ -58,12 +58,19 @@ export async function applyMigrations(
   await session.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
   try {
     await session.exec(`SET search_path TO ${quoteIdent(schema)}; ${createHistoryTable}`);
-    const applied = await session.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
+    const applied = await session.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+    }>(
       'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL',
     );
     const byName = new Map(applied.map((row) => [row.migration_name, row]));
     const failed = applied.find((row) => row.finished_at === null);
-    if (failed) throw new MigrationError(`Migration ${failed.migration_name} failed earlier; resolve it before migrating`);
+    if (failed)
+      throw new MigrationError(
+        `Migration ${failed.migration_name} failed earlier; resolve it before migrating`,
+      );
 
     const newlyApplied: string[] = [];
     for (const migration of migrations) {

@@ -4,7 +4,8 @@ import { assertIdentifier, quoteIdent } from './sql';
 
 export function pgSession(client: pg.ClientBase): SqlSession {
   return {
-    query: async <Row>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as Row[],
+    query: async <Row>(sql: string, params?: unknown[]) =>
+      (await client.query(sql, params)).rows as Row[],
     exec: async (script) => {
       await client.query(script);
     },
@@ -12,7 +13,10 @@ export function pgSession(client: pg.ClientBase): SqlSession {
 }
 
 /** Runs `fn` on one connection to `url`, closed afterwards. */
-export async function withConnection<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withConnection<T>(
+  url: string,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -33,7 +37,10 @@ export interface ServiceRole {
  * service can read and write its own tables only. Needs a connection allowed to create roles.
  * Idempotent; also resets the password, so rotating it is a restart.
  */
-export async function provisionServiceRole(adminUrl: string, { schema, role, password }: ServiceRole) {
+export async function provisionServiceRole(
+  adminUrl: string,
+  { schema, role, password }: ServiceRole,
+) {
   assertIdentifier(schema, 'schema');
   assertIdentifier(role, 'role');
   await withConnection(adminUrl, async (client) => {
@@ -48,7 +55,9 @@ export async function provisionServiceRole(adminUrl: string, { schema, role, pas
         [role, password],
       );
       await client.query(rows[0]!.sql);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)} AUTHORIZATION ${quoteIdent(role)}`);
+      await client.query(
+        `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)} AUTHORIZATION ${quoteIdent(role)}`,
+      );
       await client.query(`ALTER SCHEMA ${quoteIdent(schema)} OWNER TO ${quoteIdent(role)}`);
       await client.query(`REVOKE ALL ON SCHEMA ${quoteIdent(schema)} FROM PUBLIC`);
       await client.query('COMMIT');

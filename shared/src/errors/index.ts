@@ -120,7 +120,8 @@ export function createErrorFormatter(logger: Logger) {
     const code = formatted.extensions?.code;
     if (
       typeof code === 'string' &&
-      (apolloClientCodes.has(code) || (clientCodes.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR))
+      (apolloClientCodes.has(code) ||
+        (clientCodes.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR))
     ) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };

@@ -5,7 +5,11 @@ import type { Logger } from '../logger/types';
 /** Unknown routes get a JSON 404 rather than express's HTML page. */
 export function notFound(): RequestHandler {
   return (req, res) => {
-    res.status(404).json({ error: { code: ErrorCode.NOT_FOUND, message: `No route ${req.method} ${req.path}` } });
+    res
+      .status(404)
+      .json({
+        error: { code: ErrorCode.NOT_FOUND, message: `No route ${req.method} ${req.path}` },
+      });
   };
 }
 
@@ -17,7 +21,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
     const status =
-      typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number'
+      typeof error === 'object' &&
+      error !== null &&
+      'status' in error &&
+      typeof error.status === 'number'
         ? error.status
         : 500;
     if (status >= 400 && status < 500) {
@@ -33,6 +40,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       error: error instanceof Error ? error.message : String(error),
       stack: error instanceof Error ? error.stack : undefined,
     });
-    res.status(500).json({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' } });
+    res
+      .status(500)
+      .json({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' } });
   };
 }

@@ -1,3 +1,8 @@
-export { correlationId, currentCorrelationId, runWithCorrelationId, CORRELATION_HEADER } from './correlation';
+export {
+  correlationId,
+  currentCorrelationId,
+  runWithCorrelationId,
+  CORRELATION_HEADER,
+} from './correlation';
 export { requestTiming } from './timing';
 export { errorHandler, notFound } from './errors';

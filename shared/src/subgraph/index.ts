@@ -57,9 +57,14 @@ export async function checkReadiness(checks: Record<string, ReadinessCheck>) {
       try {
         await Promise.race([
           check(),
-          new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), READINESS_TIMEOUT_MS).unref()),
+          new Promise((_, reject) =>
+            setTimeout(() => reject(new Error('timed out')), READINESS_TIMEOUT_MS).unref(),
+          ),
         ]);
-        return [name, { status: 'up', latencyMs: Math.round(performance.now() - started) }] as const;
+        return [
+          name,
+          { status: 'up', latencyMs: Math.round(performance.now() - started) },
+        ] as const;
       } catch (error) {
         return [
           name,
@@ -83,7 +88,9 @@ export function healthRoutes(app: Express, readiness: () => Promise<{ ready: boo
   });
   app.get('/health/ready', async (_req, res) => {
     const report = await readiness();
-    res.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not ready', ...report });
+    res
+      .status(report.ready ? 200 : 503)
+      .json({ status: report.ready ? 'ready' : 'not ready', ...report });
   });
 }
 
@@ -99,7 +106,6 @@ export async function principalOf(req: Request, verify: AccessTokenVerifier) {
     throw error;
   }
 }
-
 
 export async function listen(server: Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
@@ -178,7 +184,9 @@ export function stopOnSignals(server: { stop(): Promise<void> }, logger: Logger)
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        logger.error('shutdown failed', { error: error instanceof Error ? error.message : String(error) });
+        logger.error('shutdown failed', {
+          error: error instanceof Error ? error.message : String(error),
+        });
         process.exit(1);
       },
     );

@@ -7,7 +7,6 @@ import { quoteIdent } from '../db/sql';
 
 /** The real PostgreSQL tests talk to: DATABASE_URL, or this machine's local server. */
 export function testDatabaseUrl(): string {
-  // eslint-disable-next-line no-process-env -- tests are configured by the environment like the services
   return process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 }
 

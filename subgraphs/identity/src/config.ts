@@ -9,13 +9,18 @@ const schema = z
     /** Create the demo accounts when the database has no users (the embedded default does). */
     SEED_DEMO_DATA: z.stringbool().default(false),
   })
-  .refine((env) => env.NODE_ENV !== 'production' || !env.DATABASE_URL || env.DATABASE_ROLE_PASSWORD, {
-    message: 'DATABASE_ROLE_PASSWORD is required in production',
-    path: ['DATABASE_ROLE_PASSWORD'],
-  });
+  .refine(
+    (env) => env.NODE_ENV !== 'production' || !env.DATABASE_URL || env.DATABASE_ROLE_PASSWORD,
+    {
+      message: 'DATABASE_ROLE_PASSWORD is required in production',
+      path: ['DATABASE_ROLE_PASSWORD'],
+    },
+  );
 
 export type IdentityConfig = z.infer<typeof schema>;
 
-export function loadIdentityConfig(env: Record<string, string | undefined> = process.env): IdentityConfig {
+export function loadIdentityConfig(
+  env: Record<string, string | undefined> = process.env,
+): IdentityConfig {
   return loadConfig('identity', schema, env);
 }

@@ -11,5 +11,7 @@ export interface IdentityContext extends BaseContext {
 }
 
 export function createUserLoader(users: UserRepository) {
-  return new DataLoader<string, UserRecord | null>((ids) => users.findByIds(ids), { maxBatchSize: 1000 });
+  return new DataLoader<string, UserRecord | null>((ids) => users.findByIds(ids), {
+    maxBatchSize: 1000,
+  });
 }

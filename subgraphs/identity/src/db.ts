@@ -16,7 +16,11 @@ export interface IdentityDatabaseOptions {
 }
 
 export async function openIdentityDatabase(options: IdentityDatabaseOptions) {
-  const db: ServiceDatabase = await openServiceDatabase({ service: 'identity', migrationsDir, ...options });
+  const db: ServiceDatabase = await openServiceDatabase({
+    service: 'identity',
+    migrationsDir,
+    ...options,
+  });
   const prisma = new PrismaClient({ adapter: db.adapter });
   return {
     db,

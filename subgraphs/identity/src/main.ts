@@ -8,7 +8,9 @@ const logger = createLogger({ service: 'identity', level: config.LOG_LEVEL });
 startIdentity({ ...config, logger }).then(
   (server) => stopOnSignals(server, logger),
   (error: unknown) => {
-    logger.error('identity failed to start', { error: error instanceof Error ? error.stack : String(error) });
+    logger.error('identity failed to start', {
+      error: error instanceof Error ? error.stack : String(error),
+    });
     process.exit(1);
   },
 );

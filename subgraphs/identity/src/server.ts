@@ -20,7 +20,14 @@ export const JWKS_PATH = '/.well-known/jwks.json';
 
 export type IdentityOptions = Pick<
   IdentityConfig,
-  'PORT' | 'HOST' | 'DATABASE_URL' | 'DATABASE_ROLE_PASSWORD' | 'DATA_DIR' | 'ACCESS_TOKEN_TTL_SECONDS' | 'REFRESH_TOKEN_TTL_DAYS' | 'SEED_DEMO_DATA'
+  | 'PORT'
+  | 'HOST'
+  | 'DATABASE_URL'
+  | 'DATABASE_ROLE_PASSWORD'
+  | 'DATA_DIR'
+  | 'ACCESS_TOKEN_TTL_SECONDS'
+  | 'REFRESH_TOKEN_TTL_DAYS'
+  | 'SEED_DEMO_DATA'
 > & {
   /** Another schema (and role) than fitnexa_identity: tests run side by side in one database. */
   schema?: string;
@@ -45,7 +52,10 @@ export async function startIdentity(options: IdentityOptions): Promise<IdentityS
   try {
     const users = new UserRepository(database.prisma);
     const seeded = options.SEED_DEMO_DATA ? await seedDemoAccounts(users, logger) : false;
-    const signer = await TokenSigner.load(new SigningKeyRepository(database.prisma), options.ACCESS_TOKEN_TTL_SECONDS);
+    const signer = await TokenSigner.load(
+      new SigningKeyRepository(database.prisma),
+      options.ACCESS_TOKEN_TTL_SECONDS,
+    );
     const accounts = new Accounts({
       users,
       refreshTokens: new RefreshTokenRepository(database.prisma),

@@ -9,12 +9,24 @@ export interface RefreshTokenRecord {
   revokedAt: Date | null;
 }
 
-const fields = { id: true, familyId: true, userId: true, expiresAt: true, usedAt: true, revokedAt: true } as const;
+const fields = {
+  id: true,
+  familyId: true,
+  userId: true,
+  expiresAt: true,
+  usedAt: true,
+  revokedAt: true,
+} as const;
 
 export class RefreshTokenRepository {
   constructor(private readonly prisma: IdentityPrisma) {}
 
-  create(data: { familyId: string; userId: string; tokenHash: string; expiresAt: Date }): Promise<RefreshTokenRecord> {
+  create(data: {
+    familyId: string;
+    userId: string;
+    tokenHash: string;
+    expiresAt: Date;
+  }): Promise<RefreshTokenRecord> {
     return this.prisma.refreshToken.create({ data, select: fields });
   }
 

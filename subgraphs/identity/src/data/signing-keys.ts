@@ -12,7 +12,10 @@ export class SigningKeyRepository {
   constructor(private readonly prisma: IdentityPrisma) {}
 
   async active(): Promise<SigningKeyRecord[]> {
-    const rows = await this.prisma.signingKey.findMany({ where: { retiredAt: null }, orderBy: { createdAt: 'desc' } });
+    const rows = await this.prisma.signingKey.findMany({
+      where: { retiredAt: null },
+      orderBy: { createdAt: 'desc' },
+    });
     return rows.map((row) => ({
       kid: row.kid,
       publicJwk: row.publicJwk as JWK,
@@ -23,7 +26,11 @@ export class SigningKeyRepository {
 
   async create(key: { kid: string; publicJwk: JWK; privateJwk: JWK }): Promise<void> {
     await this.prisma.signingKey.create({
-      data: { kid: key.kid, publicJwk: key.publicJwk as object, privateJwk: key.privateJwk as object },
+      data: {
+        kid: key.kid,
+        publicJwk: key.publicJwk as object,
+        privateJwk: key.privateJwk as object,
+      },
     });
   }
 }

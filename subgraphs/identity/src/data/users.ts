@@ -13,7 +13,13 @@ export interface UserWithPassword extends UserRecord {
   passwordHash: string;
 }
 
-const publicFields = { id: true, email: true, displayName: true, role: true, createdAt: true } as const;
+const publicFields = {
+  id: true,
+  email: true,
+  displayName: true,
+  role: true,
+  createdAt: true,
+} as const;
 
 export class UserRepository {
   constructor(private readonly prisma: IdentityPrisma) {}
@@ -29,15 +35,26 @@ export class UserRepository {
   }
 
   findByEmailWithPassword(email: string): Promise<UserWithPassword | null> {
-    return this.prisma.user.findUnique({ where: { email }, select: { ...publicFields, passwordHash: true } });
+    return this.prisma.user.findUnique({
+      where: { email },
+      select: { ...publicFields, passwordHash: true },
+    });
   }
 
   async findPasswordHash(id: string): Promise<string | null> {
-    const row = await this.prisma.user.findUnique({ where: { id }, select: { passwordHash: true } });
+    const row = await this.prisma.user.findUnique({
+      where: { id },
+      select: { passwordHash: true },
+    });
     return row?.passwordHash ?? null;
   }
 
-  create(data: { email: string; passwordHash: string; displayName: string; role?: Role }): Promise<UserRecord> {
+  create(data: {
+    email: string;
+    passwordHash: string;
+    displayName: string;
+    role?: Role;
+  }): Promise<UserRecord> {
     return this.prisma.user.create({ data, select: publicFields });
   }
 
@@ -55,7 +72,10 @@ export class UserRepository {
   }
 
   /** A page in creation order; `after` is the id of the last user of the previous page. */
-  async page(first: number, after: string | null): Promise<{ users: UserRecord[]; hasNextPage: boolean }> {
+  async page(
+    first: number,
+    after: string | null,
+  ): Promise<{ users: UserRecord[]; hasNextPage: boolean }> {
     const rows = await this.prisma.user.findMany({
       select: publicFields,
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],

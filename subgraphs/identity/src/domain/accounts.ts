@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { AuthenticationError, ConflictError, NotFoundError, parseInput, UserInputError } from '@fitnexa/shared/errors';
+import {
+  AuthenticationError,
+  ConflictError,
+  NotFoundError,
+  parseInput,
+  UserInputError,
+} from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
 import type { Principal, Role } from '@fitnexa/shared/types';
 import { z } from 'zod';
@@ -20,7 +26,11 @@ const password = z
   .max(128, 'must be at most 128 characters')
   .regex(/[A-Za-z]/, 'must contain a letter')
   .regex(/[0-9]/, 'must contain a digit');
-const displayName = z.string().trim().min(1, 'must not be empty').max(60, 'must be at most 60 characters');
+const displayName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(60, 'must be at most 60 characters');
 
 const registerInput = z.object({ email, password, displayName });
 const loginInput = z.object({ email, password: z.string().min(1).max(128) });
@@ -56,7 +66,12 @@ export class Accounts {
     const passwordHash = await hashPassword(data.password);
     let user: UserRecord;
     try {
-      user = await this.deps.users.create({ email: data.email, displayName: data.displayName, passwordHash, role });
+      user = await this.deps.users.create({
+        email: data.email,
+        displayName: data.displayName,
+        passwordHash,
+        role,
+      });
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new UserInputError('Invalid input: email: is already registered', [
@@ -96,7 +111,10 @@ export class Accounts {
     }
     if (record.usedAt) {
       await this.deps.refreshTokens.revokeFamily(record.familyId, now);
-      this.deps.logger.warn('refresh token reused; session revoked', { userId: record.userId, familyId: record.familyId });
+      this.deps.logger.warn('refresh token reused; session revoked', {
+        userId: record.userId,
+        familyId: record.familyId,
+      });
       throw new AuthenticationError('Refresh token was already used; the session has been revoked');
     }
     const [user] = await this.deps.users.findByIds([record.userId]);
@@ -140,7 +158,9 @@ export class Accounts {
     const hash = await this.deps.users.findPasswordHash(principal.userId);
     if (!hash) throw new NotFoundError('User');
     if (!(await verifyPassword(hash, password))) {
-      throw new UserInputError('Invalid input: password: is incorrect', [{ field: 'password', message: 'is incorrect' }]);
+      throw new UserInputError('Invalid input: password: is incorrect', [
+        { field: 'password', message: 'is incorrect' },
+      ]);
     }
     await this.deps.users.delete(principal.userId);
     this.deps.logger.info('user deleted', { userId: principal.userId });

@@ -40,10 +40,22 @@ export class TokenSigner {
   static async load(keys: SigningKeyRepository, ttlSeconds: number): Promise<TokenSigner> {
     let active = await keys.active();
     if (active.length === 0) {
-      const pair = await generateKeyPair(ACCESS_TOKEN_ALGORITHM, { crv: 'Ed25519', extractable: true });
+      const pair = await generateKeyPair(ACCESS_TOKEN_ALGORITHM, {
+        crv: 'Ed25519',
+        extractable: true,
+      });
       const kid = randomUUID();
-      const publicJwk: JWK = { ...(await exportJWK(pair.publicKey)), kid, alg: ACCESS_TOKEN_ALGORITHM, use: 'sig' };
-      await keys.create({ kid, publicJwk, privateJwk: { ...(await exportJWK(pair.privateKey)), kid } });
+      const publicJwk: JWK = {
+        ...(await exportJWK(pair.publicKey)),
+        kid,
+        alg: ACCESS_TOKEN_ALGORITHM,
+        use: 'sig',
+      };
+      await keys.create({
+        kid,
+        publicJwk,
+        privateJwk: { ...(await exportJWK(pair.privateKey)), kid },
+      });
       active = await keys.active();
     }
     const newest = active[0]!;

@@ -3,9 +3,11 @@ import type { Role } from '@fitnexa/shared/types';
 import type { IdentityContext } from '../context';
 
 export const Mutation = {
-  register: (_: unknown, { input }: { input: unknown }, { accounts }: IdentityContext) => accounts.register(input),
+  register: (_: unknown, { input }: { input: unknown }, { accounts }: IdentityContext) =>
+    accounts.register(input),
 
-  login: (_: unknown, { input }: { input: unknown }, { accounts }: IdentityContext) => accounts.login(input),
+  login: (_: unknown, { input }: { input: unknown }, { accounts }: IdentityContext) =>
+    accounts.login(input),
 
   refreshToken: (_: unknown, args: { refreshToken: string }, { accounts }: IdentityContext) =>
     accounts.refresh(args.refreshToken),

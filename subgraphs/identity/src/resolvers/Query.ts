@@ -22,12 +22,22 @@ export const Query = {
     return isUuid(id) ? context.userById.load(id) : null;
   },
 
-  async users(_: unknown, args: { first: number; after?: string | null }, context: IdentityContext) {
+  async users(
+    _: unknown,
+    args: { first: number; after?: string | null },
+    context: IdentityContext,
+  ) {
     requireRole(context, 'ADMIN');
     const { first, after } = parseInput(pageArgs, args);
     const afterId = after ? Buffer.from(after, 'base64url').toString('utf8') : null;
-    const { users, hasNextPage } = await context.users.page(first, afterId && isUuid(afterId) ? afterId : null);
-    const edges = users.map((node) => ({ cursor: Buffer.from(node.id).toString('base64url'), node }));
+    const { users, hasNextPage } = await context.users.page(
+      first,
+      afterId && isUuid(afterId) ? afterId : null,
+    );
+    const edges = users.map((node) => ({
+      cursor: Buffer.from(node.id).toString('base64url'),
+      node,
+    }));
     return { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   },
 };
