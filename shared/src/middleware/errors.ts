@@ -5,11 +5,9 @@ import type { Logger } from '../logger/types';
 /** Unknown routes get a JSON 404 rather than express's HTML page. */
 export function notFound(): RequestHandler {
   return (req, res) => {
-    res
-      .status(404)
-      .json({
-        error: { code: ErrorCode.NOT_FOUND, message: `No route ${req.method} ${req.path}` },
-      });
+    res.status(404).json({
+      error: { code: ErrorCode.NOT_FOUND, message: `No route ${req.method} ${req.path}` },
+    });
   };
 }
 
