@@ -88,6 +88,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // Shutdown is ours (stopOnSignals): Apollo's own handler re-raises the signal and kills the
+    // process before the database and the other servers are closed.
+    stopOnTerminationSignals: false,
     introspection: true,
     validationRules: armor.validationRules,
     plugins: [

@@ -135,6 +135,9 @@ export async function startSubgraph<TContext extends BaseContext>(
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // Shutdown is ours (stopOnSignals): Apollo's own handler re-raises the signal and kills the
+    // process before the database and the other servers are closed.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...(options.plugins ?? [])],
     logger: {
       debug: (message) => logger.debug(String(message)),
