@@ -9,6 +9,8 @@ describe('identity as a process', () => {
       {
         env: {
           ...process.env,
+          // Not jest's NODE_ENV=test: under test Apollo Server leaves signals alone, as it would not in use.
+          NODE_ENV: 'development',
           PORT: '0',
           DATA_DIR: 'memory://',
           DATABASE_URL: '',
