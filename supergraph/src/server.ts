@@ -43,6 +43,11 @@ export interface GatewayOptions {
   production?: boolean;
 }
 
+type Fetcher = NonNullable<
+  ConstructorParameters<typeof RemoteGraphQLDataSource>[0]
+>['fetcher'] & {};
+const nodeFetch: Fetcher = (url, init) => fetch(url, init as RequestInit);
+
 /** Passes the caller's token and correlation id on to every subgraph request. */
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
@@ -69,7 +74,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }) => new ForwardingDataSource({ url: routing.get(name) ?? url }),
+    buildService: ({ name, url }) =>
+      // Node's own fetch (undici, pooled keep-alive): the default make-fetch-happen adds an HTTP
+      // cache layer that subgraph POSTs never use.
+      new ForwardingDataSource({ url: routing.get(name) ?? url, fetcher: nodeFetch }),
   });
   const armor = new ApolloArmor({
     maxDepth: { n: 12 },
