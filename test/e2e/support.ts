@@ -32,7 +32,11 @@ export interface Graph {
   stop(): Promise<void>;
 }
 
-export function startIdentityOnPostgres(schema: string, port = 0) {
+export function startIdentityOnPostgres(
+  schema: string,
+  port = 0,
+  logger = quietLogger('identity'),
+) {
   return startIdentity({
     PORT: port,
     HOST: '127.0.0.1',
@@ -43,7 +47,7 @@ export function startIdentityOnPostgres(schema: string, port = 0) {
     REFRESH_TOKEN_TTL_DAYS: 30,
     SEED_DEMO_DATA: false,
     schema,
-    logger: quietLogger('identity'),
+    logger,
   });
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import Transport from 'winston-transport';
 import { createLogger, type Logger } from '../logger/node';
 import { withConnection } from '../db/postgres';
 import { quoteIdent } from '../db/sql';
@@ -24,4 +25,33 @@ export async function dropServiceSchema(url: string, schema: string): Promise<vo
 
 export function quietLogger(service = 'test'): Logger {
   return createLogger({ service, level: 'error', silent: true });
+}
+
+export interface CapturedEntry {
+  level: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+class MemoryTransport extends Transport {
+  constructor(private readonly entries: CapturedEntry[]) {
+    super();
+  }
+
+  override log(info: CapturedEntry, done: () => void) {
+    this.entries.push(info);
+    done();
+  }
+}
+
+/** A logger whose entries the test can read, formatted as in production (correlation id included). */
+export function capturingLogger(service: string): { logger: Logger; entries: CapturedEntry[] } {
+  const entries: CapturedEntry[] = [];
+  const logger = createLogger({
+    service,
+    level: 'debug',
+    silent: true,
+    transports: [new MemoryTransport(entries)],
+  });
+  return { logger, entries };
 }
