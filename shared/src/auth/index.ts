@@ -13,6 +13,8 @@ export interface VerifierOptions {
   jwksUrl?: string;
   /** A key source of one's own (identity verifies with its local key set). */
   keys?: JWTVerifyGetKey;
+  /** Least time between two fetches of the key set, so unknown key ids cannot hammer identity. */
+  jwksCooldownMs?: number;
 }
 
 /**
@@ -25,7 +27,7 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
     (options.jwksUrl
       ? createRemoteJWKSet(new URL(options.jwksUrl), {
           cacheMaxAge: 10 * 60_000,
-          cooldownDuration: 30_000,
+          cooldownDuration: options.jwksCooldownMs ?? 5_000,
         })
       : undefined);
   if (!keys) throw new Error('createAccessTokenVerifier needs jwksUrl or keys');
