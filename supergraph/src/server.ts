@@ -20,7 +20,7 @@ import {
   notFound,
   requestTiming,
 } from '@fitnexa/shared/middleware';
-import { healthRoutes, listen, principalOf, type RunningServer } from '@fitnexa/shared/subgraph';
+import { healthRoutes, principalOf, serve, type RunningServer } from '@fitnexa/shared/subgraph';
 import type { Principal } from '@fitnexa/shared/types';
 import express from 'express';
 import { checkSubgraphs } from './health';
@@ -124,22 +124,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   app.get('/', (_req, res) => res.redirect('/graphql'));
   app.use(notFound(), errorHandler(logger));
 
-  const port = await listen(httpServer, options.port, options.host);
-  const url = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}/graphql`;
+  const server = await serve(httpServer, options, async () => {
+    await apollo.stop();
+    logger.info('gateway stopped');
+  });
   logger.info('gateway ready', {
-    url,
+    url: server.url,
     subgraphs: subgraphs.map((s) => `${s.name}=${routing.get(s.name)}`),
   });
-  let stopping: Promise<void> | undefined;
-  return {
-    url,
-    port,
-    stop: () =>
-      (stopping ??= (async () => {
-        await apollo.stop();
-        logger.info('gateway stopped');
-      })()),
-  };
+  return server;
 }
 
 function required<T>(value: T | undefined, name: string): T {

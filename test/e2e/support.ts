@@ -8,6 +8,7 @@ import {
   testDatabaseUrl,
   uniqueName,
 } from '@fitnexa/shared/testing';
+import type { Logger } from '@fitnexa/shared/logger';
 import type { RunningServer } from '@fitnexa/shared/subgraph';
 import { startGateway } from '@fitnexa/supergraph';
 
@@ -18,6 +19,11 @@ export const supergraphSdl = readFileSync(
 
 export interface Graph {
   identity: IdentityServer;
+  /** Stops identity (the gateway keeps running), as an outage would. */
+  stopIdentity(): Promise<void>;
+  /** Starts identity again on the same port and schema. */
+  restartIdentity(): Promise<void>;
+  readiness(): Promise<{ status: number; body: any }>;
   gateway: RunningServer;
   databaseUrl: string;
   identitySchema: string;
@@ -52,10 +58,10 @@ export function startIdentityOnPostgres(
 }
 
 /** The composed graph on the real PostgreSQL: identity in its own fresh schema, gateway in front. */
-export async function startGraph(): Promise<Graph> {
+export async function startGraph(options: { identityLogger?: Logger } = {}): Promise<Graph> {
   const databaseUrl = testDatabaseUrl();
   const identitySchema = uniqueName('fitnexa_identity');
-  const identity = await startIdentityOnPostgres(identitySchema);
+  let identity = await startIdentityOnPostgres(identitySchema, 0, options.identityLogger);
   const gateway = await startGateway({
     supergraphSdl,
     subgraphUrls: { identity: identity.url },
@@ -65,7 +71,21 @@ export async function startGraph(): Promise<Graph> {
     logger: quietLogger('gateway'),
   });
   return {
-    identity,
+    get identity() {
+      return identity;
+    },
+    stopIdentity: () => identity.stop(),
+    async restartIdentity() {
+      identity = await startIdentityOnPostgres(
+        identitySchema,
+        identity.port,
+        options.identityLogger,
+      );
+    },
+    async readiness() {
+      const response = await fetch(gateway.url.replace('/graphql', '/health/ready'));
+      return { status: response.status, body: await response.json() };
+    },
     gateway,
     databaseUrl,
     identitySchema,

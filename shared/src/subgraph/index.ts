@@ -107,7 +107,15 @@ export async function principalOf(req: Request, verify: AccessTokenVerifier) {
   }
 }
 
-export async function listen(server: Server, port: number, host: string): Promise<number> {
+/**
+ * Listens on `port` (0 picks a free one) and returns the handle every FitNexa server exposes:
+ * its GraphQL URL, the port it got, and a `stop` that runs once however often it is called.
+ */
+export async function serve(
+  server: Server,
+  { port, host }: { port: number; host: string },
+  stop: () => Promise<void>,
+): Promise<RunningServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -115,7 +123,13 @@ export async function listen(server: Server, port: number, host: string): Promis
       resolve();
     });
   });
-  return (server.address() as AddressInfo).port;
+  const actualPort = (server.address() as AddressInfo).port;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actualPort}/graphql`,
+    port: actualPort,
+    stop: () => (stopping ??= stop()),
+  };
 }
 
 /** Starts any FitNexa subgraph: GraphQL at /graphql, health, correlation ids, timing, shutdown. */
@@ -163,21 +177,13 @@ export async function startSubgraph<TContext extends BaseContext>(
   );
   app.use(notFound(), errorHandler(logger));
 
-  const port = await listen(httpServer, options.port, options.host);
-  const url = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}/graphql`;
-  logger.info(`${options.name} subgraph ready`, { url });
-
-  let stopping: Promise<void> | undefined;
-  return {
-    url,
-    port,
-    stop: () =>
-      (stopping ??= (async () => {
-        await apollo.stop();
-        await options.onStop?.();
-        logger.info(`${options.name} subgraph stopped`);
-      })()),
-  };
+  const server = await serve(httpServer, options, async () => {
+    await apollo.stop();
+    await options.onStop?.();
+    logger.info(`${options.name} subgraph stopped`);
+  });
+  logger.info(`${options.name} subgraph ready`, { url: server.url });
+  return server;
 }
 
 /** Stops the server on SIGTERM or SIGINT, then lets the process end. */
