@@ -21,7 +21,14 @@ export async function openIdentityDatabase(options: IdentityDatabaseOptions) {
     migrationsDir,
     ...options,
   });
-  const prisma = new PrismaClient({ adapter: db.adapter });
+  const prisma = new PrismaClient({
+    adapter: db.adapter,
+    log: [{ emit: 'event', level: 'query' }],
+  });
+  // Every statement at debug level: what a request costs in SQL is visible (and countable in tests).
+  prisma.$on('query', (event) =>
+    options.logger.debug('sql', { query: event.query, durationMs: event.duration }),
+  );
   return {
     db,
     prisma,
