@@ -22,7 +22,7 @@ export default tseslint.config(
     files: ['**/config.ts', 'scripts/**', '**/test/**', 'shared/src/testing/**', 'jest.config.js'],
     rules: { 'no-restricted-properties': 'off' },
   },
-  { files: ['test/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
+  { files: ['**/test/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {
