@@ -1,26 +1,21 @@
 import { requireRole, requireUser } from '@fitnexa/shared/auth';
-import type { Role } from '@fitnexa/shared/types';
-import type { IdentityContext } from '../context';
+import type { MutationResolvers } from '../generated/graphql';
 
-export const Mutation = {
-  register: (_: unknown, { input }: { input: unknown }, { accounts }: IdentityContext) =>
-    accounts.register(input),
+export const Mutation: MutationResolvers = {
+  register: (_, { input }, { accounts }) => accounts.register(input),
 
-  login: (_: unknown, { input }: { input: unknown }, { accounts }: IdentityContext) =>
-    accounts.login(input),
+  login: (_, { input }, { accounts }) => accounts.login(input),
 
-  refreshToken: (_: unknown, args: { refreshToken: string }, { accounts }: IdentityContext) =>
-    accounts.refresh(args.refreshToken),
+  refreshToken: (_, args, { accounts }) => accounts.refresh(args.refreshToken),
 
-  logout: (_: unknown, args: { refreshToken: string }, { accounts }: IdentityContext) =>
-    accounts.logout(args.refreshToken),
+  logout: (_, args, { accounts }) => accounts.logout(args.refreshToken),
 
-  updateProfile: (_: unknown, { input }: { input: unknown }, context: IdentityContext) =>
+  updateProfile: (_, { input }, context) =>
     context.accounts.updateProfile(requireUser(context), input),
 
-  deleteAccount: (_: unknown, args: { password: string }, context: IdentityContext) =>
+  deleteAccount: (_, args, context) =>
     context.accounts.deleteAccount(requireUser(context), args.password),
 
-  setUserRole: (_: unknown, args: { userId: string; role: Role }, context: IdentityContext) =>
+  setUserRole: (_, args, context) =>
     context.accounts.setRole(requireRole(context, 'ADMIN'), args.userId, args.role),
 };

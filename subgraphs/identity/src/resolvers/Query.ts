@@ -1,16 +1,16 @@
 import { requireRole, requireUser } from '@fitnexa/shared/auth';
 import { NotFoundError, parseInput } from '@fitnexa/shared/errors';
 import { z } from 'zod';
-import type { IdentityContext } from '../context';
 import { isUuid } from '../data/users';
+import type { QueryResolvers } from '../generated/graphql';
 
 const pageArgs = z.object({
   first: z.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100'),
   after: z.string().nullish(),
 });
 
-export const Query = {
-  async me(_: unknown, __: unknown, context: IdentityContext) {
+export const Query: QueryResolvers = {
+  async me(_, __, context) {
     const principal = requireUser(context);
     const user = await context.userById.load(principal.userId);
     // A valid token for an account deleted since it was issued.
@@ -18,15 +18,9 @@ export const Query = {
     return user;
   },
 
-  user(_: unknown, { id }: { id: string }, context: IdentityContext) {
-    return isUuid(id) ? context.userById.load(id) : null;
-  },
+  user: (_, { id }, context) => (isUuid(id) ? context.userById.load(id) : null),
 
-  async users(
-    _: unknown,
-    args: { first: number; after?: string | null },
-    context: IdentityContext,
-  ) {
+  async users(_, args, context) {
     requireRole(context, 'ADMIN');
     const { first, after } = parseInput(pageArgs, args);
     const afterId = after ? Buffer.from(after, 'base64url').toString('utf8') : null;

@@ -1,11 +1,13 @@
-import type { IdentityContext } from '../context';
 import type { UserRecord } from '../data/users';
+import type { UserResolvers } from '../generated/graphql';
 
-export const User = {
-  __resolveReference: (reference: { id: string }, context: IdentityContext) =>
-    context.userById.load(reference.id),
+/** A user as AuthPayload hands it out: to the person who just proved they are that user. */
+export type SelfViewedUser = UserRecord & { viewedBySelf?: boolean };
 
-  email(user: UserRecord & { viewedBySelf?: boolean }, _: unknown, { principal }: IdentityContext) {
+export const User: UserResolvers = {
+  __resolveReference: (reference, context) => context.userById.load(reference.id),
+
+  email(user: SelfViewedUser, _, { principal }) {
     const mayRead =
       user.viewedBySelf ||
       (principal && (principal.userId === user.id || principal.role === 'ADMIN'));

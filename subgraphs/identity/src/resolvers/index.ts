@@ -1,8 +1,8 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import type { Session } from '../domain/accounts';
+import type { AuthPayloadResolvers, Resolvers } from '../generated/graphql';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
-import { User } from './User';
+import { User, type SelfViewedUser } from './User';
 
 const DateTime = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
@@ -15,6 +15,8 @@ const DateTime = new GraphQLScalarType<Date, string>({
 });
 
 // Whoever holds a fresh session is that user, even though the request carried no token.
-const AuthPayload = { user: (session: Session) => ({ ...session.user, viewedBySelf: true }) };
+const AuthPayload: AuthPayloadResolvers = {
+  user: (session): SelfViewedUser => ({ ...session.user, viewedBySelf: true }),
+};
 
-export const resolvers = { DateTime, Query, Mutation, User, AuthPayload };
+export const resolvers: Resolvers = { DateTime, Query, Mutation, User, AuthPayload };
