@@ -16,7 +16,9 @@ import {
   CORRELATION_HEADER,
   correlationId,
   currentCorrelationId,
+  createMetrics,
   errorHandler,
+  metricsRoute,
   notFound,
   requestTiming,
 } from '@fitnexa/shared/middleware';
@@ -109,7 +111,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   });
   await apollo.start();
 
-  app.use(correlationId(), requestTiming(logger));
+  const metrics = createMetrics('gateway');
+  app.use(correlationId(), requestTiming(logger, metrics));
+  metricsRoute(app, metrics);
   healthRoutes(app, () => checkSubgraphs(subgraphs));
   app.use(
     '/graphql',

@@ -25,3 +25,30 @@ describe('gateway readiness', () => {
     }
   });
 });
+
+describe('metrics', () => {
+  it('when the gateway has served GraphQL requests, then /metrics counts them by route and status', async () => {
+    const graph = await startGraph();
+    try {
+      await graph.post({ query: '{ __typename }' });
+      await graph.post({ query: '{ __typename }' });
+      await fetch(graph.gateway.url.replace('/graphql', '/wp-admin.php'));
+      const response = await fetch(graph.gateway.url.replace('/graphql', '/metrics'));
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+      const text = await response.text();
+      const counts = text
+        .split('\n')
+        .filter((line) => line.startsWith('http_request_duration_seconds_count'));
+      const count = (...labels: string[]) =>
+        counts.find((line) => labels.every((label) => line.includes(label)))?.split(' ')[1];
+      expect(count('service="gateway"', 'method="POST"', 'route="/graphql"', 'status="200"')).toBe(
+        '2',
+      );
+      expect(count('route="other"', 'status="404"')).toBe('1');
+      expect(text).not.toContain('wp-admin');
+      expect(text).toContain('process_cpu_user_seconds_total');
+    } finally {
+      await graph.stop();
+    }
+  });
+});

@@ -6,3 +6,4 @@ export {
 } from './correlation';
 export { requestTiming } from './timing';
 export { errorHandler, notFound } from './errors';
+export { createMetrics, metricsRoute, type Metrics } from './metrics';

@@ -1,8 +1,12 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger/types';
+import { routeLabel, type Metrics } from './metrics';
 
-/** Logs each request with its status and duration, and reports it in `Server-Timing`. */
-export function requestTiming(logger: Logger): RequestHandler {
+/**
+ * Logs each request with its status and duration, reports it in `Server-Timing`, and observes it
+ * in the request-duration histogram.
+ */
+export function requestTiming(logger: Logger, metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     const writeHead = res.writeHead;
@@ -12,13 +16,19 @@ export function requestTiming(logger: Logger): RequestHandler {
       if (!res.headersSent) res.setHeader('server-timing', `total;dur=${ms.toFixed(1)}`);
       return writeHead.apply(this, args);
     } as typeof writeHead;
+    // req.path loses the mount path (/graphql) inside routers; the original URL keeps it.
+    const path = req.originalUrl.split('?')[0] ?? '/';
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      metrics.requestDuration.observe(
+        { method: req.method, route: routeLabel(path), status: String(res.statusCode) },
+        ms / 1000,
+      );
       // Probes hit health endpoints every few seconds; they would drown the real traffic.
-      if (req.path.startsWith('/health/')) return;
+      if (path.startsWith('/health/')) return;
       logger.http('request', {
         method: req.method,
-        path: req.path,
+        path,
         status: res.statusCode,
         durationMs: Math.round(ms * 10) / 10,
       });

@@ -10,7 +10,14 @@ import type { DocumentNode } from 'graphql';
 import { bearerToken, type AccessTokenVerifier } from '../auth';
 import { AuthenticationError, createErrorFormatter } from '../errors';
 import type { Logger } from '../logger/types';
-import { correlationId, errorHandler, notFound, requestTiming } from '../middleware';
+import {
+  correlationId,
+  createMetrics,
+  errorHandler,
+  metricsRoute,
+  notFound,
+  requestTiming,
+} from '../middleware';
 import type { Principal } from '../types';
 
 export type ReadinessCheck = () => Promise<unknown>;
@@ -162,7 +169,9 @@ export async function startSubgraph<TContext extends BaseContext>(
   });
   await apollo.start();
 
-  app.use(correlationId(), requestTiming(logger));
+  const metrics = createMetrics(options.name);
+  app.use(correlationId(), requestTiming(logger, metrics));
+  metricsRoute(app, metrics);
   healthRoutes(app, () => checkReadiness(options.readiness));
   options.routes?.(app);
   app.use(
