@@ -54,4 +54,6 @@ export const subgraphEnv = {
   /** Password of the service's own database role (created on first start when DATABASE_URL may create roles). */
   DATABASE_ROLE_PASSWORD: z.string().min(1).optional(),
   DATA_DIR: z.string().default('.data'),
+  /** A Redis server for caching; absent means an in-process cache. */
+  REDIS_URL: url.optional(),
 };

@@ -55,3 +55,8 @@ export function capturingLogger(service: string): { logger: Logger; entries: Cap
   });
   return { logger, entries };
 }
+
+/** The real Redis tests talk to: REDIS_URL, or this machine's local server. */
+export function testRedisUrl(): string {
+  return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+}

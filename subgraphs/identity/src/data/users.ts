@@ -71,18 +71,14 @@ export class UserRepository {
     return this.prisma.user.count();
   }
 
-  /** A page in creation order; `after` is the id of the last user of the previous page. */
-  async page(
-    first: number,
-    after: string | null,
-  ): Promise<{ users: UserRecord[]; hasNextPage: boolean }> {
-    const rows = await this.prisma.user.findMany({
+  /** Up to `take` users in creation order, after the user with id `after`. */
+  page(take: number, after: string | null): Promise<UserRecord[]> {
+    return this.prisma.user.findMany({
       select: publicFields,
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      take: first + 1,
+      take,
       ...(after ? { cursor: { id: after }, skip: 1 } : {}),
     });
-    return { users: rows.slice(0, first), hasNextPage: rows.length > first };
   }
 
   async exists(id: string): Promise<boolean> {

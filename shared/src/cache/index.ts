@@ -1,0 +1,147 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger/types';
+
+/**
+ * A cache for hot reads. Values are JSON. Every failure is logged and treated as a miss, so a
+ * cache outage makes requests slower and breaks none.
+ */
+export interface Cache {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
+  delete(...keys: string[]): Promise<void>;
+  /** Reads through: the cached value, or `load()`'s, cached for next time (undefined/null are not cached). */
+  getOrLoad<T>(key: string, ttlSeconds: number, load: () => Promise<T>): Promise<T>;
+  /** For readiness: resolves when the cache answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface CacheOptions {
+  /** Redis URL; absent means the in-process stand-in (the embedded default). */
+  url?: string;
+  /** Prepended to every key, so services (and test runs) sharing a Redis never collide. */
+  prefix: string;
+  logger: Logger;
+  /** How long a Redis command may take before it counts as a miss. */
+  commandTimeoutMs?: number;
+}
+
+// Dates survive the round trip through JSON.
+const isoDate = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+const revive = (_key: string, value: unknown) =>
+  typeof value === 'string' && isoDate.test(value) ? new Date(value) : value;
+
+/**
+ * Connects to Redis (waiting up to 2 s: a service may start while Redis is down and use it once
+ * it is back) or makes the in-process stand-in.
+ */
+export async function createCache(options: CacheOptions): Promise<Cache> {
+  return options.url ? redisCache(options, options.url) : memoryCache(options.prefix);
+}
+
+function withReadThrough(cache: Omit<Cache, 'getOrLoad'>): Cache {
+  return {
+    ...cache,
+    async getOrLoad<T>(key: string, ttlSeconds: number, load: () => Promise<T>): Promise<T> {
+      const hit = await cache.get<T>(key);
+      if (hit !== undefined) return hit;
+      const value = await load();
+      if (value !== undefined && value !== null) await cache.set(key, value, ttlSeconds);
+      return value;
+    },
+  };
+}
+
+async function redisCache(
+  { prefix, logger, commandTimeoutMs = 250 }: CacheOptions,
+  url: string,
+): Promise<Cache> {
+  let closing = false;
+  const redis = new Redis(url, {
+    keyPrefix: `${prefix}:`,
+    // Fail fast while Redis is away instead of queueing requests behind it.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: 2_000,
+    retryStrategy: (attempt) => (closing ? null : Math.min(attempt * 200, 5_000)),
+    lazyConnect: false,
+  });
+  let warned = false;
+  redis.on('error', (error: Error) => {
+    // One warning per outage, not one per reconnect attempt.
+    if (!warned)
+      logger.warn('cache unavailable; serving from the database', { error: error.message });
+    warned = true;
+  });
+  redis.on('ready', () => {
+    if (warned) logger.info('cache back');
+    warned = false;
+  });
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, 2_000);
+    redis.once('ready', done);
+  });
+  const attempt = async <T>(what: string, fallback: T, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      logger.debug(`cache ${what} failed`, {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return fallback;
+    }
+  };
+  return withReadThrough({
+    get: <T>(key: string) =>
+      attempt('get', undefined, async () => {
+        const raw = await redis.get(key);
+        return raw === null ? undefined : (JSON.parse(raw, revive) as T);
+      }),
+    set: (key, value, ttlSeconds) =>
+      attempt('set', undefined, async () => {
+        await redis.set(key, JSON.stringify(value), 'EX', ttlSeconds);
+      }),
+    delete: (...keys) =>
+      attempt('delete', undefined, async () => {
+        if (keys.length) await redis.del(...keys);
+      }),
+    ping: async () => {
+      await redis.ping();
+    },
+    close: async () => {
+      closing = true;
+      redis.disconnect();
+    },
+  });
+}
+
+function memoryCache(prefix: string): Cache {
+  const entries = new Map<string, { json: string; expiresAt: number }>();
+  const full = (key: string) => `${prefix}:${key}`;
+  return withReadThrough({
+    get: async <T>(key: string) => {
+      const entry = entries.get(full(key));
+      if (!entry || entry.expiresAt <= Date.now()) return undefined;
+      return JSON.parse(entry.json, revive) as T;
+    },
+    set: async (key, value, ttlSeconds) => {
+      entries.set(full(key), {
+        json: JSON.stringify(value),
+        expiresAt: Date.now() + ttlSeconds * 1000,
+      });
+    },
+    delete: async (...keys) => {
+      for (const key of keys) entries.delete(full(key));
+    },
+    ping: async () => {},
+    close: async () => {
+      entries.clear();
+    },
+  });
+}

@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { createCache } from '../src/cache';
+import { quietLogger, testRedisUrl, uniqueName } from '../src/testing';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A Redis server of the test's own, so the test can take it away. */
+async function startOwnRedis(): Promise<{ url: string; process: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const probe = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    try {
+      await probe.connect();
+      await probe.ping();
+      probe.disconnect();
+      return { url, process: child };
+    } catch {
+      probe.disconnect();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  child.kill();
+  throw new Error('redis-server did not start');
+}
+
+describe('the cache on the real Redis', () => {
+  it('when a value is cached, then it is read back (dates included) until deleted, under the service prefix', async () => {
+    const prefix = uniqueName('fitnexa_test');
+    const cache = await createCache({ url: testRedisUrl(), prefix, logger: quietLogger() });
+    const raw = new Redis(testRedisUrl());
+    try {
+      const value = { name: 'Iron Temple', openedAt: new Date('2026-01-02T03:04:05.000Z') };
+      await cache.set('gym:1', value, 60);
+      expect(await cache.get('gym:1')).toEqual(value);
+      expect(await raw.ttl(`${prefix}:gym:1`)).toBeGreaterThan(50);
+      await cache.delete('gym:1');
+      expect(await cache.get('gym:1')).toBeUndefined();
+    } finally {
+      await raw.del(`${prefix}:gym:1`);
+      raw.disconnect();
+      await cache.close();
+    }
+  });
+
+  it('when a read goes through the cache twice, then the loader runs once', async () => {
+    const cache = await createCache({
+      url: testRedisUrl(),
+      prefix: uniqueName('fitnexa_test'),
+      logger: quietLogger(),
+    });
+    try {
+      const load = jest.fn(async () => ['squat', 'deadlift']);
+      await cache.getOrLoad('exercises', 60, load);
+      expect(await cache.getOrLoad('exercises', 60, load)).toEqual(['squat', 'deadlift']);
+      expect(load).toHaveBeenCalledTimes(1);
+      await cache.delete('exercises');
+    } finally {
+      await cache.close();
+    }
+  });
+
+  it('when Redis goes away, then reads fall through to the loader quickly and nothing throws', async () => {
+    const redis = await startOwnRedis();
+    const cache = await createCache({
+      url: redis.url,
+      prefix: 'fitnexa_test',
+      logger: quietLogger(),
+    });
+    try {
+      await cache.set('k', 1, 60);
+      expect(await cache.get('k')).toBe(1);
+      redis.process.kill('SIGKILL');
+      await new Promise((resolve) => redis.process.once('exit', resolve));
+
+      const started = Date.now();
+      const load = jest.fn(async () => 2);
+      expect(await cache.getOrLoad('k', 60, load)).toBe(2);
+      expect(load).toHaveBeenCalledTimes(1);
+      await expect(cache.delete('k')).resolves.toBeUndefined();
+      await expect(cache.ping()).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      redis.process.kill('SIGKILL');
+      await cache.close();
+    }
+  });
+
+  it('without a Redis URL, then the in-process stand-in caches with expiry', async () => {
+    const cache = await createCache({ prefix: 'fitnexa_test', logger: quietLogger() });
+    await cache.set('short', 'lived', 0.05);
+    expect(await cache.get('short')).toBe('lived');
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await cache.get('short')).toBeUndefined();
+  });
+});
