@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import Transport from 'winston-transport';
+import {
+  ACCESS_TOKEN_ALGORITHM,
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  createAccessTokenVerifier,
+} from '../auth';
+import type { Principal } from '../types';
 import { createLogger, type Logger } from '../logger/node';
 import { withConnection } from '../db/postgres';
 import { quoteIdent } from '../db/sql';
@@ -59,4 +67,28 @@ export function capturingLogger(service: string): { logger: Logger; entries: Cap
 /** The real Redis tests talk to: REDIS_URL, or this machine's local server. */
 export function testRedisUrl(): string {
   return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+}
+
+/**
+ * Signs access tokens as identity does, with a key of the test's own: a subgraph under test
+ * verifies with `verify`, and tests act as any principal with `tokenFor`.
+ */
+export async function testTokenIssuer() {
+  const { privateKey, publicKey } = await generateKeyPair(ACCESS_TOKEN_ALGORITHM, {
+    crv: 'Ed25519',
+  });
+  const kid = 'test-key';
+  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: ACCESS_TOKEN_ALGORITHM }] };
+  return {
+    verify: createAccessTokenVerifier({ keys: createLocalJWKSet(jwks) }),
+    tokenFor: (principal: Principal) =>
+      new SignJWT({ role: principal.role })
+        .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, kid })
+        .setSubject(principal.userId)
+        .setIssuer(ACCESS_TOKEN_ISSUER)
+        .setAudience(ACCESS_TOKEN_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('10m')
+        .sign(privateKey),
+  };
 }

@@ -50,6 +50,8 @@ export class UserRepository {
   }
 
   create(data: {
+    /** Set only for demo accounts, whose ids other subgraphs' demo data refers to. */
+    id?: string;
     email: string;
     passwordHash: string;
     displayName: string;
