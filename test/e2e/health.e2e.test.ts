@@ -6,7 +6,7 @@ describe('gateway readiness', () => {
     try {
       const up = await graph.readiness();
       expect(up.status).toBe(200);
-      expect(up.body.subgraphs.identity).toMatchObject({
+      expect(up.body.checks.identity).toMatchObject({
         status: 'up',
         latencyMs: expect.any(Number),
       });

@@ -84,8 +84,8 @@ export async function checkReadiness(checks: Record<string, ReadinessCheck>) {
       }
     }),
   );
-  const ready = results.every(([, result]) => result.status === 'up');
-  return { ready, checks: Object.fromEntries(results) };
+  const notReady = results.filter(([, result]) => result.status !== 'up').map(([name]) => name);
+  return { ready: notReady.length === 0, notReady, checks: Object.fromEntries(results) };
 }
 
 /** `/health/live` and `/health/ready`, the same on every FitNexa server. */
