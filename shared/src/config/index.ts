@@ -57,3 +57,26 @@ export const subgraphEnv = {
   /** A Redis server for caching; absent means an in-process cache. */
   REDIS_URL: url.optional(),
 };
+
+/** Where identity publishes the keys that access tokens are verified with. */
+export const jwksUrl = url.default('http://127.0.0.1:4001/.well-known/jwks.json');
+
+type SubgraphBaseConfig = z.infer<z.ZodObject<typeof subgraphEnv>>;
+
+/**
+ * A subgraph's config schema: `subgraphEnv` plus the service's own settings, refusing to run in
+ * production on PostgreSQL with the role's default password.
+ */
+export function subgraphConfigSchema<Shape extends z.ZodRawShape>(shape: Shape) {
+  return z.object({ ...subgraphEnv, ...shape }).refine(
+    (parsed) => {
+      // The generic object type hides the base keys that every such schema has.
+      const env = parsed as unknown as SubgraphBaseConfig;
+      return env.NODE_ENV !== 'production' || !env.DATABASE_URL || !!env.DATABASE_ROLE_PASSWORD;
+    },
+    {
+      message: 'DATABASE_ROLE_PASSWORD is required in production',
+      path: ['DATABASE_ROLE_PASSWORD'],
+    },
+  );
+}

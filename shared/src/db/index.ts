@@ -29,6 +29,9 @@ export interface ServiceDatabaseOptions {
   poolSize?: number;
 }
 
+/** How a service's entry point tells its database helper where the database is. */
+export type DatabaseLocation = Omit<ServiceDatabaseOptions, 'service' | 'migrationsDir'>;
+
 export interface ServiceDatabase {
   kind: 'postgres' | 'pglite';
   schema: string;
@@ -163,3 +166,5 @@ function pgliteAdapterFor(pglite: PGlite, schema: string): SqlDriverAdapterFacto
   };
   return factory;
 }
+
+export { openPrismaDatabase, QUERY_EVENTS, type PrismaDatabase } from './prisma';

@@ -195,20 +195,4 @@ export async function startSubgraph<TContext extends BaseContext>(
   return server;
 }
 
-/** Stops the server on SIGTERM or SIGINT, then lets the process end. */
-export function stopOnSignals(server: { stop(): Promise<void> }, logger: Logger) {
-  const shutdown = (signal: string) => {
-    logger.info('shutting down', { signal });
-    server.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('shutdown failed', {
-          error: error instanceof Error ? error.message : String(error),
-        });
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-}
+export { runMigrations, runService, stopOnSignals } from './main';

@@ -92,3 +92,34 @@ export async function testTokenIssuer() {
         .sign(privateKey),
   };
 }
+
+/** A GraphQL response as tests read it: data left loose, errors with their codes. */
+export interface GraphQLResult {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  data?: any;
+  errors?: { message: string; path?: (string | number)[]; extensions: { code: string } }[];
+}
+
+export type GraphQLCall = (
+  query: string,
+  variables?: Record<string, unknown>,
+  token?: string,
+) => Promise<GraphQLResult>;
+
+/** POSTs operations to a GraphQL endpoint over HTTP, as a client would, with an optional bearer token. */
+export function graphqlClient(url: string): GraphQLCall {
+  return async (query, variables = {}, token) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as GraphQLResult;
+  };
+}
+
+/** The code of a result's first error. */
+export const codeOf = (result: GraphQLResult) => result.errors?.[0]?.extensions.code;

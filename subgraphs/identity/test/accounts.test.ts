@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   capturingLogger,
+  codeOf,
   dropServiceSchema,
+  graphqlClient,
+  type GraphQLCall,
   quietLogger,
   testDatabaseUrl,
   uniqueName,
@@ -32,22 +35,8 @@ afterAll(async () => {
   await dropServiceSchema(testDatabaseUrl(), schema);
 });
 
-async function graphql(query: string, variables: Record<string, unknown> = {}, token?: string) {
-  const response = await fetch(identity.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as {
-    data?: any;
-    errors?: { message: string; extensions: { code: string } }[];
-  };
-}
-
-const codeOf = (result: Awaited<ReturnType<typeof graphql>>) => result.errors?.[0]?.extensions.code;
+const graphql: GraphQLCall = (query, variables, token) =>
+  graphqlClient(identity.url)(query, variables, token);
 
 let counter = 0;
 async function signUp(role?: 'ADMIN') {

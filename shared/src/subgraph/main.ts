@@ -1,0 +1,74 @@
+import { openServiceDatabase } from '../db';
+import { createLogger, type LogLevel, type Logger } from '../logger/node';
+import type { RunningServer } from './index';
+
+interface ProcessConfig {
+  LOG_LEVEL: LogLevel;
+}
+
+function exitOnFailure(logger: Logger, what: string) {
+  return (error: unknown) => {
+    logger.error(what, { error: error instanceof Error ? error.stack : String(error) });
+    process.exit(1);
+  };
+}
+
+/**
+ * A server's `main.ts`: starts it with its validated config and a logger, stops it gracefully on
+ * SIGTERM/SIGINT, and exits 1 (with the reason logged) when it cannot start.
+ */
+export function runService<Config extends ProcessConfig>(
+  service: string,
+  config: Config,
+  start: (options: Config & { logger: Logger }) => Promise<RunningServer>,
+): void {
+  const logger = createLogger({ service, level: config.LOG_LEVEL });
+  start({ ...config, logger }).then(
+    (server) => stopOnSignals(server, logger),
+    exitOnFailure(logger, `${service} failed to start`),
+  );
+}
+
+/** A subgraph's `npm run db:migrate`: applies pending migrations without starting the service. */
+export function runMigrations(
+  service: string,
+  migrationsDir: string,
+  config: ProcessConfig & {
+    DATABASE_URL?: string;
+    DATABASE_ROLE_PASSWORD?: string;
+    DATA_DIR: string;
+  },
+): void {
+  const logger = createLogger({ service, level: config.LOG_LEVEL });
+  openServiceDatabase({
+    service,
+    migrationsDir,
+    url: config.DATABASE_URL,
+    rolePassword: config.DATABASE_ROLE_PASSWORD,
+    dataDir: config.DATA_DIR,
+    logger,
+  })
+    .then((db) => db.close())
+    .then(
+      () => logger.info(`${service} database migrated`),
+      exitOnFailure(logger, `${service} migration failed`),
+    );
+}
+
+/** Stops the server on SIGTERM or SIGINT, then lets the process end. */
+export function stopOnSignals(server: { stop(): Promise<void> }, logger: Logger) {
+  const shutdown = (signal: string) => {
+    logger.info('shutting down', { signal });
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}

@@ -1,0 +1,138 @@
+import type { WorkoutPrisma } from '../db';
+import { groupBy, indexBy, isUuid } from './ids';
+
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  gymId: string | null;
+  startedAt: Date;
+  completedAt: Date | null;
+  notes: string | null;
+}
+
+/** A user of identity's, known here by id only. */
+export interface UserReference {
+  id: string;
+}
+
+/** A gym of the gym subgraph's, known here by id only. */
+export interface GymReference {
+  id: string;
+}
+
+/** Where a page of a user's sessions (newest first) starts: after this session. */
+export interface SessionPosition {
+  startedAt: Date;
+  id: string;
+}
+
+export interface SessionPageRequest {
+  userId: string;
+  take: number;
+  after: SessionPosition | null;
+}
+
+const fields = {
+  id: true,
+  userId: true,
+  gymId: true,
+  startedAt: true,
+  completedAt: true,
+  notes: true,
+} as const;
+
+export class SessionRepository {
+  constructor(private readonly prisma: WorkoutPrisma) {}
+
+  /** Sessions by id, in the order of `ids`, null where there is none; one query whatever the count. */
+  async findByIds(ids: readonly string[]): Promise<(SessionRecord | null)[]> {
+    const validIds = ids.filter(isUuid);
+    const rows = validIds.length
+      ? await this.prisma.workoutSession.findMany({
+          where: { id: { in: validIds } },
+          select: fields,
+        })
+      : [];
+    return indexBy(ids, rows, (row) => row.id);
+  }
+
+  /**
+   * One page per request, each of its user's sessions newest first: one query for any number of
+   * users, each with its own size and position (a lateral join walks each user's index).
+   */
+  async pages(requests: readonly SessionPageRequest[]): Promise<SessionRecord[][]> {
+    const valid = requests
+      .map((request, index) => ({ index, request }))
+      .filter(({ request }) => isUuid(request.userId));
+    if (!valid.length) return requests.map(() => []);
+    const rows = await this.prisma.$queryRaw<(SessionRecord & { pageIndex: number })[]>`
+      SELECT page.index AS "pageIndex", session."id", session."userId", session."gymId",
+             session."startedAt", session."completedAt", session."notes"
+        FROM json_to_recordset(${JSON.stringify(
+          valid.map(({ index, request }) => ({
+            index,
+            user_id: request.userId,
+            take: request.take,
+            after_started_at: request.after?.startedAt.toISOString() ?? null,
+            after_id: request.after?.id ?? null,
+          })),
+        )}::json) AS page(index int, user_id uuid, take int, after_started_at timestamptz, after_id uuid)
+        CROSS JOIN LATERAL (
+          SELECT * FROM "WorkoutSession" candidate
+           WHERE candidate."userId" = page.user_id
+             AND (page.after_started_at IS NULL
+                  OR (candidate."startedAt", candidate."id") < (page.after_started_at, page.after_id))
+           ORDER BY candidate."startedAt" DESC, candidate."id" DESC
+           LIMIT page.take
+        ) session
+       ORDER BY page.index, session."startedAt" DESC, session."id" DESC`;
+    const byPage = groupBy(
+      requests.map((_, index) => String(index)),
+      rows,
+      (row) => String(row.pageIndex),
+    );
+    return byPage.map((page) => page.map(({ pageIndex: _pageIndex, ...session }) => session));
+  }
+
+  /** Starts a session; null when the user already has an unfinished one. */
+  async start(data: {
+    userId: string;
+    gymId: string | null;
+    notes: string | null;
+    startedAt: Date;
+  }): Promise<SessionRecord | null> {
+    try {
+      return await this.prisma.workoutSession.create({
+        data: { ...data, activeUserId: data.userId },
+        select: fields,
+      });
+    } catch (error) {
+      // The unique index on activeUserId: this user already has an unfinished session.
+      if (hasCode(error, 'P2002')) return null;
+      throw error;
+    }
+  }
+
+  /** Completes a session; null when it was not unfinished (any more). */
+  async complete(id: string, completedAt: Date): Promise<SessionRecord | null> {
+    try {
+      return await this.prisma.workoutSession.update({
+        where: { id, completedAt: null },
+        data: { completedAt, activeUserId: null },
+        select: fields,
+      });
+    } catch (error) {
+      if (hasCode(error, 'P2025')) return null;
+      throw error;
+    }
+  }
+
+  async hasAny(userId: string): Promise<boolean> {
+    return (await this.prisma.workoutSession.count({ where: { userId } })) > 0;
+  }
+}
+
+/** Prisma's error codes: P2002 a unique constraint failed, P2025 the row to change was not found. */
+export function hasCode(error: unknown, code: 'P2002' | 'P2025'): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
+}
