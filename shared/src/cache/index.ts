@@ -64,6 +64,8 @@ async function redisCache(
     maxRetriesPerRequest: 0,
     commandTimeout: commandTimeoutMs,
     connectTimeout: 2_000,
+    // ioredis waits this long for a socket that already failed to close; don't hold shutdown on it.
+    disconnectTimeout: 200,
     retryStrategy: (attempt) => (closing ? null : Math.min(attempt * 200, 5_000)),
     lazyConnect: false,
   });

@@ -44,6 +44,11 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   verifyAccessToken: AccessTokenVerifier;
   /** Named dependencies `/health/ready` checks: database, broker, cache. */
   readiness: Record<string, ReadinessCheck>;
+  /**
+   * Dependencies the service works without, only slower (the cache): reported by
+   * `/health/ready` as `degraded` when down, without taking the service out of rotation.
+   */
+  degradable?: Record<string, ReadinessCheck>;
   logger: Logger;
   port: number;
   host: string;
@@ -56,10 +61,16 @@ export interface SubgraphOptions<TContext extends BaseContext> {
 
 const READINESS_TIMEOUT_MS = 2_000;
 
-/** Runs readiness checks in parallel, each bounded in time; reports latency per check. */
-export async function checkReadiness(checks: Record<string, ReadinessCheck>) {
+/**
+ * Runs readiness checks in parallel, each bounded in time; reports latency per check. A
+ * `degradable` check that fails is listed as degraded; only the others make the service not ready.
+ */
+export async function checkReadiness(
+  checks: Record<string, ReadinessCheck>,
+  degradable: Record<string, ReadinessCheck> = {},
+) {
   const results = await Promise.all(
-    Object.entries(checks).map(async ([name, check]) => {
+    Object.entries({ ...checks, ...degradable }).map(async ([name, check]) => {
       const started = performance.now();
       try {
         await Promise.race([
@@ -84,8 +95,10 @@ export async function checkReadiness(checks: Record<string, ReadinessCheck>) {
       }
     }),
   );
-  const notReady = results.filter(([, result]) => result.status !== 'up').map(([name]) => name);
-  return { ready: notReady.length === 0, notReady, checks: Object.fromEntries(results) };
+  const down = results.filter(([, result]) => result.status !== 'up').map(([name]) => name);
+  const notReady = down.filter((name) => !(name in degradable));
+  const degraded = down.filter((name) => name in degradable);
+  return { ready: notReady.length === 0, notReady, degraded, checks: Object.fromEntries(results) };
 }
 
 /** `/health/live` and `/health/ready`, the same on every FitNexa server. */
@@ -172,7 +185,7 @@ export async function startSubgraph<TContext extends BaseContext>(
   const metrics = createMetrics(options.name);
   app.use(correlationId(), requestTiming(logger, metrics));
   metricsRoute(app, metrics);
-  healthRoutes(app, () => checkReadiness(options.readiness));
+  healthRoutes(app, () => checkReadiness(options.readiness, options.degradable));
   options.routes?.(app);
   app.use(
     '/graphql',

@@ -31,3 +31,13 @@ export const DEMO_USERS = {
     role: 'ADMIN',
   },
 } as const satisfies Record<string, { id: string; email: string; displayName: string; role: Role }>;
+
+/**
+ * The embedded default's demo gyms (seeded by gym), fixed for the same reason: the demo member's
+ * workouts (seeded by workout) took place at the first.
+ */
+export const DEMO_GYM_IDS = {
+  home: '0b7e5c1a-5d2f-4c1e-9a52-000000000001',
+  second: '0b7e5c1a-5d2f-4c1e-9a52-000000000002',
+  third: '0b7e5c1a-5d2f-4c1e-9a52-000000000003',
+} as const;

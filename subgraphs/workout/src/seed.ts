@@ -1,5 +1,5 @@
 import type { Logger } from '@fitnexa/shared/logger';
-import { DEMO_USERS, type Principal } from '@fitnexa/shared/types';
+import { DEMO_GYM_IDS, DEMO_USERS, type Principal } from '@fitnexa/shared/types';
 import type { ExerciseRepository } from './data/exercises';
 import type { SessionRepository } from './data/sessions';
 import type { SetRepository } from './data/sets';
@@ -79,7 +79,7 @@ export async function seedDemoWorkouts(deps: DemoSeedDeps): Promise<boolean> {
   for (const session of plan) {
     clock = new Date(today.getTime() - session.daysAgo * 86_400_000);
     clock.setUTCHours(17, 30, 0, 0);
-    const started = await workouts.start(member, { notes: null });
+    const started = await workouts.start(member, { gymId: DEMO_GYM_IDS.home, notes: null });
     for (const exercise of session.exercises) {
       for (const set of setsOf(exercise.startKg + exercise.stepKg * session.week)) {
         clock = new Date(clock.getTime() + 3 * 60_000);

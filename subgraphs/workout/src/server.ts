@@ -83,7 +83,8 @@ export async function startWorkout(options: WorkoutOptions): Promise<WorkoutServ
       host: options.HOST,
       verifyAccessToken:
         options.verifyAccessToken ?? createAccessTokenVerifier({ jwksUrl: options.JWKS_URL }),
-      readiness: { database: database.db.ping, cache: openCache.ping },
+      readiness: { database: database.db.ping },
+      degradable: { cache: openCache.ping },
       context: (base) => ({
         ...base,
         workouts,
