@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { ConfigError, loadConfig, port, serverEnv, url, z } from '@fitnexa/shared/config';
+import { ConfigError, jwksUrl, loadConfig, port, serverEnv, url, z } from '@fitnexa/shared/config';
 
 const schema = z.object({
   ...serverEnv,
   PORT: port.default(3000),
   /** Any composed supergraph file; the gateway fronts whatever graph it names. */
   SUPERGRAPH_PATH: z.string().default(join(__dirname, '..', '..', 'schema', 'supergraph.graphql')),
-  JWKS_URL: url.default('http://127.0.0.1:4001/.well-known/jwks.json'),
+  JWKS_URL: jwksUrl,
 });
 
 export type GatewayConfig = z.infer<typeof schema> & {

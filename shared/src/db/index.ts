@@ -168,3 +168,4 @@ function pgliteAdapterFor(pglite: PGlite, schema: string): SqlDriverAdapterFacto
 }
 
 export { openPrismaDatabase, QUERY_EVENTS, type PrismaDatabase } from './prisma';
+export { groupBy, indexBy, isPrismaError, isUuid } from './rows';

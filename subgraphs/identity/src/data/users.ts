@@ -1,3 +1,4 @@
+import { isUuid } from '@fitnexa/shared/db';
 import type { Role } from '@fitnexa/shared/types';
 import type { IdentityPrisma } from '../db';
 
@@ -86,8 +87,4 @@ export class UserRepository {
   async exists(id: string): Promise<boolean> {
     return isUuid(id) && (await this.prisma.user.count({ where: { id } })) > 0;
   }
-}
-
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }

@@ -1,3 +1,4 @@
+import { isPrismaError } from '@fitnexa/shared/db';
 import { randomUUID } from 'node:crypto';
 import {
   AuthenticationError,
@@ -73,7 +74,7 @@ export class Accounts {
         role,
       });
     } catch (error) {
-      if (isUniqueViolation(error)) {
+      if (isPrismaError(error, 'P2002')) {
         throw new UserInputError('Invalid input: email: is already registered', [
           { field: 'email', message: 'is already registered' },
         ]);
@@ -196,8 +197,4 @@ export class Accounts {
   private refreshExpiry(now: Date): Date {
     return new Date(now.getTime() + this.deps.refreshTokenTtlDays * 86_400_000);
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002';
 }

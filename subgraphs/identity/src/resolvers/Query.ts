@@ -1,7 +1,7 @@
 import { requireRole, requireUser } from '@fitnexa/shared/auth';
 import { NotFoundError } from '@fitnexa/shared/errors';
 import { connection, pageRequest } from '@fitnexa/shared/graphql';
-import { isUuid } from '../data/users';
+import { isUuid } from '@fitnexa/shared/db';
 import type { QueryResolvers } from '../generated/graphql';
 
 export const Query: QueryResolvers = {

@@ -1,7 +1,7 @@
 import type { CatalogueEntry } from '../catalogue';
 import type { WorkoutPrisma } from '../db';
 import type { Equipment, ExerciseCategory, MuscleGroup } from '../generated/prisma/enums';
-import { indexBy, isUuid } from './ids';
+import { indexBy, isUuid } from '@fitnexa/shared/db';
 
 export interface ExerciseRecord {
   id: string;

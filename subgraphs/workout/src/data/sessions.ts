@@ -1,5 +1,5 @@
 import type { WorkoutPrisma } from '../db';
-import { groupBy, indexBy, isUuid } from './ids';
+import { groupBy, indexBy, isPrismaError, isUuid } from '@fitnexa/shared/db';
 
 export interface SessionRecord {
   id: string;
@@ -108,7 +108,7 @@ export class SessionRepository {
       });
     } catch (error) {
       // The unique index on activeUserId: this user already has an unfinished session.
-      if (hasCode(error, 'P2002')) return null;
+      if (isPrismaError(error, 'P2002')) return null;
       throw error;
     }
   }
@@ -122,7 +122,7 @@ export class SessionRepository {
         select: fields,
       });
     } catch (error) {
-      if (hasCode(error, 'P2025')) return null;
+      if (isPrismaError(error, 'P2025')) return null;
       throw error;
     }
   }
@@ -130,9 +130,4 @@ export class SessionRepository {
   async hasAny(userId: string): Promise<boolean> {
     return (await this.prisma.workoutSession.count({ where: { userId } })) > 0;
   }
-}
-
-/** Prisma's error codes: P2002 a unique constraint failed, P2025 the row to change was not found. */
-export function hasCode(error: unknown, code: 'P2002' | 'P2025'): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
 }

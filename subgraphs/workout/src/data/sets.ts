@@ -1,7 +1,7 @@
 import type { WorkoutPrisma } from '../db';
 import type { PersonalRecordKind } from '../generated/prisma/enums';
 import type { PersonalRecordRecord } from './personal-records';
-import { groupBy, indexBy } from './ids';
+import { groupBy, indexBy } from '@fitnexa/shared/db';
 
 export interface SetRecord {
   id: string;

@@ -1,6 +1,6 @@
 import type { WorkoutPrisma } from '../db';
 import type { MuscleGroup } from '../generated/prisma/enums';
-import { groupBy, isUuid } from './ids';
+import { groupBy, isUuid } from '@fitnexa/shared/db';
 
 export interface StatsRequest {
   userId: string;

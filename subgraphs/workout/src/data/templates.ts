@@ -1,5 +1,5 @@
 import type { WorkoutPrisma } from '../db';
-import { isUuid } from './ids';
+import { isUuid } from '@fitnexa/shared/db';
 
 export interface TemplateExerciseRecord {
   position: number;

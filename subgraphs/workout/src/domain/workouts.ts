@@ -9,7 +9,7 @@ import { pageRequest } from '@fitnexa/shared/graphql';
 import type { Logger } from '@fitnexa/shared/logger';
 import type { Principal } from '@fitnexa/shared/types';
 import { z } from 'zod';
-import { isUuid } from '../data/ids';
+import { isUuid } from '@fitnexa/shared/db';
 import type { SessionPosition, SessionRecord, SessionRepository } from '../data/sessions';
 import type { SetRecord, SetRepository } from '../data/sets';
 import type { ExerciseCatalogue } from './catalogue';

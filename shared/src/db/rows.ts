@@ -1,4 +1,6 @@
-/** Ids here are UUIDs; anything else cannot name a row, and PostgreSQL would reject it in a query. */
+// Helpers for repositories: ids, and the shapes DataLoader batch functions must return.
+
+/** Every FitNexa id is a UUID; anything else names no row (and PostgreSQL would reject it). */
 export function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
@@ -22,4 +24,9 @@ export function indexBy<Row>(
 ): (Row | null)[] {
   const byKey = new Map(rows.map((row) => [keyOf(row), row]));
   return keys.map((key) => byKey.get(key) ?? null);
+}
+
+/** Prisma's known request errors: P2002 a unique constraint failed, P2025 the row to change is gone. */
+export function isPrismaError(error: unknown, code: 'P2002' | 'P2025'): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
 }
