@@ -1,49 +1,33 @@
 // `npm start`: the whole supergraph in one process. With no DATABASE_URL each subgraph keeps its
-// data in an embedded PGlite under .data/; with one, the same code uses that PostgreSQL server.
-import { readFileSync } from 'node:fs';
+// data in an embedded PGlite under .data/ and caches in memory; with DATABASE_URL and REDIS_URL
+// the same code uses those servers.
 import { join } from 'node:path';
-import { DEMO_PASSWORD, demoAccounts, loadIdentityConfig, startIdentity } from '@fitnexa/identity';
+import { DEMO_PASSWORD, demoAccounts, loadIdentityConfig } from '@fitnexa/identity';
 import { createLogger } from '@fitnexa/shared/logger';
 import { stopOnSignals } from '@fitnexa/shared/subgraph';
-import { loadGatewayConfig, startGateway } from '@fitnexa/supergraph';
+import { startLocalGraph } from './lib/graph';
 
 async function main() {
   const root = join(__dirname, '..');
   const env = { DATA_DIR: join(root, '.data'), SEED_DEMO_DATA: 'true', ...process.env };
-  const gatewayConfig = loadGatewayConfig(env);
-  const identityConfig = loadIdentityConfig(env);
-  const logger = (service: string) => createLogger({ service, level: gatewayConfig.LOG_LEVEL });
+  const { LOG_LEVEL, DATABASE_URL, DATA_DIR } = loadIdentityConfig(env);
+  const logger = (service: string) => createLogger({ service, level: LOG_LEVEL });
+  const graph = await startLocalGraph({ env, logger });
+  stopOnSignals(graph, logger('start'));
 
-  const identity = await startIdentity({
-    ...identityConfig,
-    PORT: 4001,
-    logger: logger('identity'),
-  });
-  const gateway = await startGateway({
-    supergraphSdl: readFileSync(gatewayConfig.SUPERGRAPH_PATH, 'utf8'),
-    subgraphUrls: { identity: identity.url, ...gatewayConfig.subgraphUrls },
-    jwksUrl: identity.jwksUrl,
-    port: gatewayConfig.PORT,
-    host: gatewayConfig.HOST,
-    logger: logger('gateway'),
-  });
-  const everything = {
-    stop: async () => {
-      await gateway.stop();
-      await identity.stop();
-    },
-  };
-  stopOnSignals(everything, logger('start'));
-
-  const storage = identityConfig.DATABASE_URL
-    ? 'PostgreSQL (DATABASE_URL)'
-    : `embedded PGlite in ${env.DATA_DIR}`;
+  const member = demoAccounts[0]!;
   console.log(`
-FitNexa supergraph is up: ${gateway.url} (Apollo Sandbox in a browser)
-  data: ${storage}
+FitNexa supergraph is up: ${graph.gateway.url} (Apollo Sandbox in a browser)
+  subgraphs: ${Object.entries(graph.subgraphs)
+    .map(([name, server]) => `${name} ${server.url}`)
+    .join(', ')}
+  data: ${DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${DATA_DIR}`}
   demo accounts (password "${DEMO_PASSWORD}"): ${demoAccounts.map((account) => account.email).join(', ')}
-  try: mutation { login(input: { email: "${demoAccounts[0]!.email}", password: "${DEMO_PASSWORD}" }) { accessToken } }
-       then { me { id email displayName } } with header  Authorization: Bearer <accessToken>
+  try: mutation { login(input: { email: "${member.email}", password: "${DEMO_PASSWORD}" }) { accessToken } }
+       then, with header  Authorization: Bearer <accessToken>:
+       { me { displayName memberships(status: ACTIVE) { gym { name } }
+              workoutSessions(first: 5) { edges { node { startedAt sets { reps weightKg exercise { name } } } } }
+              personalRecords { kind value exercise { name } } } }
 `);
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { composeSupergraph, subgraphsOf } from '../src';
 
 const root = join(__dirname, '..', '..');
@@ -12,9 +13,20 @@ describe('the checked-in supergraph', () => {
 
   it('when read by the gateway, then every subgraph of rover.yaml has its routing URL, and overrides win', () => {
     const sdl = readFileSync(join(root, 'schema', 'supergraph.graphql'), 'utf8');
-    expect(subgraphsOf(sdl)).toEqual([{ name: 'identity', url: 'http://127.0.0.1:4001/graphql' }]);
-    expect(subgraphsOf(sdl, { identity: 'http://identity:4001/graphql' })[0]?.url).toBe(
-      'http://identity:4001/graphql',
+    const rover = parse(readFileSync(join(root, 'rover.yaml'), 'utf8')) as {
+      subgraphs: Record<string, { routing_url: string }>;
+    };
+    const expected = Object.entries(rover.subgraphs)
+      .map(([name, subgraph]) => ({ name, url: subgraph.routing_url }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    expect(expected.map((subgraph) => subgraph.name)).toEqual(['gym', 'identity', 'workout']);
+    expect(subgraphsOf(sdl)).toEqual(expected);
+    const overridden = subgraphsOf(sdl, { gym: 'http://gym:4002/graphql' });
+    expect(overridden.find((subgraph) => subgraph.name === 'gym')?.url).toBe(
+      'http://gym:4002/graphql',
+    );
+    expect(overridden.find((subgraph) => subgraph.name === 'identity')?.url).toBe(
+      'http://127.0.0.1:4001/graphql',
     );
   });
 });

@@ -4,7 +4,7 @@ import { startGraph } from './support';
 describe('correlation ids', () => {
   it("when a client sends x-correlation-id, then the gateway echoes it and identity's logs for that request carry it", async () => {
     const identityLogs = capturingLogger('identity');
-    const graph = await startGraph({ identityLogger: identityLogs.logger });
+    const graph = await startGraph({ loggers: { identity: identityLogs.logger } });
     const post = (correlationId: string, query: string) =>
       fetch(graph.gateway.url, {
         method: 'POST',

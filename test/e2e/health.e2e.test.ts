@@ -11,12 +11,12 @@ describe('gateway readiness', () => {
         latencyMs: expect.any(Number),
       });
 
-      await graph.stopIdentity();
+      await graph.stopSubgraph('identity');
       const down = await graph.readiness();
       expect(down.status).toBe(503);
       expect(down.body.notReady).toEqual(['identity']);
 
-      await graph.restartIdentity();
+      await graph.restartSubgraph('identity');
       expect((await graph.readiness()).status).toBe(200);
       const live = await fetch(graph.gateway.url.replace('/graphql', '/health/live'));
       expect(live.status).toBe(200);

@@ -1,32 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startIdentity, type IdentityServer } from '@fitnexa/identity';
 import { createFitnexaClient, type FitnexaClient } from '@fitnexa/shared/api';
+import type { Logger } from '@fitnexa/shared/logger';
 import {
   dropServiceSchema,
   quietLogger,
   testDatabaseUrl,
+  testRedisUrl,
   uniqueName,
 } from '@fitnexa/shared/testing';
-import type { Logger } from '@fitnexa/shared/logger';
-import type { RunningServer } from '@fitnexa/shared/subgraph';
-import { startGateway } from '@fitnexa/supergraph';
+import {
+  SUBGRAPH_NAMES,
+  startLocalGraph,
+  type LocalGraph,
+  type SubgraphName,
+} from '../../scripts/lib/graph';
 
-export const supergraphSdl = readFileSync(
-  join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
-  'utf8',
-);
-
-export interface Graph {
-  identity: IdentityServer;
-  /** Stops identity (the gateway keeps running), as an outage would. */
-  stopIdentity(): Promise<void>;
-  /** Starts identity again on the same port and schema. */
-  restartIdentity(): Promise<void>;
+export interface Graph extends LocalGraph {
   readiness(): Promise<{ status: number; body: any }>;
-  gateway: RunningServer;
-  databaseUrl: string;
-  identitySchema: string;
   client(): FitnexaClient;
   post(
     body: unknown,
@@ -35,63 +24,55 @@ export interface Graph {
     status: number; // GraphQL responses of any shape; the tests assert on them.
     body: any;
   }>;
-  stop(): Promise<void>;
 }
 
-export function startIdentityOnPostgres(
-  schema: string,
-  port = 0,
-  logger = quietLogger('identity'),
-) {
-  return startIdentity({
-    PORT: port,
-    HOST: '127.0.0.1',
-    DATABASE_URL: testDatabaseUrl(),
-    DATABASE_ROLE_PASSWORD: undefined,
-    DATA_DIR: 'memory://',
-    ACCESS_TOKEN_TTL_SECONDS: 900,
-    REFRESH_TOKEN_TTL_DAYS: 30,
-    SEED_DEMO_DATA: false,
-    schema,
-    logger,
-  });
-}
-
-/** The composed graph on the real PostgreSQL: identity in its own fresh schema, gateway in front. */
-export async function startGraph(options: { identityLogger?: Logger } = {}): Promise<Graph> {
+/**
+ * The composed graph on the real PostgreSQL and Redis: every subgraph in a fresh schema of its own,
+ * on free ports, the gateway in front. `loggers` replaces a service's quiet logger.
+ */
+export async function startGraph(
+  options: {
+    loggers?: Partial<Record<SubgraphName | 'gateway', Logger>>;
+    /** Seed the embedded default's demo accounts, gyms and workouts into the fresh schemas. */
+    seedDemoData?: boolean;
+  } = {},
+): Promise<Graph> {
   const databaseUrl = testDatabaseUrl();
-  const identitySchema = uniqueName('fitnexa_identity');
-  let identity = await startIdentityOnPostgres(identitySchema, 0, options.identityLogger);
-  const gateway = await startGateway({
-    supergraphSdl,
-    subgraphUrls: { identity: identity.url },
-    jwksUrl: identity.jwksUrl,
-    port: 0,
-    host: '127.0.0.1',
-    logger: quietLogger('gateway'),
-  });
+  const schemas = Object.fromEntries(
+    SUBGRAPH_NAMES.map((name) => [name, uniqueName(`fitnexa_${name}`)]),
+  ) as Record<SubgraphName, string>;
+  const dropSchemas = () =>
+    Promise.all(Object.values(schemas).map((schema) => dropServiceSchema(databaseUrl, schema)));
+  let graph: LocalGraph;
+  try {
+    graph = await startLocalGraph({
+      env: {
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: testRedisUrl(),
+        DATA_DIR: 'memory://',
+        SEED_DEMO_DATA: String(options.seedDemoData ?? false),
+      },
+      ports: { gateway: 0, identity: 0, gym: 0, workout: 0 },
+      schemas,
+      logger: (service) => options.loggers?.[service] ?? quietLogger(service),
+    });
+  } catch (error) {
+    await dropSchemas();
+    throw error;
+  }
+  const url = graph.gateway.url;
   return {
+    ...graph,
     get identity() {
-      return identity;
-    },
-    stopIdentity: () => identity.stop(),
-    async restartIdentity() {
-      identity = await startIdentityOnPostgres(
-        identitySchema,
-        identity.port,
-        options.identityLogger,
-      );
+      return graph.identity;
     },
     async readiness() {
-      const response = await fetch(gateway.url.replace('/graphql', '/health/ready'));
+      const response = await fetch(url.replace('/graphql', '/health/ready'));
       return { status: response.status, body: await response.json() };
     },
-    gateway,
-    databaseUrl,
-    identitySchema,
-    client: () => createFitnexaClient({ url: gateway.url }),
+    client: () => createFitnexaClient({ url }),
     async post(body, headers = {}) {
-      const response = await fetch(gateway.url, {
+      const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
@@ -99,9 +80,8 @@ export async function startGraph(options: { identityLogger?: Logger } = {}): Pro
       return { status: response.status, body: await response.json() };
     },
     async stop() {
-      await gateway.stop();
-      await identity.stop();
-      await dropServiceSchema(databaseUrl, identitySchema);
+      await graph.stop();
+      await dropSchemas();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { z } from 'zod';
-import { parseInput } from '../errors';
+import { isUuid } from '../db/rows';
+import { parseInput, UserInputError } from '../errors';
 
 /** ISO-8601 date-times in UTC, the `DateTime` scalar of every subgraph. */
 export const DateTime = new GraphQLScalarType<Date, string>({
@@ -50,4 +51,32 @@ export function connection<T>(rows: T[], first: number, cursorOf: (row: T) => st
     edges,
     pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
   };
+}
+
+/** BAD_USER_INPUT for a page cursor that the list did not hand out. */
+export const invalidCursor = () =>
+  new UserInputError('Invalid input: after: is not a cursor of this list', [
+    { field: 'after', message: 'is not a cursor of this list' },
+  ]);
+
+/** Where a page of a list ordered by a time, then by id (newest first, say), continues after. */
+export interface TimePosition {
+  at: Date;
+  id: string;
+}
+
+/** The cursor of a row in a list ordered by `at`, then by id. */
+export const timeCursor = (at: Date, id: string) => `${at.toISOString()}|${id}`;
+
+/** Validates the arguments of a page of a time-ordered list and parses its cursor (BAD_USER_INPUT otherwise). */
+export function timePageRequest(args: { first?: number | null; after?: string | null }): {
+  first: number;
+  after: TimePosition | null;
+} {
+  const { first, after } = pageRequest(args);
+  if (after === null) return { first, after: null };
+  const [at = '', id = ''] = after.split('|');
+  const position = { at: new Date(at), id };
+  if (Number.isNaN(position.at.getTime()) || !isUuid(position.id)) throw invalidCursor();
+  return { first, after: position };
 }

@@ -209,3 +209,4 @@ export async function startSubgraph<TContext extends BaseContext>(
 }
 
 export { runMigrations, runService, stopOnSignals } from './main';
+export { startService, type ServiceSettings, type ServiceSpec, type WiredService } from './service';

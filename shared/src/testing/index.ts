@@ -10,6 +10,7 @@ import {
 import type { Principal } from '../types';
 import { createLogger, type Logger } from '../logger/node';
 import { withConnection } from '../db/postgres';
+import type { RunningServer, ServiceSettings } from '../subgraph';
 import { quoteIdent } from '../db/sql';
 
 // Test-only helpers: names unique per test file so suites run side by side on one server.
@@ -123,3 +124,81 @@ export function graphqlClient(url: string): GraphQLCall {
 
 /** The code of a result's first error. */
 export const codeOf = (result: GraphQLResult) => result.errors?.[0]?.extensions.code;
+
+export interface TestServiceOptions {
+  /** Default: the real Redis; `undefined` for the in-process cache, a closed port for an outage. */
+  redisUrl?: string;
+  logger?: Logger;
+  seedDemoData?: boolean;
+  /** Default: a fresh schema; pass one to start again on the data of an earlier start. */
+  schema?: string;
+}
+
+/**
+ * A subgraph for component tests: in-process on port 0, on the real PostgreSQL (in a schema of its
+ * own) and Redis, verifying access tokens signed by a key of the test's own, spoken to over HTTP.
+ */
+export async function startTestService<Server extends RunningServer>(
+  service: string,
+  start: (
+    settings: ServiceSettings & { JWKS_URL: string; SEED_DEMO_DATA: boolean },
+  ) => Promise<Server>,
+  options: TestServiceOptions = {},
+) {
+  const schema = options.schema ?? uniqueName(`fitnexa_${service}`);
+  const issuer = await testTokenIssuer();
+  const server = await start({
+    PORT: 0,
+    HOST: '127.0.0.1',
+    DATABASE_URL: testDatabaseUrl(),
+    DATA_DIR: 'memory://',
+    REDIS_URL: 'redisUrl' in options ? options.redisUrl : testRedisUrl(),
+    JWKS_URL: 'http://127.0.0.1:1/never-fetched',
+    SEED_DEMO_DATA: options.seedDemoData ?? false,
+    schema,
+    logger: options.logger ?? quietLogger(service),
+    verifyAccessToken: issuer.verify,
+  });
+  return {
+    server,
+    schema,
+    graphql: graphqlClient(server.url),
+    tokenFor: issuer.tokenFor,
+    /** SQL on the service's own tables, behind its back (e.g. to let stored time pass). */
+    sql: (query: string, params: unknown[] = []) =>
+      withConnection(testDatabaseUrl(), async (client) => {
+        await client.query(`SET search_path TO ${quoteIdent(schema)}`);
+        return (await client.query(query, params)).rows;
+      }),
+    /** Stops the server; `keepSchema` leaves its data for another start on the same schema. */
+    async stop({ keepSchema = false } = {}) {
+      await server.stop();
+      if (!keepSchema) await dropServiceSchema(testDatabaseUrl(), schema);
+    },
+  };
+}
+
+/**
+ * Fields of entities asked for as another subgraph (or the gateway) asks: through `_entities`.
+ * `variableTypes` declares the variables `selection` uses, e.g. `{ $range: 'StatsRange!' }`.
+ */
+export function entityFields(
+  graphql: GraphQLCall,
+  typename: string,
+  ids: string[],
+  selection: string,
+  options: {
+    token?: string;
+    variables?: Record<string, unknown>;
+    variableTypes?: Record<string, string>;
+  } = {},
+): Promise<GraphQLResult> {
+  const declared = [...new Set(selection.match(/\$\w+/g))]
+    .map((variable) => `, ${variable}: ${options.variableTypes?.[variable] ?? 'String'}`)
+    .join('');
+  return graphql(
+    `query E($representations: [_Any!]!${declared}) { _entities(representations: $representations) { ... on ${typename} { ${selection} } } }`,
+    { representations: ids.map((id) => ({ __typename: typename, id })), ...options.variables },
+    options.token,
+  );
+}

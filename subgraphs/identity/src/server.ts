@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '@fitnexa/shared/logger';
-import { startSubgraph, type RunningServer } from '@fitnexa/shared/subgraph';
+import { startService, type RunningServer, type ServiceSettings } from '@fitnexa/shared/subgraph';
 import { parse } from 'graphql';
 import type { IdentityConfig } from './config';
 import { createUserLoader, type IdentityContext } from './context';
@@ -18,21 +17,8 @@ export const typeDefs = parse(readFileSync(join(__dirname, '..', 'schema.graphql
 
 export const JWKS_PATH = '/.well-known/jwks.json';
 
-export type IdentityOptions = Pick<
-  IdentityConfig,
-  | 'PORT'
-  | 'HOST'
-  | 'DATABASE_URL'
-  | 'DATABASE_ROLE_PASSWORD'
-  | 'DATA_DIR'
-  | 'ACCESS_TOKEN_TTL_SECONDS'
-  | 'REFRESH_TOKEN_TTL_DAYS'
-  | 'SEED_DEMO_DATA'
-> & {
-  /** Another schema (and role) than fitnexa_identity: tests run side by side in one database. */
-  schema?: string;
-  logger: Logger;
-};
+export type IdentityOptions = ServiceSettings &
+  Pick<IdentityConfig, 'ACCESS_TOKEN_TTL_SECONDS' | 'REFRESH_TOKEN_TTL_DAYS' | 'SEED_DEMO_DATA'>;
 
 export interface IdentityServer extends RunningServer {
   jwksUrl: string;
@@ -41,49 +27,43 @@ export interface IdentityServer extends RunningServer {
 
 /** Starts identity: database (migrated), signing keys, GraphQL, JWKS and health. */
 export async function startIdentity(options: IdentityOptions): Promise<IdentityServer> {
-  const { logger } = options;
-  const database = await openIdentityDatabase({
-    url: options.DATABASE_URL,
-    rolePassword: options.DATABASE_ROLE_PASSWORD,
-    dataDir: options.DATA_DIR,
-    schema: options.schema,
-    logger,
+  const server = await startService(options, {
+    name: 'identity',
+    typeDefs,
+    resolvers,
+    openDatabase: openIdentityDatabase,
+    async wire({ prisma, logger }) {
+      const users = new UserRepository(prisma);
+      const seeded = options.SEED_DEMO_DATA ? await seedDemoAccounts(users, logger) : false;
+      const signer = await TokenSigner.load(
+        new SigningKeyRepository(prisma),
+        options.ACCESS_TOKEN_TTL_SECONDS,
+      );
+      const accounts = new Accounts({
+        users,
+        refreshTokens: new RefreshTokenRepository(prisma),
+        signer,
+        refreshTokenTtlDays: options.REFRESH_TOKEN_TTL_DAYS,
+        logger,
+      });
+      return {
+        context: (base): IdentityContext => ({
+          ...base,
+          accounts,
+          users,
+          userById: createUserLoader(users),
+        }),
+        // Tokens are verified with the key identity signs them with, not fetched from itself.
+        verifyAccessToken: signer.verify,
+        routes: (app) => {
+          app.get(JWKS_PATH, (_req, res) => {
+            res.setHeader('cache-control', 'public, max-age=300');
+            res.json(signer.jwks);
+          });
+        },
+        extra: { seeded },
+      };
+    },
   });
-  try {
-    const users = new UserRepository(database.prisma);
-    const seeded = options.SEED_DEMO_DATA ? await seedDemoAccounts(users, logger) : false;
-    const signer = await TokenSigner.load(
-      new SigningKeyRepository(database.prisma),
-      options.ACCESS_TOKEN_TTL_SECONDS,
-    );
-    const accounts = new Accounts({
-      users,
-      refreshTokens: new RefreshTokenRepository(database.prisma),
-      signer,
-      refreshTokenTtlDays: options.REFRESH_TOKEN_TTL_DAYS,
-      logger,
-    });
-    const server = await startSubgraph<IdentityContext>({
-      name: 'identity',
-      typeDefs,
-      resolvers,
-      logger,
-      port: options.PORT,
-      host: options.HOST,
-      verifyAccessToken: signer.verify,
-      readiness: { database: database.db.ping },
-      context: (base) => ({ ...base, accounts, users, userById: createUserLoader(users) }),
-      routes: (app) => {
-        app.get(JWKS_PATH, (_req, res) => {
-          res.setHeader('cache-control', 'public, max-age=300');
-          res.json(signer.jwks);
-        });
-      },
-      onStop: database.close,
-    });
-    return { ...server, jwksUrl: server.url.replace(/\/graphql$/, JWKS_PATH), seeded };
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
+  return { ...server, jwksUrl: server.url.replace(/\/graphql$/, JWKS_PATH) };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Role } from '@fitnexa/shared/types';
+import { entityFields } from '@fitnexa/shared/testing';
 import type { GraphQLResult, TestWorkout } from './harness';
 
 // Small factories over the public API: test data is made the way clients make it.
@@ -117,21 +118,18 @@ export async function aWorkout(
 }
 
 /** A user's fields as another subgraph (or the gateway) asks for them: through `_entities`. */
-export async function userFields(
+export function userFields(
   workout: TestWorkout,
   userIds: string[],
   selection: string,
   token?: string,
   variables: Record<string, unknown> = {},
 ): Promise<GraphQLResult> {
-  const declared = [...new Set(selection.match(/\$\w+/g))]
-    .map((variable) => `, ${variable}: ${variableTypes[variable]}`)
-    .join('');
-  return workout.graphql(
-    `query U($representations: [_Any!]!${declared}) { _entities(representations: $representations) { ... on User { ${selection} } } }`,
-    { representations: userIds.map((id) => ({ __typename: 'User', id })), ...variables },
+  return entityFields(workout.graphql, 'User', userIds, selection, {
     token,
-  );
+    variables,
+    variableTypes,
+  });
 }
 
 const variableTypes: Record<string, string> = {

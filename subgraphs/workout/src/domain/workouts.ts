@@ -1,15 +1,8 @@
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  parseInput,
-  UserInputError,
-} from '@fitnexa/shared/errors';
-import { pageRequest } from '@fitnexa/shared/graphql';
+import { ConflictError, ForbiddenError, NotFoundError, parseInput } from '@fitnexa/shared/errors';
+import { timeCursor, timePageRequest } from '@fitnexa/shared/graphql';
 import type { Logger } from '@fitnexa/shared/logger';
 import type { Principal } from '@fitnexa/shared/types';
 import { z } from 'zod';
-import { isUuid } from '@fitnexa/shared/db';
 import type { SessionPosition, SessionRecord, SessionRepository } from '../data/sessions';
 import type { SetRecord, SetRepository } from '../data/sets';
 import type { ExerciseCatalogue } from './catalogue';
@@ -47,24 +40,15 @@ export function mayView(principal: Principal | null, session: SessionRecord): bo
 }
 
 /** Cursors of a user's session list: the position of the session in it. */
-export const sessionCursor = (session: SessionRecord) =>
-  `${session.startedAt.toISOString()}|${session.id}`;
+export const sessionCursor = (session: SessionRecord) => timeCursor(session.startedAt, session.id);
 
 /** Validates the arguments of a page of sessions (BAD_USER_INPUT otherwise). */
 export function sessionPageRequest(args: { first?: number | null; after?: string | null }): {
   first: number;
   after: SessionPosition | null;
 } {
-  const { first, after } = pageRequest(args);
-  if (after === null) return { first, after: null };
-  const [startedAt, id = ''] = after.split('|');
-  const position = { startedAt: new Date(startedAt ?? ''), id };
-  if (Number.isNaN(position.startedAt.getTime()) || !isUuid(position.id)) {
-    throw new UserInputError('Invalid input: after: is not a cursor of this list', [
-      { field: 'after', message: 'is not a cursor of this list' },
-    ]);
-  }
-  return { first, after: position };
+  const { first, after } = timePageRequest(args);
+  return { first, after: after && { startedAt: after.at, id: after.id } };
 }
 
 /** Workout sessions: starting, logging sets (and the records they set), completing. */

@@ -1,0 +1,112 @@
+// The whole supergraph in one process: what `npm start` runs (embedded stand-ins by default) and
+// what the e2e tests start (on the real PostgreSQL and Redis, in schemas of their own).
+import { readFileSync } from 'node:fs';
+import { loadGymConfig, startGym } from '@fitnexa/gym';
+import { loadIdentityConfig, startIdentity, type IdentityServer } from '@fitnexa/identity';
+import type { Logger } from '@fitnexa/shared/logger';
+import type { RunningServer } from '@fitnexa/shared/subgraph';
+import { loadGatewayConfig, startGateway } from '@fitnexa/supergraph';
+import { loadWorkoutConfig, startWorkout } from '@fitnexa/workout';
+
+type Env = Record<string, string | undefined>;
+
+export const SUBGRAPH_NAMES = ['identity', 'gym', 'workout'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+/** The port each subgraph has in rover.yaml, which `npm start` keeps so the routing URLs hold. */
+export const DEFAULT_PORTS: Record<SubgraphName | 'gateway', number> = {
+  gateway: 3000,
+  identity: 4001,
+  gym: 4002,
+  workout: 4003,
+};
+
+interface Placement {
+  port: number;
+  /** Another database schema (and role) than the service's own: tests run side by side. */
+  schema?: string;
+  logger: Logger;
+}
+
+// Each subgraph reads its settings from the same environment, as its own process would.
+const starters = {
+  identity: (env: Env, placement: Placement) =>
+    startIdentity({ ...loadIdentityConfig(env), ...placement, PORT: placement.port }),
+  gym: (env: Env, placement: Placement) =>
+    startGym({ ...loadGymConfig(env), ...placement, PORT: placement.port }),
+  workout: (env: Env, placement: Placement) =>
+    startWorkout({ ...loadWorkoutConfig(env), ...placement, PORT: placement.port }),
+} satisfies Record<SubgraphName, (env: Env, placement: Placement) => Promise<RunningServer>>;
+
+export interface LocalGraphOptions {
+  env: Env;
+  /** Port per server; 0 picks a free one. Default: DEFAULT_PORTS. */
+  ports?: Partial<Record<SubgraphName | 'gateway', number>>;
+  schemas?: Partial<Record<SubgraphName, string>>;
+  logger(service: SubgraphName | 'gateway'): Logger;
+}
+
+export interface LocalGraph {
+  gateway: RunningServer;
+  identity: IdentityServer;
+  subgraphs: Record<SubgraphName, RunningServer>;
+  /** Stops one subgraph (the rest keep running), as an outage would. */
+  stopSubgraph(name: SubgraphName): Promise<void>;
+  /** Starts a stopped subgraph again on the same port and schema. */
+  restartSubgraph(name: SubgraphName): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts identity, then the other subgraphs (verifying tokens with its keys), then the gateway. */
+export async function startLocalGraph(options: LocalGraphOptions): Promise<LocalGraph> {
+  const gatewayConfig = loadGatewayConfig(options.env);
+  const ports = { ...DEFAULT_PORTS, gateway: gatewayConfig.PORT, ...options.ports };
+  const placement = (name: SubgraphName, port = ports[name]): Placement => ({
+    port,
+    schema: options.schemas?.[name],
+    logger: options.logger(name),
+  });
+  const started: Partial<Record<SubgraphName, RunningServer>> = {};
+  const stopAll = async () => {
+    await Promise.all(Object.values(started).map((server) => server.stop()));
+  };
+  try {
+    const identity = await starters.identity(options.env, placement('identity'));
+    started.identity = identity;
+    const env = { ...options.env, JWKS_URL: identity.jwksUrl };
+    const [gym, workout] = await Promise.all([
+      starters.gym(env, placement('gym')).then((server) => (started.gym = server)),
+      starters.workout(env, placement('workout')).then((server) => (started.workout = server)),
+    ]);
+    const subgraphs: Record<SubgraphName, RunningServer> = { identity, gym, workout };
+    const gateway = await startGateway({
+      supergraphSdl: readFileSync(gatewayConfig.SUPERGRAPH_PATH, 'utf8'),
+      subgraphUrls: Object.fromEntries(
+        Object.entries(subgraphs).map(([name, server]) => [name, server.url]),
+      ),
+      jwksUrl: identity.jwksUrl,
+      port: ports.gateway,
+      host: gatewayConfig.HOST,
+      logger: options.logger('gateway'),
+      production: gatewayConfig.NODE_ENV === 'production',
+    });
+    return {
+      gateway,
+      get identity() {
+        return subgraphs.identity as IdentityServer;
+      },
+      subgraphs,
+      stopSubgraph: (name) => subgraphs[name].stop(),
+      async restartSubgraph(name) {
+        subgraphs[name] = await starters[name](env, placement(name, subgraphs[name].port));
+      },
+      async stop() {
+        await gateway.stop();
+        await Promise.all(Object.values(subgraphs).map((server) => server.stop()));
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,105 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { Express } from 'express';
+import type { DocumentNode } from 'graphql';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '../auth';
+import { createCache, type Cache } from '../cache';
+import type { DatabaseLocation, PrismaDatabase } from '../db';
+import type { Logger } from '../logger/types';
+import { startSubgraph, type BaseContext, type RunningServer } from './index';
+
+/** What starting any FitNexa subgraph takes: its validated config (or a test's), and a logger. */
+export interface ServiceSettings {
+  PORT: number;
+  HOST: string;
+  DATABASE_URL?: string;
+  DATABASE_ROLE_PASSWORD?: string;
+  DATA_DIR: string;
+  REDIS_URL?: string;
+  /** Where identity publishes its keys; identity itself verifies with its own. */
+  JWKS_URL?: string;
+  /** Another schema (and role) than `fitnexa_<service>`: tests run side by side in one database. */
+  schema?: string;
+  logger: Logger;
+  /** Verifies access tokens some other way than against JWKS_URL (tests sign their own). */
+  verifyAccessToken?: AccessTokenVerifier;
+}
+
+/** A service built on its database and cache (see startService). */
+export interface WiredService<TContext extends BaseContext, TExtra extends object> {
+  context(base: BaseContext): TContext;
+  /** identity verifies tokens with the key it signs them with. */
+  verifyAccessToken?: AccessTokenVerifier;
+  routes?(app: Express): void;
+  /** Returned with the running server (e.g. whether demo data was seeded). */
+  extra: TExtra;
+}
+
+export interface ServiceSpec<Client, TContext extends BaseContext, TExtra extends object> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<TContext>;
+  openDatabase(location: DatabaseLocation): Promise<PrismaDatabase<Client>>;
+  /** Builds repositories, use cases and demo data on the open database and cache. */
+  wire(resources: {
+    prisma: Client;
+    cache: Cache;
+    logger: Logger;
+  }): Promise<WiredService<TContext, TExtra>>;
+}
+
+/**
+ * Starts a subgraph that owns a database: opens it (migrated) and the cache (Redis, or in-process
+ * without REDIS_URL), wires the service, serves it with startSubgraph, and closes both on stop or
+ * when starting fails. The database decides readiness; a cache outage only degrades it.
+ */
+export async function startService<Client, TContext extends BaseContext, TExtra extends object>(
+  settings: ServiceSettings,
+  spec: ServiceSpec<Client, TContext, TExtra>,
+): Promise<RunningServer & TExtra> {
+  const { logger } = settings;
+  const database = await spec.openDatabase({
+    url: settings.DATABASE_URL,
+    rolePassword: settings.DATABASE_ROLE_PASSWORD,
+    dataDir: settings.DATA_DIR,
+    schema: settings.schema,
+    logger,
+  });
+  let cache: Cache | undefined;
+  try {
+    // Keys carry the schema's name, so test runs sharing a Redis never read each other's entries.
+    const openCache = await createCache({
+      url: settings.REDIS_URL,
+      prefix: database.db.schema,
+      logger,
+    });
+    cache = openCache;
+    const service = await spec.wire({ prisma: database.prisma, cache: openCache, logger });
+    const verifyAccessToken =
+      settings.verifyAccessToken ??
+      service.verifyAccessToken ??
+      (settings.JWKS_URL ? createAccessTokenVerifier({ jwksUrl: settings.JWKS_URL }) : undefined);
+    if (!verifyAccessToken) throw new Error(`${spec.name} has no way to verify access tokens`);
+    const server = await startSubgraph<TContext>({
+      name: spec.name,
+      typeDefs: spec.typeDefs,
+      resolvers: spec.resolvers,
+      logger,
+      port: settings.PORT,
+      host: settings.HOST,
+      verifyAccessToken,
+      readiness: { database: database.db.ping },
+      degradable: { cache: openCache.ping },
+      context: service.context,
+      routes: service.routes,
+      onStop: async () => {
+        await openCache.close();
+        await database.close();
+      },
+    });
+    return { ...server, ...service.extra };
+  } catch (error) {
+    await cache?.close();
+    await database.close();
+    throw error;
+  }
+}

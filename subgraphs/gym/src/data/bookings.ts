@@ -1,0 +1,151 @@
+import type { GymPrisma } from '../db';
+import type { Prisma } from '../generated/prisma/client';
+import type { BookingStatus } from '../generated/prisma/enums';
+import { groupBy, isUuid } from '@fitnexa/shared/db';
+
+export interface BookingRecord {
+  id: string;
+  classId: string;
+  userId: string;
+  status: BookingStatus;
+  createdAt: Date;
+}
+
+/** A user's live bookings of classes starting in [from, to). */
+export interface BookedClassesRequest {
+  userId: string;
+  from: Date;
+  to: Date;
+}
+
+/** What booking into a class depends on, read under its row lock. */
+export interface LockedClass {
+  id: string;
+  startsAt: Date;
+  capacity: number;
+}
+
+const fields = {
+  id: true,
+  classId: true,
+  userId: true,
+  status: true,
+  createdAt: true,
+} as const;
+
+/** The bookings of one class, while the surrounding transaction holds the class's row lock. */
+export class LockedClassBookings {
+  constructor(
+    private readonly tx: Prisma.TransactionClient,
+    readonly gymClass: LockedClass,
+  ) {}
+
+  /** The user's booked or waitlisted booking of the class, if any. */
+  liveBookingOf(userId: string): Promise<BookingRecord | null> {
+    return this.tx.classBooking.findFirst({
+      where: { classId: this.gymClass.id, userId, live: true },
+      select: fields,
+    });
+  }
+
+  findLive(bookingId: string): Promise<BookingRecord | null> {
+    return this.tx.classBooking.findFirst({
+      where: { id: bookingId, classId: this.gymClass.id, live: true },
+      select: fields,
+    });
+  }
+
+  bookedCount(): Promise<number> {
+    return this.tx.classBooking.count({ where: { classId: this.gymClass.id, status: 'BOOKED' } });
+  }
+
+  create(userId: string, status: BookingStatus, createdAt: Date): Promise<BookingRecord> {
+    return this.tx.classBooking.create({
+      data: { classId: this.gymClass.id, userId, status, createdAt },
+      select: fields,
+    });
+  }
+
+  cancel(bookingId: string): Promise<BookingRecord> {
+    return this.tx.classBooking.update({
+      where: { id: bookingId },
+      data: { status: 'CANCELLED', live: null },
+      select: fields,
+    });
+  }
+
+  /** Books whoever has waited longest, if anyone waits. */
+  async promoteFirstWaitlisted(): Promise<BookingRecord | null> {
+    const first = await this.tx.classBooking.findFirst({
+      where: { classId: this.gymClass.id, status: 'WAITLISTED' },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      select: { id: true },
+    });
+    if (!first) return null;
+    return this.tx.classBooking.update({
+      where: { id: first.id },
+      data: { status: 'BOOKED' },
+      select: fields,
+    });
+  }
+}
+
+export class BookingRepository {
+  constructor(private readonly prisma: GymPrisma) {}
+
+  async findById(id: string): Promise<BookingRecord | null> {
+    return isUuid(id)
+      ? this.prisma.classBooking.findUnique({ where: { id }, select: fields })
+      : null;
+  }
+
+  /**
+   * Runs `work` in one transaction holding the class's row lock, so the bookings and
+   * cancellations of one class happen one at a time: capacity and waitlist order hold under
+   * concurrent requests. Whatever `work` throws rolls the transaction back. Null when there is
+   * no such class.
+   */
+  async withClassLocked<T>(
+    classId: string,
+    work: (bookings: LockedClassBookings) => Promise<T>,
+  ): Promise<T | null> {
+    if (!isUuid(classId)) return null;
+    return this.prisma.$transaction(async (tx) => {
+      const [gymClass] = await tx.$queryRaw<LockedClass[]>`
+        SELECT "id", "startsAt", "capacity" FROM "GymClass" WHERE "id" = ${classId}::uuid FOR UPDATE`;
+      return gymClass ? work(new LockedClassBookings(tx, gymClass)) : null;
+    });
+  }
+
+  /**
+   * Each request's live (booked or waitlisted) bookings of classes starting in its range, in
+   * class order; one query for any number of requests.
+   */
+  async bookedClasses(requests: readonly BookedClassesRequest[]): Promise<BookingRecord[][]> {
+    const valid = requests
+      .map((request, index) => ({ index, request }))
+      .filter(({ request }) => isUuid(request.userId));
+    if (!valid.length) return requests.map(() => []);
+    const rows = await this.prisma.$queryRaw<(BookingRecord & { requestIndex: number })[]>`
+      SELECT request.index AS "requestIndex", booking."id", booking."classId", booking."userId",
+             booking."status"::text AS "status", booking."createdAt"
+        FROM json_to_recordset(${JSON.stringify(
+          valid.map(({ index, request }) => ({
+            index,
+            user_id: request.userId,
+            from_at: request.from.toISOString(),
+            to_at: request.to.toISOString(),
+          })),
+        )}::json) AS request(index int, user_id uuid, from_at timestamptz, to_at timestamptz)
+        JOIN "ClassBooking" booking ON booking."userId" = request.user_id AND booking."live"
+        JOIN "GymClass" gym_class ON gym_class."id" = booking."classId"
+         AND gym_class."startsAt" >= request.from_at AND gym_class."startsAt" < request.to_at
+       ORDER BY request.index, gym_class."startsAt", gym_class."id"`;
+    const byRequest = groupBy(
+      requests.map((_, index) => String(index)),
+      rows,
+      (row) => String(row.requestIndex),
+    );
+    return byRequest.map((list) => list.map(({ requestIndex: _index, ...booking }) => booking));
+  }
+}
