@@ -130,6 +130,11 @@ export function createErrorFormatter(logger: Logger) {
     logger.error('unexpected error', {
       error: original instanceof Error ? original.message : String(original),
       stack: original instanceof Error ? original.stack : undefined,
+      // fetch's "fetch failed" says nothing; its cause says which socket error it was.
+      cause:
+        original instanceof Error && original.cause instanceof Error
+          ? original.cause.message
+          : undefined,
       path: formatted.path,
     });
     return {
