@@ -6,7 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import express, { type Express, type Request } from 'express';
-import type { DocumentNode } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { bearerToken, type AccessTokenVerifier } from '../auth';
 import { AuthenticationError, createErrorFormatter } from '../errors';
 import type { Logger } from '../logger/types';
@@ -19,6 +19,7 @@ import {
   requestTiming,
 } from '../middleware';
 import type { Principal } from '../types';
+import { attachGraphqlWs, createSocketServer, type EventHub, type SocketServer } from '../realtime';
 
 export type ReadinessCheck = () => Promise<unknown>;
 
@@ -57,6 +58,14 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   /** Releases what the service opened (Prisma, pools); runs after the server stopped taking requests. */
   onStop?(): Promise<void>;
   plugins?: ApolloServerPlugin<TContext>[];
+  /** Subscriptions over graphql-ws at /graphql and socket.io at /socket.io, fed by the hub. */
+  realtime?: {
+    hub: EventHub;
+    /** Redis for socket.io's adapter when the service runs as several instances. */
+    redisUrl?: string;
+    /** Registers the service's socket.io namespaces and handlers. */
+    sockets?(io: SocketServer): void;
+  };
 }
 
 const READINESS_TIMEOUT_MS = 2_000;
@@ -160,12 +169,13 @@ export async function startSubgraph<TContext extends BaseContext>(
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
+  const schema = buildSubgraphSchema({
+    typeDefs: options.typeDefs,
+    // The map is typed by the subgraph's context; Apollo's helper only knows `unknown`.
+    resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+  });
   const apollo = new ApolloServer<TContext>({
-    schema: buildSubgraphSchema({
-      typeDefs: options.typeDefs,
-      // The map is typed by the subgraph's context; Apollo's helper only knows `unknown`.
-      resolvers: options.resolvers as GraphQLResolverMap<unknown>,
-    }),
+    schema,
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
@@ -199,13 +209,48 @@ export async function startSubgraph<TContext extends BaseContext>(
   );
   app.use(notFound(), errorHandler(logger));
 
+  const realtime = options.realtime && startRealtime(httpServer, schema, options, options.realtime);
   const server = await serve(httpServer, options, async () => {
+    // Long-lived connections first: the HTTP drain would otherwise wait its grace period for them.
+    await realtime?.close();
     await apollo.stop();
     await options.onStop?.();
     logger.info(`${options.name} subgraph stopped`);
   });
   logger.info(`${options.name} subgraph ready`, { url: server.url });
   return server;
+}
+
+function startRealtime<TContext extends BaseContext>(
+  httpServer: Server,
+  schema: GraphQLSchema,
+  options: SubgraphOptions<TContext>,
+  realtime: NonNullable<SubgraphOptions<TContext>['realtime']>,
+) {
+  const { logger } = options;
+  const subscriptions = attachGraphqlWs(
+    httpServer,
+    {
+      schema,
+      path: '/graphql',
+      verifyAccessToken: options.verifyAccessToken,
+      context: (base) => options.context({ ...base, logger }),
+      logger,
+    },
+    ['/socket.io'],
+  );
+  const sockets = createSocketServer(httpServer, {
+    redisUrl: realtime.redisUrl,
+    verifyAccessToken: options.verifyAccessToken,
+    hub: realtime.hub,
+    logger,
+  });
+  realtime.sockets?.(sockets.io);
+  return {
+    async close() {
+      await Promise.all([subscriptions.close(), sockets.close()]);
+    },
+  };
 }
 
 export { runMigrations, runService, stopOnSignals } from './main';

@@ -5,6 +5,7 @@ import { createAccessTokenVerifier, type AccessTokenVerifier } from '../auth';
 import { createCache, type Cache } from '../cache';
 import type { DatabaseLocation, PrismaDatabase } from '../db';
 import type { Logger } from '../logger/types';
+import { createEventHub, type EventHub, type SocketServer } from '../realtime';
 import { startSubgraph, type BaseContext, type RunningServer } from './index';
 
 /** What starting any FitNexa subgraph takes: its validated config (or a test's), and a logger. */
@@ -27,6 +28,8 @@ export interface ServiceSettings {
 /** A service built on its database and cache (see startService). */
 export interface WiredService<TContext extends BaseContext, TExtra extends object> {
   context(base: BaseContext): TContext;
+  /** With `realtime`: registers the service's socket.io namespaces and handlers. */
+  sockets?(io: SocketServer): void;
   /** identity verifies tokens with the key it signs them with. */
   verifyAccessToken?: AccessTokenVerifier;
   routes?(app: Express): void;
@@ -39,10 +42,17 @@ export interface ServiceSpec<Client, TContext extends BaseContext, TExtra extend
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<TContext>;
   openDatabase(location: DatabaseLocation): Promise<PrismaDatabase<Client>>;
-  /** Builds repositories, use cases and demo data on the open database and cache. */
+  /**
+   * Subscriptions (graphql-ws at /graphql) and socket.io (/socket.io), fed by an event hub on
+   * Redis (REDIS_URL) or, without it, in this process only.
+   */
+  realtime?: boolean;
+  /** Builds repositories, use cases and demo data on the open database, cache and hub. */
   wire(resources: {
     prisma: Client;
     cache: Cache;
+    /** Without `realtime`, an in-process hub that nothing outside the service hears. */
+    hub: EventHub;
     logger: Logger;
   }): Promise<WiredService<TContext, TExtra>>;
 }
@@ -65,6 +75,7 @@ export async function startService<Client, TContext extends BaseContext, TExtra 
     logger,
   });
   let cache: Cache | undefined;
+  let hub: EventHub | undefined;
   try {
     // Keys carry the schema's name, so test runs sharing a Redis never read each other's entries.
     const openCache = await createCache({
@@ -73,7 +84,13 @@ export async function startService<Client, TContext extends BaseContext, TExtra 
       logger,
     });
     cache = openCache;
-    const service = await spec.wire({ prisma: database.prisma, cache: openCache, logger });
+    const openHub = await createEventHub({
+      url: spec.realtime ? settings.REDIS_URL : undefined,
+      channel: `${database.db.schema}:realtime`,
+      logger,
+    });
+    hub = openHub;
+    const service = await spec.wire({ prisma: database.prisma, cache: openCache, hub, logger });
     const verifyAccessToken =
       settings.verifyAccessToken ??
       service.verifyAccessToken ??
@@ -88,16 +105,23 @@ export async function startService<Client, TContext extends BaseContext, TExtra 
       host: settings.HOST,
       verifyAccessToken,
       readiness: { database: database.db.ping },
-      degradable: { cache: openCache.ping },
+      degradable: spec.realtime
+        ? { cache: openCache.ping, realtime: openHub.ping }
+        : { cache: openCache.ping },
       context: service.context,
       routes: service.routes,
+      realtime: spec.realtime
+        ? { hub: openHub, redisUrl: settings.REDIS_URL, sockets: service.sockets }
+        : undefined,
       onStop: async () => {
+        await openHub.close();
         await openCache.close();
         await database.close();
       },
     });
     return { ...server, ...service.extra };
   } catch (error) {
+    await hub?.close();
     await cache?.close();
     await database.close();
     throw error;

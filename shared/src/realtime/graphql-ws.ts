@@ -1,0 +1,86 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { bearerToken, type AccessTokenVerifier } from '../auth';
+import { createErrorFormatter } from '../errors';
+import type { Logger } from '../logger/types';
+import type { Principal } from '../types';
+
+export interface GraphqlWsOptions<TContext> {
+  schema: GraphQLSchema;
+  /** Where GraphQL is served over HTTP; subscriptions share the path, as clients expect. */
+  path: string;
+  verifyAccessToken: AccessTokenVerifier;
+  context(base: { principal: Principal | null; accessToken: string | null }): TContext;
+  logger: Logger;
+}
+
+interface ConnectionState {
+  principal: Principal | null;
+  accessToken: string | null;
+}
+
+/**
+ * GraphQL subscriptions over graphql-ws (subprotocol `graphql-transport-ws`) on `path`. The access
+ * token comes in `connectionParams` (`{ authorization: 'Bearer …' }`); a connection with a bad one
+ * is closed with 4403, one without any may connect and gets UNAUTHENTICATED from the resolvers
+ * that need a user. Other upgrade paths are left to their owners (socket.io) or refused.
+ */
+export function attachGraphqlWs<TContext>(
+  httpServer: HttpServer,
+  options: GraphqlWsOptions<TContext>,
+  otherUpgradePaths: readonly string[] = [],
+) {
+  const wss = new WebSocketServer({ noServer: true });
+  const formatError = createErrorFormatter(options.logger);
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path === options.path) {
+      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    } else if (!otherUpgradePaths.some((prefix) => path.startsWith(prefix))) {
+      socket.destroy();
+    }
+  };
+  httpServer.on('upgrade', onUpgrade);
+
+  const states = new WeakMap<object, ConnectionState>();
+  const disposable = useServer(
+    {
+      schema: options.schema,
+      async onConnect(ctx) {
+        const params = ctx.connectionParams ?? {};
+        const header = typeof params.authorization === 'string' ? params.authorization : undefined;
+        try {
+          const accessToken = bearerToken(header);
+          const principal = accessToken ? await options.verifyAccessToken(accessToken) : null;
+          states.set(ctx, { principal, accessToken });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      context: (ctx) => options.context(states.get(ctx) ?? { principal: null, accessToken: null }),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors
+          ? {
+              ...result,
+              errors: result.errors.map((error) =>
+                formatError(error.toJSON(), error instanceof GraphQLError ? error : undefined),
+              ),
+            }
+          : undefined,
+    },
+    wss,
+  );
+
+  return {
+    /** Closes every subscription connection (1001 going away) and stops accepting new ones. */
+    async close() {
+      httpServer.off('upgrade', onUpgrade);
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,11 @@
+export { createEventHub, type EventHub, type EventHubOptions, type RealtimeEvent } from './hub';
+export {
+  createSocketServer,
+  onSocketEvent,
+  principalOfSocket,
+  type RunningSocketServer,
+  type SocketAck,
+  type SocketServer,
+  type Socket,
+} from './sockets';
+export { attachGraphqlWs, type GraphqlWsOptions } from './graphql-ws';

@@ -1,0 +1,131 @@
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import { Server, type Namespace, type Socket } from 'socket.io';
+import type { AccessTokenVerifier } from '../auth';
+import { ErrorCode, FitnexaError } from '../errors';
+import type { Logger } from '../logger/types';
+import type { Principal } from '../types';
+import type { EventHub } from './hub';
+
+export type { Server as SocketServer, Socket } from 'socket.io';
+
+export interface SocketServerOptions {
+  /** Redis for several instances (the socket.io Redis adapter); absent means this process only. */
+  redisUrl?: string;
+  verifyAccessToken: AccessTokenVerifier;
+  hub: EventHub;
+  logger: Logger;
+}
+
+export interface RunningSocketServer {
+  io: Server;
+  /** Disconnects every client and stops the adapter; the HTTP server is the caller's to close. */
+  close(): Promise<void>;
+}
+
+/**
+ * socket.io on an HTTP server at `/socket.io`. Every namespace takes the access token from the
+ * handshake (`auth: { token }`) and refuses a connection without a valid one. Every hub event is
+ * delivered to this instance's sockets in the socket.io room of the same name: the hub already
+ * reached every instance, so each emits locally only.
+ */
+export function createSocketServer(
+  httpServer: HttpServer,
+  options: SocketServerOptions,
+): RunningSocketServer {
+  const { logger } = options;
+  const io = new Server(httpServer, {
+    path: '/socket.io',
+    serveClient: false,
+    // Other upgrades on this server (graphql-ws at /graphql) are not socket.io's to end.
+    destroyUpgrade: false,
+  });
+  let redisClients: Redis[] = [];
+  if (options.redisUrl) {
+    const pub = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, disconnectTimeout: 200 });
+    const sub = pub.duplicate();
+    redisClients = [pub, sub];
+    for (const client of redisClients) {
+      client.on('error', (error: Error) =>
+        logger.warn('socket.io Redis adapter unavailable', { error: error.message }),
+      );
+    }
+    io.adapter(createAdapter(pub, sub));
+  }
+
+  const namespaces = new Set<Namespace>([io.of('/')]);
+  const authenticate = async (socket: Socket, next: (error?: Error) => void) => {
+    const token: unknown = socket.handshake.auth?.token;
+    try {
+      if (typeof token !== 'string' || !token) throw new Error('no token');
+      socket.data.principal = await options.verifyAccessToken(token);
+      next();
+    } catch {
+      const error = new Error(ErrorCode.UNAUTHENTICATED) as Error & { data?: unknown };
+      error.data = { code: ErrorCode.UNAUTHENTICATED };
+      next(error);
+    }
+  };
+  io.of('/').use(authenticate);
+  io.on('new_namespace', (namespace: Namespace) => {
+    namespace.use(authenticate);
+    namespaces.add(namespace);
+  });
+
+  const stopBridge = options.hub.onEvent((event) => {
+    for (const namespace of namespaces) {
+      namespace.local.to(event.room).emit(event.name, event.payload);
+    }
+  });
+
+  return {
+    io,
+    async close() {
+      stopBridge();
+      io.disconnectSockets(true);
+      io.engine.close();
+      await Promise.all([...namespaces].map((namespace) => namespace.adapter.close()));
+      for (const client of redisClients) client.disconnect();
+    },
+  };
+}
+
+/** The principal the handshake's token named; the namespace middleware admits no socket without one. */
+export function principalOfSocket(socket: Socket): Principal {
+  return socket.data.principal as Principal;
+}
+
+/** What a socket.io acknowledgement carries: the result, or an error with a GraphQL error code. */
+export type SocketAck<T> = { data: T } | { error: { code: string; message: string } };
+
+/**
+ * Handles a client event with an acknowledgement, as a GraphQL operation would answer: `{ data }`,
+ * or `{ error: { code, message } }` with the same codes (BAD_USER_INPUT, FORBIDDEN, …). Unknown
+ * errors are logged and answered as INTERNAL_SERVER_ERROR without details.
+ */
+export function onSocketEvent<T>(
+  socket: Socket,
+  event: string,
+  handler: (payload: unknown) => Promise<T>,
+  logger?: Logger,
+): void {
+  socket.on(event, async (payload: unknown, ack?: unknown) => {
+    const reply = typeof ack === 'function' ? (ack as (answer: SocketAck<T>) => void) : () => {};
+    try {
+      reply({ data: await handler(payload) });
+    } catch (error) {
+      if (error instanceof FitnexaError) {
+        reply({ error: { code: error.code, message: error.message } });
+        return;
+      }
+      logger?.error('socket event failed', {
+        event,
+        error: error instanceof Error ? error.stack : String(error),
+      });
+      reply({
+        error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' },
+      });
+    }
+  });
+}

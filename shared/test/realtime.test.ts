@@ -1,0 +1,175 @@
+import { parse } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import { io as connectSocket, type Socket as ClientSocket } from 'socket.io-client';
+import WebSocket from 'ws';
+import { requireUser } from '../src/auth';
+import { createEventHub, onSocketEvent, principalOfSocket, type EventHub } from '../src/realtime';
+import { startSubgraph, type BaseContext, type RunningServer } from '../src/subgraph';
+import { quietLogger, testRedisUrl, testTokenIssuer, uniqueName } from '../src/testing';
+
+const typeDefs = parse(`
+  type Query { ok: Boolean! }
+  type Subscription { shouts(room: String!): String! }
+`);
+
+/** A small subgraph with subscriptions and a socket.io namespace that echoes into the hub. */
+async function startShoutServer(
+  hub: EventHub,
+  verify: Awaited<ReturnType<typeof testTokenIssuer>>['verify'],
+) {
+  return startSubgraph<BaseContext>({
+    name: 'shouts',
+    typeDefs,
+    resolvers: {
+      Query: { ok: () => true },
+      Subscription: {
+        shouts: {
+          subscribe: (_: unknown, { room }: { room: string }, context: BaseContext) => {
+            requireUser(context);
+            return hub.events(room);
+          },
+          resolve: (event: { payload: string }) => event.payload,
+        },
+      },
+    } as never,
+    context: (base) => base,
+    verifyAccessToken: verify,
+    readiness: {},
+    logger: quietLogger('shouts'),
+    port: 0,
+    host: '127.0.0.1',
+    realtime: {
+      hub,
+      redisUrl: testRedisUrl(),
+      sockets: (io) =>
+        io.of('/shouts').on('connection', (socket) => {
+          onSocketEvent(socket, 'join', async (room) => {
+            await socket.join(String(room));
+            return principalOfSocket(socket).userId;
+          });
+          onSocketEvent(socket, 'shout', async (payload) => {
+            const { room, text } = payload as { room: string; text: string };
+            await hub.publish(room, 'shout', text);
+            return true;
+          });
+        }),
+    },
+  });
+}
+
+const wsUrl = (server: RunningServer) => server.url.replace('http', 'ws');
+const baseUrl = (server: RunningServer) => server.url.replace('/graphql', '');
+
+function nextShout(client: Client, room: string): { first: Promise<unknown>; stop: () => void } {
+  let stop = () => {};
+  const first = new Promise((resolve) => {
+    stop = client.subscribe(
+      { query: 'subscription S($room: String!) { shouts(room: $room) }', variables: { room } },
+      { next: resolve, error: resolve, complete: () => {} },
+    );
+  });
+  return { first, stop };
+}
+
+describe('real time across instances', () => {
+  const channel = uniqueName('realtime');
+  let issuer: Awaited<ReturnType<typeof testTokenIssuer>>;
+  let hubs: EventHub[];
+  let servers: RunningServer[];
+  const clients: Client[] = [];
+  const sockets: ClientSocket[] = [];
+
+  beforeAll(async () => {
+    issuer = await testTokenIssuer();
+    hubs = await Promise.all(
+      [0, 1].map(() => createEventHub({ url: testRedisUrl(), channel, logger: quietLogger() })),
+    );
+    servers = await Promise.all(hubs.map((hub) => startShoutServer(hub, issuer.verify)));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await Promise.all(clients.map((client) => client.dispose()));
+    await Promise.all(servers.map((server) => server.stop()));
+    await Promise.all(hubs.map((hub) => hub.close()));
+  });
+
+  const wsClient = async (server: RunningServer, connectionParams?: Record<string, unknown>) => {
+    const client = createClient({
+      url: wsUrl(server),
+      webSocketImpl: WebSocket,
+      connectionParams,
+      retryAttempts: 0,
+      lazy: false,
+    });
+    clients.push(client);
+    return client;
+  };
+  const socketClient = (server: RunningServer, token?: string) => {
+    const socket = connectSocket(`${baseUrl(server)}/shouts`, {
+      auth: token ? { token } : {},
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    sockets.push(socket);
+    return socket;
+  };
+
+  it('when a socket.io client on one instance shouts, then a graphql-ws subscriber and a socket on the other instance hear it once', async () => {
+    const token = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
+    const subscriber = await wsClient(servers[1]!, { authorization: `Bearer ${token}` });
+    const heardBySubscription = nextShout(subscriber, 'gym-floor');
+    const listener = socketClient(servers[1]!, token);
+    const heardBySockets: unknown[] = [];
+    listener.on('shout', (text: unknown) => heardBySockets.push(text));
+    expect(await listener.emitWithAck('join', 'gym-floor')).toEqual({ data: expect.any(String) });
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the subscription is registered
+
+    const shouter = socketClient(servers[0]!, token);
+    expect(await shouter.emitWithAck('shout', { room: 'gym-floor', text: 'last set!' })).toEqual({
+      data: true,
+    });
+    expect(await heardBySubscription.first).toEqual({ data: { shouts: 'last set!' } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(heardBySockets).toEqual(['last set!']);
+    heardBySubscription.stop();
+  });
+
+  it('when a socket connects without a valid token, then it is refused with UNAUTHENTICATED', async () => {
+    for (const token of [undefined, 'not-a-token']) {
+      const socket = socketClient(servers[0]!, token);
+      const error = await new Promise<Error & { data?: unknown }>((resolve) =>
+        socket.on('connect_error', resolve),
+      );
+      expect(error.message).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('when a graphql-ws client sends a bad token, then the connection is closed with 4403; without one, the resolver says UNAUTHENTICATED', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const client = createClient({
+        url: wsUrl(servers[0]!),
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: 'Bearer nope' },
+        retryAttempts: 0,
+        lazy: false,
+        onNonLazyError: () => {},
+        on: { closed: (event) => resolve((event as { code: number }).code) },
+      });
+      clients.push(client);
+    });
+    expect(closed).toBe(4403);
+
+    const anonymous = await wsClient(servers[0]!);
+    expect(await nextShout(anonymous, 'gym-floor').first).toMatchObject({
+      errors: [{ path: ['shouts'], extensions: { code: 'UNAUTHENTICATED' } }],
+    });
+  });
+
+  it('when a subscriber unsubscribes, then its listener is gone at once, not after the next event', async () => {
+    const hub = hubs[0]!;
+    const iterator = hub.events('quiet-room');
+    const pending = iterator.next();
+    await iterator.return?.();
+    expect(await pending).toEqual({ done: true, value: undefined });
+  });
+});
