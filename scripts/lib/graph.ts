@@ -6,11 +6,13 @@ import { loadIdentityConfig, startIdentity, type IdentityServer } from '@fitnexa
 import type { Logger } from '@fitnexa/shared/logger';
 import type { RunningServer } from '@fitnexa/shared/subgraph';
 import { loadGatewayConfig, startGateway } from '@fitnexa/supergraph';
+import { loadMessagingConfig, startMessaging } from '@fitnexa/messaging';
+import { loadSquadConfig, startSquad } from '@fitnexa/squad';
 import { loadWorkoutConfig, startWorkout } from '@fitnexa/workout';
 
 type Env = Record<string, string | undefined>;
 
-export const SUBGRAPH_NAMES = ['identity', 'gym', 'workout'] as const;
+export const SUBGRAPH_NAMES = ['identity', 'gym', 'workout', 'squad', 'messaging'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 /** The port each subgraph has in rover.yaml, which `npm start` keeps so the routing URLs hold. */
@@ -19,6 +21,8 @@ export const DEFAULT_PORTS: Record<SubgraphName | 'gateway', number> = {
   identity: 4001,
   gym: 4002,
   workout: 4003,
+  squad: 4004,
+  messaging: 4005,
 };
 
 interface Placement {
@@ -36,6 +40,10 @@ const starters = {
     startGym({ ...loadGymConfig(env), ...placement, PORT: placement.port }),
   workout: (env: Env, placement: Placement) =>
     startWorkout({ ...loadWorkoutConfig(env), ...placement, PORT: placement.port }),
+  squad: (env: Env, placement: Placement) =>
+    startSquad({ ...loadSquadConfig(env), ...placement, PORT: placement.port }),
+  messaging: (env: Env, placement: Placement) =>
+    startMessaging({ ...loadMessagingConfig(env), ...placement, PORT: placement.port }),
 } satisfies Record<SubgraphName, (env: Env, placement: Placement) => Promise<RunningServer>>;
 
 export interface LocalGraphOptions {
@@ -57,7 +65,10 @@ export interface LocalGraph {
   stop(): Promise<void>;
 }
 
-/** Starts identity, then the other subgraphs (verifying tokens with its keys), then the gateway. */
+/**
+ * Starts identity, then the other subgraphs (verifying tokens with its keys; messaging after squad,
+ * whose memberships it asks about), then the gateway.
+ */
 export async function startLocalGraph(options: LocalGraphOptions): Promise<LocalGraph> {
   const gatewayConfig = loadGatewayConfig(options.env);
   const ports = { ...DEFAULT_PORTS, gateway: gatewayConfig.PORT, ...options.ports };
@@ -73,12 +84,23 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
   try {
     const identity = await starters.identity(options.env, placement('identity'));
     started.identity = identity;
-    const env = { ...options.env, JWKS_URL: identity.jwksUrl };
-    const [gym, workout] = await Promise.all([
+    const env: Env = { ...options.env, JWKS_URL: identity.jwksUrl };
+    const [gym, workout, squad] = await Promise.all([
       starters.gym(env, placement('gym')).then((server) => (started.gym = server)),
       starters.workout(env, placement('workout')).then((server) => (started.workout = server)),
+      starters.squad(env, placement('squad')).then((server) => (started.squad = server)),
     ]);
-    const subgraphs: Record<SubgraphName, RunningServer> = { identity, gym, workout };
+    // Each subgraph reads what it needs of the one environment; messaging also where squad is.
+    env.SQUAD_URL = squad.url;
+    const messaging = await starters.messaging(env, placement('messaging'));
+    started.messaging = messaging;
+    const subgraphs: Record<SubgraphName, RunningServer> = {
+      identity,
+      gym,
+      workout,
+      squad,
+      messaging,
+    };
     const gateway = await startGateway({
       supergraphSdl: readFileSync(gatewayConfig.SUPERGRAPH_PATH, 'utf8'),
       subgraphUrls: Object.fromEntries(

@@ -26,6 +26,7 @@ import { healthRoutes, principalOf, serve, type RunningServer } from '@fitnexa/s
 import type { Principal } from '@fitnexa/shared/types';
 import express from 'express';
 import { checkSubgraphs } from './health';
+import { socketIoForwarding } from './sockets';
 import { subgraphsOf } from './subgraphs';
 
 export interface GatewayContext {
@@ -111,8 +112,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   });
   await apollo.start();
 
+  const sockets = socketIoForwarding(subgraphs, logger);
+  sockets.attach(httpServer);
   const metrics = createMetrics('gateway');
   app.use(correlationId(), requestTiming(logger, metrics));
+  // Before any body parser: long-polling bodies pass through untouched.
+  app.use(sockets.http);
   metricsRoute(app, metrics);
   healthRoutes(app, () => checkSubgraphs(subgraphs));
   app.use(
@@ -129,6 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   app.use(notFound(), errorHandler(logger));
 
   const server = await serve(httpServer, options, async () => {
+    sockets.closeAll();
     await apollo.stop();
     logger.info('gateway stopped');
   });

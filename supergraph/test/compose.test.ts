@@ -19,7 +19,13 @@ describe('the checked-in supergraph', () => {
     const expected = Object.entries(rover.subgraphs)
       .map(([name, subgraph]) => ({ name, url: subgraph.routing_url }))
       .sort((a, b) => a.name.localeCompare(b.name));
-    expect(expected.map((subgraph) => subgraph.name)).toEqual(['gym', 'identity', 'workout']);
+    expect(expected.map((subgraph) => subgraph.name)).toEqual([
+      'gym',
+      'identity',
+      'messaging',
+      'squad',
+      'workout',
+    ]);
     expect(subgraphsOf(sdl)).toEqual(expected);
     const overridden = subgraphsOf(sdl, { gym: 'http://gym:4002/graphql' });
     expect(overridden.find((subgraph) => subgraph.name === 'gym')?.url).toBe(

@@ -1,5 +1,5 @@
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
-import { newMember, startGraph, type Graph } from './support';
+import { startGraph, type Graph } from './support';
 
 // The member dashboard: one query through the gateway that spans identity, gym and workout.
 
@@ -31,42 +31,9 @@ const thisWeek = () => ({
   weekEnd: new Date(Date.now() + 6 * DAY).toISOString(),
 });
 
-/** Sends an operation as the holder of `token`; fails the test on any GraphQL error. */
-async function as(token: string | null, query: string, variables: Record<string, unknown> = {}) {
-  const response = await graph.post(
-    { query, variables },
-    token ? { authorization: `Bearer ${token}` } : {},
-  );
-  if (response.body.errors) throw new Error(JSON.stringify(response.body.errors));
-  return response.body.data;
-}
-
-async function logIn(email: string, password: string) {
-  const data = await as(
-    null,
-    'mutation L($input: LoginInput!) { login(input: $input) { accessToken user { id } } }',
-    { input: { email, password } },
-  );
-  return { token: data.login.accessToken as string, id: data.login.user.id as string };
-}
-
-async function signUp(role?: 'GYM_OWNER' | 'COACH') {
-  const member = newMember();
-  await graph.client().register(member);
-  const user = await logIn(member.email, member.password);
-  if (!role) return user;
-  const admin = await logIn(DEMO_USERS.admin.email, DEMO_PASSWORD);
-  await as(
-    admin.token,
-    'mutation R($id: ID!, $role: Role!) { setUserRole(userId: $id, role: $role) { id } }',
-    {
-      id: user.id,
-      role,
-    },
-  );
-  // The role is in the access token: a new login carries it.
-  return logIn(member.email, member.password);
-}
+const as: Graph['as'] = (...args) => graph.as(...args);
+const logIn: Graph['logIn'] = (...args) => graph.logIn(...args);
+const signUp: Graph['signUp'] = (role) => graph.signUp(role);
 
 describe('the member dashboard through the gateway', () => {
   it('when the demo member asks for their dashboard, then one query returns memberships, classes, workouts and records', async () => {

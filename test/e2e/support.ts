@@ -1,5 +1,6 @@
 import { createFitnexaClient, type FitnexaClient } from '@fitnexa/shared/api';
 import type { Logger } from '@fitnexa/shared/logger';
+import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
 import {
   dropServiceSchema,
   quietLogger,
@@ -14,8 +15,18 @@ import {
   type SubgraphName,
 } from '../../scripts/lib/graph';
 
+export interface SignedIn {
+  id: string;
+  token: string;
+}
+
 export interface Graph extends LocalGraph {
   readiness(): Promise<{ status: number; body: any }>;
+  /** Sends an operation through the gateway as the holder of `token`; throws on GraphQL errors. */
+  as(token: string | null, query: string, variables?: Record<string, unknown>): Promise<any>;
+  logIn(email: string, password: string): Promise<SignedIn>;
+  /** A new account, signed in; a role other than MEMBER is given by the demo admin (seedDemoData). */
+  signUp(role?: 'GYM_OWNER' | 'COACH'): Promise<SignedIn>;
   client(): FitnexaClient;
   post(
     body: unknown,
@@ -61,8 +72,48 @@ export async function startGraph(
     throw error;
   }
   const url = graph.gateway.url;
+  const post: Graph['post'] = async (body, headers = {}) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  const as: Graph['as'] = async (token, query, variables = {}) => {
+    const response = await post(
+      { query, variables },
+      token ? { authorization: `Bearer ${token}` } : {},
+    );
+    if (response.body.errors) throw new Error(JSON.stringify(response.body.errors));
+    return response.body.data;
+  };
+  const logIn: Graph['logIn'] = async (email, password) => {
+    const data = await as(
+      null,
+      'mutation L($input: LoginInput!) { login(input: $input) { accessToken user { id } } }',
+      { input: { email, password } },
+    );
+    return { token: data.login.accessToken, id: data.login.user.id };
+  };
   return {
     ...graph,
+    as,
+    logIn,
+    async signUp(role) {
+      const member = newMember();
+      await createFitnexaClient({ url }).register(member);
+      const user = await logIn(member.email, member.password);
+      if (!role) return user;
+      const admin = await logIn(DEMO_USERS.admin.email, DEMO_PASSWORD);
+      await as(
+        admin.token,
+        'mutation R($id: ID!, $role: Role!) { setUserRole(userId: $id, role: $role) { id } }',
+        { id: user.id, role },
+      );
+      // The role is in the access token: a new login carries it.
+      return logIn(member.email, member.password);
+    },
     get identity() {
       return graph.identity;
     },
@@ -71,14 +122,7 @@ export async function startGraph(
       return { status: response.status, body: await response.json() };
     },
     client: () => createFitnexaClient({ url }),
-    async post(body, headers = {}) {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify(body),
-      });
-      return { status: response.status, body: await response.json() };
-    },
+    post,
     async stop() {
       await graph.stop();
       await dropSchemas();

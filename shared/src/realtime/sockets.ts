@@ -86,7 +86,15 @@ export function createSocketServer(
       io.disconnectSockets(true);
       io.engine.close();
       await Promise.all([...namespaces].map((namespace) => namespace.adapter.close()));
-      for (const client of redisClients) client.disconnect();
+      // QUIT runs after the adapter's pending (p)subscribe calls, which a plain disconnect would
+      // reject with nobody listening; it cannot run while Redis is away, so disconnect then.
+      await Promise.all(
+        redisClients.map((client) =>
+          client.status === 'ready' || client.status === 'connecting' || client.status === 'connect'
+            ? client.quit().catch(() => client.disconnect())
+            : client.disconnect(),
+        ),
+      );
     },
   };
 }

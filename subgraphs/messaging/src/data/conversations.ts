@@ -1,0 +1,153 @@
+import { groupBy, indexBy, isPrismaError, isUuid } from '@fitnexa/shared/db';
+import type { MessagingPrisma } from '../db';
+import type { ConversationKind } from '../generated/prisma/enums';
+
+export interface ConversationRecord {
+  id: string;
+  kind: ConversationKind;
+  /** SQUAD conversations only. */
+  squadId: string | null;
+  createdAt: Date;
+  lastActivityAt: Date;
+}
+
+/**
+ * A conversation as one of its participants reads it: `unreadCount` and the like report the
+ * read state of `readerId` (the viewer, or the user whose conversations are listed).
+ */
+export interface ConversationView extends ConversationRecord {
+  readerId: string;
+}
+
+/** Where a page of a user's conversations (most recent activity first) starts: after this one. */
+export interface ConversationPosition {
+  lastActivityAt: Date;
+  id: string;
+}
+
+export interface ConversationPageRequest {
+  userId: string;
+  /** Rows to read: one more than the page size tells whether more follow. */
+  take: number;
+  after: ConversationPosition | null;
+}
+
+const fields = {
+  id: true,
+  kind: true,
+  squadId: true,
+  createdAt: true,
+  lastActivityAt: true,
+} as const;
+
+/** The key of a pair's DIRECT conversation: the same whoever starts it. */
+const directKeyOf = (userIds: readonly [string, string]) => [...userIds].sort().join(':');
+
+export class ConversationRepository {
+  constructor(private readonly prisma: MessagingPrisma) {}
+
+  async findByIds(ids: readonly string[]): Promise<(ConversationRecord | null)[]> {
+    const valid = ids.filter(isUuid);
+    const rows = valid.length
+      ? await this.prisma.conversation.findMany({ where: { id: { in: valid } }, select: fields })
+      : [];
+    return indexBy(ids, rows, (row) => row.id);
+  }
+
+  async hasAny(): Promise<boolean> {
+    return (await this.prisma.conversation.findFirst({ select: { id: true } })) !== null;
+  }
+
+  /**
+   * The pair's DIRECT conversation, created with both as participants when there is none. Two
+   * concurrent starts end with the same one: the unique key lets only one insert win.
+   */
+  async directBetween(userIds: readonly [string, string], now: Date): Promise<ConversationRecord> {
+    const directKey = directKeyOf(userIds);
+    const existing = await this.prisma.conversation.findUnique({
+      where: { directKey },
+      select: fields,
+    });
+    if (existing) return existing;
+    return this.createOrFind({ directKey }, () =>
+      this.prisma.conversation.create({
+        data: {
+          kind: 'DIRECT',
+          directKey,
+          createdAt: now,
+          lastActivityAt: now,
+          participants: { create: userIds.map((userId) => ({ userId, joinedAt: now })) },
+        },
+        select: fields,
+      }),
+    );
+  }
+
+  /** The squad's conversation, created (without participants) when there is none. */
+  async ofSquad(squadId: string, now: Date): Promise<ConversationRecord> {
+    const existing = await this.prisma.conversation.findUnique({
+      where: { squadId },
+      select: fields,
+    });
+    if (existing) return existing;
+    return this.createOrFind({ squadId }, () =>
+      this.prisma.conversation.create({
+        data: { kind: 'SQUAD', squadId, createdAt: now, lastActivityAt: now },
+        select: fields,
+      }),
+    );
+  }
+
+  /**
+   * One page per request, each of its user's conversations by most recent activity: one query for
+   * any number of users (a lateral join per user over their participations).
+   */
+  async pages(requests: readonly ConversationPageRequest[]): Promise<ConversationRecord[][]> {
+    const valid = requests
+      .map((request, index) => ({ index, request }))
+      .filter(({ request }) => isUuid(request.userId));
+    if (!valid.length) return requests.map(() => []);
+    const rows = await this.prisma.$queryRaw<(ConversationRecord & { pageIndex: number })[]>`
+      SELECT page.index AS "pageIndex", conversation."id", conversation."kind"::text AS "kind",
+             conversation."squadId", conversation."createdAt", conversation."lastActivityAt"
+        FROM json_to_recordset(${JSON.stringify(
+          valid.map(({ index, request }) => ({
+            index,
+            user_id: request.userId,
+            take: request.take,
+            after_activity_at: request.after?.lastActivityAt.toISOString() ?? null,
+            after_id: request.after?.id ?? null,
+          })),
+        )}::json) AS page(index int, user_id uuid, take int, after_activity_at timestamptz,
+                          after_id uuid)
+        CROSS JOIN LATERAL (
+          SELECT candidate.* FROM "Conversation" candidate
+            JOIN "Participant" participant ON participant."conversationId" = candidate."id"
+           WHERE participant."userId" = page.user_id
+             AND (page.after_activity_at IS NULL
+                  OR (candidate."lastActivityAt", candidate."id") < (page.after_activity_at, page.after_id))
+           ORDER BY candidate."lastActivityAt" DESC, candidate."id" DESC
+           LIMIT page.take
+        ) conversation
+       ORDER BY page.index, conversation."lastActivityAt" DESC, conversation."id" DESC`;
+    const byPage = groupBy(
+      requests.map((_, index) => String(index)),
+      rows,
+      (row) => String(row.pageIndex),
+    );
+    return byPage.map((page) => page.map(({ pageIndex: _index, ...conversation }) => conversation));
+  }
+
+  private async createOrFind(
+    unique: { directKey: string } | { squadId: string },
+    create: () => Promise<ConversationRecord>,
+  ): Promise<ConversationRecord> {
+    try {
+      return await create();
+    } catch (error) {
+      // Another request created it in the meantime.
+      if (!isPrismaError(error, 'P2002')) throw error;
+      return this.prisma.conversation.findUniqueOrThrow({ where: unique, select: fields });
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { indexBy, isPrismaError, isUuid } from '@fitnexa/shared/db';
+import type { MessagingPrisma } from '../db';
+import type { MessagePosition } from './participants';
+
+export interface MessageRecord {
+  id: string;
+  conversationId: string;
+  senderId: string;
+  /** Null once deleted. */
+  body: string | null;
+  sentAt: Date;
+  editedAt: Date | null;
+  deletedAt: Date | null;
+}
+
+const fields = {
+  id: true,
+  conversationId: true,
+  senderId: true,
+  body: true,
+  sentAt: true,
+  editedAt: true,
+  deletedAt: true,
+} as const;
+
+export class MessageRepository {
+  constructor(private readonly prisma: MessagingPrisma) {}
+
+  async findByIds(ids: readonly string[]): Promise<(MessageRecord | null)[]> {
+    const valid = ids.filter(isUuid);
+    const rows = valid.length
+      ? await this.prisma.message.findMany({ where: { id: { in: valid } }, select: fields })
+      : [];
+    return indexBy(ids, rows, (row) => row.id);
+  }
+
+  /** Stores the message and moves its conversation's last activity to it, in one transaction. */
+  send(data: {
+    conversationId: string;
+    senderId: string;
+    body: string;
+    sentAt: Date;
+  }): Promise<MessageRecord> {
+    return this.prisma.$transaction(async (tx) => {
+      const message = await tx.message.create({ data, select: fields });
+      // Only forward: of two concurrent messages the later one's time stays.
+      await tx.conversation.updateMany({
+        where: { id: data.conversationId, lastActivityAt: { lt: data.sentAt } },
+        data: { lastActivityAt: data.sentAt },
+      });
+      return message;
+    });
+  }
+
+  /** Replaces the body while the message is the sender's and not deleted; null otherwise. */
+  async edit(id: string, senderId: string, body: string, at: Date): Promise<MessageRecord | null> {
+    try {
+      return await this.prisma.message.update({
+        where: { id, senderId, deletedAt: null },
+        data: { body, editedAt: at },
+        select: fields,
+      });
+    } catch (error) {
+      if (isPrismaError(error, 'P2025')) return null;
+      throw error;
+    }
+  }
+
+  /** Deletes the body while the message is the sender's and not deleted yet; null otherwise. */
+  async delete(id: string, senderId: string, at: Date): Promise<MessageRecord | null> {
+    try {
+      return await this.prisma.message.update({
+        where: { id, senderId, deletedAt: null },
+        data: { body: null, deletedAt: at },
+        select: fields,
+      });
+    } catch (error) {
+      if (isPrismaError(error, 'P2025')) return null;
+      throw error;
+    }
+  }
+
+  /** The conversation's newest `take` messages before `before` (all when null), newest first. */
+  pageBefore(
+    conversationId: string,
+    take: number,
+    before: MessagePosition | null,
+  ): Promise<MessageRecord[]> {
+    return this.prisma.message.findMany({
+      where: {
+        conversationId,
+        ...(before
+          ? {
+              OR: [
+                { sentAt: { lt: before.sentAt } },
+                { sentAt: before.sentAt, id: { lt: before.id } },
+              ],
+            }
+          : {}),
+      },
+      orderBy: [{ sentAt: 'desc' }, { id: 'desc' }],
+      take,
+      select: fields,
+    });
+  }
+
+  /** Each conversation's newest message, deleted or not; one query for any number. */
+  async latest(conversationIds: readonly string[]): Promise<(MessageRecord | null)[]> {
+    const valid = conversationIds.filter(isUuid);
+    if (!valid.length) return conversationIds.map(() => null);
+    // One index walk per conversation, from its newest message.
+    const rows = await this.prisma.$queryRaw<MessageRecord[]>`
+      SELECT message.*
+        FROM json_array_elements_text(${JSON.stringify(valid)}::json) AS wanted(conversation_id)
+        CROSS JOIN LATERAL (
+          SELECT "id", "conversationId", "senderId", "body", "sentAt", "editedAt", "deletedAt"
+            FROM "Message"
+           WHERE "conversationId" = wanted.conversation_id::uuid
+           ORDER BY "sentAt" DESC, "id" DESC
+           LIMIT 1
+        ) message`;
+    return indexBy(conversationIds, rows, (row) => row.conversationId);
+  }
+}

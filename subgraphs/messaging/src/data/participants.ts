@@ -1,0 +1,130 @@
+import { groupBy, indexBy, isUuid } from '@fitnexa/shared/db';
+import type { MessagingPrisma } from '../db';
+import { Prisma } from '../generated/prisma/client';
+
+export interface ParticipantRecord {
+  conversationId: string;
+  userId: string;
+  joinedAt: Date;
+  /** The read mark: when the last message read was sent, and which it was; null before the first read. */
+  lastReadAt: Date | null;
+  lastReadMessageId: string | null;
+}
+
+/** One user in one conversation. */
+export interface ParticipantKey {
+  conversationId: string;
+  userId: string;
+}
+
+/** A message's place in its conversation: by sentAt, then by id. */
+export interface MessagePosition {
+  sentAt: Date;
+  id: string;
+}
+
+const fields = {
+  conversationId: true,
+  userId: true,
+  joinedAt: true,
+  lastReadAt: true,
+  lastReadMessageId: true,
+} as const;
+
+const keyOf = (key: ParticipantKey) => `${key.conversationId}:${key.userId}`;
+const isValidKey = (key: ParticipantKey) => isUuid(key.conversationId) && isUuid(key.userId);
+
+// What counts as unread, for the counts below: messages from others, not deleted, sent since the
+// participant joined and after their read mark.
+const unread = Prisma.sql`
+  message."senderId" <> participant."userId"
+  AND message."deletedAt" IS NULL
+  AND message."sentAt" >= participant."joinedAt"
+  AND (participant."lastReadAt" IS NULL
+       OR (message."sentAt", message."id") > (participant."lastReadAt", participant."lastReadMessageId"))`;
+
+export class ParticipantRepository {
+  constructor(private readonly prisma: MessagingPrisma) {}
+
+  async find(key: ParticipantKey): Promise<ParticipantRecord | null> {
+    if (!isValidKey(key)) return null;
+    return this.prisma.participant.findUnique({
+      where: { conversationId_userId: key },
+      select: fields,
+    });
+  }
+
+  /** Each conversation's participants in the order they joined; one query for any number. */
+  async ofConversations(conversationIds: readonly string[]): Promise<ParticipantRecord[][]> {
+    const valid = conversationIds.filter(isUuid);
+    const rows = valid.length
+      ? await this.prisma.participant.findMany({
+          where: { conversationId: { in: valid } },
+          orderBy: [{ joinedAt: 'asc' }, { userId: 'asc' }],
+          select: fields,
+        })
+      : [];
+    return groupBy(conversationIds, rows, (row) => row.conversationId);
+  }
+
+  /** Adds the user to the conversation, or leaves them as they are when they already joined. */
+  async join(key: ParticipantKey, now: Date): Promise<ParticipantRecord> {
+    await this.prisma.participant.createMany({
+      data: [{ ...key, joinedAt: now }],
+      skipDuplicates: true,
+    });
+    return this.prisma.participant.findUniqueOrThrow({
+      where: { conversationId_userId: key },
+      select: fields,
+    });
+  }
+
+  /** Moves the read mark to `upTo`, only forward: a late or repeated mark never unreads messages. */
+  async markRead(key: ParticipantKey, upTo: MessagePosition): Promise<ParticipantRecord> {
+    await this.prisma.$executeRaw`
+      UPDATE "Participant"
+         SET "lastReadAt" = ${upTo.sentAt}, "lastReadMessageId" = ${upTo.id}::uuid
+       WHERE "conversationId" = ${key.conversationId}::uuid AND "userId" = ${key.userId}::uuid
+         AND ("lastReadAt" IS NULL
+              OR ("lastReadAt", "lastReadMessageId") < (${upTo.sentAt}::timestamptz, ${upTo.id}::uuid))`;
+    return this.prisma.participant.findUniqueOrThrow({
+      where: { conversationId_userId: key },
+      select: fields,
+    });
+  }
+
+  /** Each participant's unread messages in their conversation; one query for any number. */
+  async unreadCounts(keys: readonly ParticipantKey[]): Promise<number[]> {
+    const valid = keys.filter(isValidKey);
+    if (!valid.length) return keys.map(() => 0);
+    const rows = await this.prisma.$queryRaw<
+      { conversationId: string; userId: string; unread: number }[]
+    >`
+      SELECT participant."conversationId", participant."userId", count(message."id")::int AS unread
+        FROM json_to_recordset(${JSON.stringify(
+          valid.map((key) => ({ conversation_id: key.conversationId, user_id: key.userId })),
+        )}::json) AS wanted(conversation_id uuid, user_id uuid)
+        JOIN "Participant" participant
+          ON participant."conversationId" = wanted.conversation_id
+         AND participant."userId" = wanted.user_id
+        JOIN "Message" message
+          ON message."conversationId" = participant."conversationId" AND ${unread}
+       GROUP BY participant."conversationId", participant."userId"`;
+    return indexBy(keys.map(keyOf), rows, keyOf).map((row) => row?.unread ?? 0);
+  }
+
+  /** Each user's unread messages over all their conversations; one query for any number. */
+  async totalUnread(userIds: readonly string[]): Promise<number[]> {
+    const valid = userIds.filter(isUuid);
+    if (!valid.length) return userIds.map(() => 0);
+    const rows = await this.prisma.$queryRaw<{ userId: string; unread: number }[]>`
+      SELECT participant."userId", count(message."id")::int AS unread
+        FROM "Participant" participant
+        JOIN "Message" message
+          ON message."conversationId" = participant."conversationId" AND ${unread}
+       WHERE participant."userId" IN
+             (SELECT value::uuid FROM json_array_elements_text(${JSON.stringify(valid)}::json))
+       GROUP BY participant."userId"`;
+    return indexBy(userIds, rows, (row) => row.userId).map((row) => row?.unread ?? 0);
+  }
+}

@@ -1,0 +1,116 @@
+import { ConflictError, ForbiddenError, NotFoundError, parseInput } from '@fitnexa/shared/errors';
+import { encodeCursor } from '@fitnexa/shared/graphql';
+import type { EventHub } from '@fitnexa/shared/realtime';
+import { z } from 'zod';
+import type { MessageRecord, MessageRepository } from '../data/messages';
+import type { Caller } from './access';
+import type { Conversations } from './conversations';
+import {
+  conversationRoom,
+  MESSAGE_DELETED,
+  MESSAGE_EDITED,
+  MESSAGE_NEW,
+  messagePayload,
+} from './realtime';
+import { backwardPageRequest, messageBody, messageCursor } from './validation';
+
+export interface MessagesDeps {
+  messages: MessageRepository;
+  conversations: Conversations;
+  hub: EventHub;
+  now?: () => Date;
+}
+
+const bodyInput = z.object({ body: messageBody });
+
+/**
+ * Writing and reading messages. Every change is published once, to the conversation's room:
+ * GraphQL subscribers and socket.io clients on every instance see the same stream.
+ */
+export class Messages {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: MessagesDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Sends a message to a conversation the caller is in (the mutation and socket.io alike). */
+  async send(caller: Caller, conversationId: string, body: string): Promise<MessageRecord> {
+    const input = parseInput(bodyInput, { body });
+    const conversation = await this.deps.conversations.open(caller, conversationId);
+    const message = await this.deps.messages.send({
+      conversationId: conversation.id,
+      senderId: caller.principal.userId,
+      body: input.body,
+      sentAt: this.now(),
+    });
+    await this.publish(MESSAGE_NEW, message);
+    return message;
+  }
+
+  /** Replaces the body of the caller's own message; CONFLICT once it is deleted. */
+  async edit(caller: Caller, id: string, body: string): Promise<MessageRecord> {
+    const input = parseInput(bodyInput, { body });
+    const message = await this.ownMessage(caller, id);
+    const edited = message.deletedAt
+      ? null
+      : await this.deps.messages.edit(message.id, message.senderId, input.body, this.now());
+    if (!edited) throw new ConflictError('A deleted message cannot be edited');
+    await this.publish(MESSAGE_EDITED, edited);
+    return edited;
+  }
+
+  /** Deletes the caller's own message: it keeps its place without a body. Deleting again changes nothing. */
+  async delete(caller: Caller, id: string): Promise<MessageRecord> {
+    const message = await this.ownMessage(caller, id);
+    if (message.deletedAt) return message;
+    const deleted = await this.deps.messages.delete(message.id, message.senderId, this.now());
+    // Null when a concurrent delete came first; that one published.
+    if (!deleted) return this.ownMessage(caller, id);
+    await this.publish(MESSAGE_DELETED, deleted);
+    return deleted;
+  }
+
+  /**
+   * A page of a conversation's messages read backwards: the newest `last` before the cursor,
+   * oldest first within the page.
+   */
+  async page(
+    caller: Caller,
+    conversationId: string,
+    args: { last?: number | null; before?: string | null },
+  ) {
+    const { last, before } = backwardPageRequest(args);
+    const conversation = await this.deps.conversations.open(caller, conversationId);
+    const newestFirst = await this.deps.messages.pageBefore(conversation.id, last + 1, before);
+    const edges = newestFirst
+      .slice(0, last)
+      .reverse()
+      .map((node) => ({ cursor: encodeCursor(messageCursor(node)), node }));
+    return {
+      edges,
+      pageInfo: {
+        hasPreviousPage: newestFirst.length > last,
+        startCursor: edges[0]?.cursor ?? null,
+      },
+    };
+  }
+
+  /** The message, when the caller sent it: NOT_FOUND or FORBIDDEN otherwise. */
+  private async ownMessage(caller: Caller, id: string): Promise<MessageRecord> {
+    const [message] = await this.deps.messages.findByIds([id]);
+    if (!message) throw new NotFoundError('Message');
+    if (message.senderId !== caller.principal.userId) {
+      throw new ForbiddenError('Only the sender can change a message');
+    }
+    return message;
+  }
+
+  private publish(name: string, message: MessageRecord): Promise<void> {
+    return this.deps.hub.publish(
+      conversationRoom(message.conversationId),
+      name,
+      messagePayload(message),
+    );
+  }
+}

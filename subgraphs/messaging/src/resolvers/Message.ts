@@ -1,0 +1,5 @@
+import type { MessageResolvers } from '../generated/graphql';
+
+export const Message: MessageResolvers = {
+  sender: (message) => ({ id: message.senderId }),
+};

@@ -1,0 +1,16 @@
+import { join } from 'node:path';
+import { schemaFromDatamodel, schemaFromMigrations } from '../../../scripts/lib/migration-check';
+import { readSchema } from '../../../scripts/lib/prisma-diff';
+import { migrationsDir } from '../src/db';
+
+describe('messaging migrations', () => {
+  it('when every migration is applied, then the database matches schema.prisma (a change without a migration fails here)', async () => {
+    const datamodel = readSchema(join(__dirname, '..', 'prisma', 'schema.prisma'));
+    const [fromMigrations, fromSchema] = await Promise.all([
+      schemaFromMigrations('fitnexa_messaging', migrationsDir),
+      schemaFromDatamodel('fitnexa_messaging', datamodel),
+    ]);
+    expect(fromMigrations.length).toBeGreaterThan(10);
+    expect(fromMigrations).toEqual(fromSchema);
+  }, 60_000);
+});

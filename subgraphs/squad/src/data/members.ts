@@ -1,0 +1,181 @@
+import { isPrismaError, isUuid } from '@fitnexa/shared/db';
+import type { SquadPrisma } from '../db';
+import { Prisma } from '../generated/prisma/client';
+import type { SquadRole } from '../generated/prisma/enums';
+import { activityFields, type ActivityData, type ActivityRecord } from './activities';
+import { squadPages, type SquadPageRequest } from './pages';
+
+export interface MemberRecord {
+  squadId: string;
+  userId: string;
+  role: SquadRole;
+  joinedAt: Date;
+}
+
+/** One user's place in one squad. */
+export interface MembershipKey {
+  squadId: string;
+  userId: string;
+}
+
+/** What a user joins through besides the squad being PUBLIC: it must still be open, and is used up. */
+export type JoinedThrough = 'joinRequest' | 'invitation' | null;
+
+const fields = { squadId: true, userId: true, role: true, joinedAt: true } as const;
+
+/** Thrown inside a transaction to roll it back when a row it relies on changed meanwhile. */
+class Superseded extends Error {}
+
+export class MemberRepository {
+  constructor(private readonly prisma: SquadPrisma) {}
+
+  async find(squadId: string, userId: string): Promise<MemberRecord | null> {
+    if (!isUuid(squadId) || !isUuid(userId)) return null;
+    return this.prisma.squadMember.findUnique({
+      where: { squadId_userId: { squadId, userId } },
+      select: fields,
+    });
+  }
+
+  /** Each user's role in each squad (null when not a member), in the order of `keys`; one query. */
+  async roles(keys: readonly MembershipKey[]): Promise<(SquadRole | null)[]> {
+    const valid = keys.filter((key) => isUuid(key.squadId) && isUuid(key.userId));
+    if (!valid.length) return keys.map(() => null);
+    const rows = await this.prisma.$queryRaw<(MembershipKey & { role: SquadRole })[]>`
+      SELECT member."squadId", member."userId", member."role"::text AS "role"
+        FROM json_to_recordset(${JSON.stringify(
+          valid.map((key) => ({ squad_id: key.squadId, user_id: key.userId })),
+        )}::json) AS wanted(squad_id uuid, user_id uuid)
+        JOIN "SquadMember" member
+          ON member."squadId" = wanted.squad_id AND member."userId" = wanted.user_id`;
+    const byKey = new Map(rows.map((row) => [`${row.squadId}|${row.userId}`, row.role]));
+    return keys.map((key) => byKey.get(`${key.squadId}|${key.userId}`) ?? null);
+  }
+
+  /** One page per request of its squad's members in the order they joined; one query. */
+  pages(requests: readonly SquadPageRequest[]): Promise<MemberRecord[][]> {
+    return squadPages<MemberRecord>(
+      this.prisma,
+      {
+        table: 'SquadMember',
+        timeColumn: 'joinedAt',
+        idColumn: 'userId',
+        direction: 'ASC',
+        select: Prisma.sql`item."squadId", item."userId", item."role"::text AS "role", item."joinedAt"`,
+      },
+      requests,
+    );
+  }
+
+  /**
+   * Adds a member and the feed entry, atomically, using up the user's join request or invitation
+   * (which must still be open when `through` names it). Null when the user is a member already or
+   * what they joined through was answered meanwhile.
+   */
+  async join(
+    member: MemberRecord,
+    through: JoinedThrough,
+    activity: ActivityData,
+  ): Promise<{ member: MemberRecord; activity: ActivityRecord } | null> {
+    const key = { squadId: member.squadId, userId: member.userId };
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const requests = await tx.joinRequest.deleteMany({ where: key });
+        const invitations = await tx.squadInvitation.deleteMany({ where: key });
+        const used = { joinRequest: requests.count, invitation: invitations.count };
+        if (through && used[through] === 0) throw new Superseded();
+        return {
+          member: await tx.squadMember.create({ data: member, select: fields }),
+          activity: await tx.squadActivity.create({ data: activity, select: activityFields }),
+        };
+      });
+    } catch (error) {
+      if (error instanceof Superseded || isPrismaError(error, 'P2002')) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Removes a member while their role is one of `roles`, with the feed entry, atomically. Null
+   * when they are not a member (any more) or hold another role.
+   */
+  async remove(
+    key: MembershipKey,
+    roles: readonly SquadRole[],
+    activity: ActivityData,
+  ): Promise<ActivityRecord | null> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const removed = await tx.squadMember.deleteMany({
+          where: { ...key, role: { in: [...roles] } },
+        });
+        if (removed.count === 0) throw new Superseded();
+        return tx.squadActivity.create({ data: activity, select: activityFields });
+      });
+    } catch (error) {
+      if (error instanceof Superseded) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Gives a member `role` while they hold one of `from`, with the feed entry, atomically. Null
+   * when they are not a member (any more) or hold another role.
+   */
+  async setRole(
+    key: MembershipKey,
+    from: readonly SquadRole[],
+    role: SquadRole,
+    activity: ActivityData,
+  ): Promise<{ member: MemberRecord; activity: ActivityRecord } | null> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const changed = await tx.squadMember.updateMany({
+          where: { ...key, role: { in: [...from] } },
+          data: { role },
+        });
+        if (changed.count === 0) throw new Superseded();
+        return {
+          member: await tx.squadMember.findUniqueOrThrow({
+            where: { squadId_userId: key },
+            select: fields,
+          }),
+          activity: await tx.squadActivity.create({ data: activity, select: activityFields }),
+        };
+      });
+    } catch (error) {
+      if (error instanceof Superseded) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Makes `toUserId` (a member, not the owner) the squad's OWNER and `fromUserId` (its OWNER) an
+   * ADMIN, with the feed entry, atomically. Null when either no longer holds that place.
+   */
+  async transferOwnership(
+    squadId: string,
+    fromUserId: string,
+    toUserId: string,
+    activity: ActivityData,
+  ): Promise<ActivityRecord | null> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const demoted = await tx.squadMember.updateMany({
+          where: { squadId, userId: fromUserId, role: 'OWNER' },
+          data: { role: 'ADMIN' },
+        });
+        const promoted = await tx.squadMember.updateMany({
+          where: { squadId, userId: toUserId, role: { in: ['ADMIN', 'MEMBER'] } },
+          data: { role: 'OWNER' },
+        });
+        if (demoted.count === 0 || promoted.count === 0) throw new Superseded();
+        await tx.squad.update({ where: { id: squadId }, data: { ownerId: toUserId } });
+        return tx.squadActivity.create({ data: activity, select: activityFields });
+      });
+    } catch (error) {
+      if (error instanceof Superseded) return null;
+      throw error;
+    }
+  }
+}

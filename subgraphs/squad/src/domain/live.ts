@@ -1,0 +1,154 @@
+import type { EventHub, RealtimeEvent } from '@fitnexa/shared/realtime';
+import type { ActivityRecord } from '../data/activities';
+import type { LeaderboardEntryRecord } from '../data/progress';
+
+// What squad publishes live, and where. Each change is published once to the hub, in the room of
+// its squad: GraphQL subscribers read the room from the hub, socket.io clients that joined the
+// socket.io room of the same name get it from the shared bridge.
+
+export const squadRoom = (squadId: string) => `squad:${squadId}`;
+
+/** A new entry of the squad's feed; the payload is an `ActivityEvent`. */
+export const ACTIVITY_EVENT = 'squad:activity';
+/** A challenge's new leaderboard, after a member's progress in it changed; a `LeaderboardEvent`. */
+export const LEADERBOARD_EVENT = 'challenge:leaderboard';
+
+/** How many entries a live leaderboard carries. */
+export const LIVE_LEADERBOARD_SIZE = 20;
+
+// Payloads are JSON, as Redis carries them and socket.io clients receive them: dates as ISO strings.
+
+export type ActivityEvent = Omit<ActivityRecord, 'createdAt'> & { createdAt: string };
+
+export interface LeaderboardEvent {
+  challengeId: string;
+  entries: (Omit<LeaderboardEntryRecord, 'reachedAt' | 'completedAt'> & {
+    reachedAt: string | null;
+    completedAt: string | null;
+  })[];
+}
+
+const isoOrNull = (date: Date | null) => date?.toISOString() ?? null;
+const dateOrNull = (iso: string | null) => (iso === null ? null : new Date(iso));
+
+export const activityOf = (event: ActivityEvent): ActivityRecord => ({
+  ...event,
+  createdAt: new Date(event.createdAt),
+});
+
+export const leaderboardOf = (event: LeaderboardEvent): LeaderboardEntryRecord[] =>
+  event.entries.map((entry) => ({
+    ...entry,
+    reachedAt: dateOrNull(entry.reachedAt),
+    completedAt: dateOrNull(entry.completedAt),
+  }));
+
+/**
+ * Feed entries that may end someone's right to see a PRIVATE squad: a member left or was removed,
+ * or the squad was edited (perhaps made PRIVATE).
+ */
+const mayRevokeAccess = (activity: Pick<ActivityRecord, 'kind'>) =>
+  activity.kind === 'MEMBER_LEFT' ||
+  activity.kind === 'MEMBER_REMOVED' ||
+  activity.kind === 'SQUAD_UPDATED';
+
+/** The user whose membership a feed entry ended, if it ended one. */
+export const leaverOf = (
+  activity: Pick<ActivityRecord, 'kind' | 'actorId' | 'subjectId'>,
+): string | null => {
+  if (activity.kind === 'MEMBER_LEFT') return activity.actorId;
+  if (activity.kind === 'MEMBER_REMOVED') return activity.subjectId;
+  return null;
+};
+
+/** Publishes squad's live updates, and reads them back for GraphQL subscriptions. */
+export class LiveUpdates {
+  constructor(private readonly hub: EventHub) {}
+
+  async activities(activities: readonly ActivityRecord[]): Promise<void> {
+    for (const activity of activities) {
+      const event: ActivityEvent = { ...activity, createdAt: activity.createdAt.toISOString() };
+      await this.hub.publish(squadRoom(activity.squadId), ACTIVITY_EVENT, event);
+    }
+  }
+
+  leaderboard(squadId: string, challengeId: string, entries: LeaderboardEntryRecord[]) {
+    const event: LeaderboardEvent = {
+      challengeId,
+      entries: entries.map((entry) => ({
+        ...entry,
+        reachedAt: isoOrNull(entry.reachedAt),
+        completedAt: isoOrNull(entry.completedAt),
+      })),
+    };
+    return this.hub.publish(squadRoom(squadId), LEADERBOARD_EVENT, event);
+  }
+
+  /**
+   * The squad's new feed entries, for as long as the viewer may see the squad: after an entry
+   * that may have ended that (`mayRevokeAccess`), `stillAllowed` decides whether the stream goes on.
+   */
+  activityEvents(
+    squadId: string,
+    stillAllowed: () => Promise<boolean>,
+  ): AsyncIterableIterator<RealtimeEvent<ActivityEvent>> {
+    return judged(
+      this.hub.events<ActivityEvent>(squadRoom(squadId), [ACTIVITY_EVENT]),
+      async (event) => (!mayRevokeAccess(event.payload) || (await stillAllowed()) ? 'pass' : 'end'),
+    );
+  }
+
+  /** The challenge's new leaderboards, for as long as the viewer may see its squad. */
+  leaderboardEvents(
+    squadId: string,
+    challengeId: string,
+    stillAllowed: () => Promise<boolean>,
+  ): AsyncIterableIterator<RealtimeEvent<LeaderboardEvent>> {
+    // Feed entries come along only to learn when access may have ended; they are not passed on.
+    const events = this.hub.events<LeaderboardEvent | ActivityEvent>(squadRoom(squadId), [
+      LEADERBOARD_EVENT,
+      ACTIVITY_EVENT,
+    ]);
+    return judged(events, async (event) => {
+      if (event.name === LEADERBOARD_EVENT) {
+        return (event.payload as LeaderboardEvent).challengeId === challengeId ? 'pass' : 'skip';
+      }
+      return !mayRevokeAccess(event.payload as ActivityEvent) || (await stillAllowed())
+        ? 'skip'
+        : 'end';
+    }) as AsyncIterableIterator<RealtimeEvent<LeaderboardEvent>>;
+  }
+}
+
+/**
+ * `source` as `judge` rules on each value: passed on, skipped, or the end of the stream (which
+ * unsubscribes). `return()` goes straight to the source, which ends a pending `next()` at once (an
+ * async generator would wait for one more event before it let go).
+ */
+function judged<T>(
+  source: AsyncIterableIterator<T>,
+  judge: (value: T) => Promise<'pass' | 'skip' | 'end'>,
+): AsyncIterableIterator<T> {
+  const end = async (): Promise<IteratorResult<T>> => {
+    await source.return?.();
+    return { done: true, value: undefined };
+  };
+  const iterator: AsyncIterableIterator<T> = {
+    async next() {
+      for (;;) {
+        const result = await source.next();
+        if (result.done) return result;
+        const verdict = await judge(result.value);
+        if (verdict === 'end') return end();
+        if (verdict === 'pass') return result;
+      }
+    },
+    return: end,
+    async throw(error?: unknown) {
+      await source.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}

@@ -1,0 +1,5 @@
+import { runService } from '@fitnexa/shared/subgraph';
+import { loadSquadConfig } from './config';
+import { startSquad } from './server';
+
+runService('squad', loadSquadConfig(), startSquad);

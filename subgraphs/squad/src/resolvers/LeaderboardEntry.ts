@@ -1,0 +1,5 @@
+import type { LeaderboardEntryResolvers } from '../generated/graphql';
+
+export const LeaderboardEntry: LeaderboardEntryResolvers = {
+  user: (entry) => ({ id: entry.userId }),
+};

@@ -1,0 +1,5 @@
+import type { SquadMemberResolvers } from '../generated/graphql';
+
+export const SquadMember: SquadMemberResolvers = {
+  user: (member) => ({ id: member.userId }),
+};

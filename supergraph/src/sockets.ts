@@ -1,0 +1,67 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Logger } from '@fitnexa/shared/logger';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+import type { SubgraphEndpoint } from './subgraphs';
+
+/** socket.io clients of a subgraph reach it through the gateway at this path + the subgraph's name. */
+export const SOCKET_IO_PATH = '/socket.io';
+
+const SUBGRAPH_PATH = /^\/socket\.io\/([a-z0-9_-]+)(?=\/|$)/i;
+
+/**
+ * Forwards socket.io traffic, HTTP long-polling and WebSocket upgrades alike, from
+ * `/socket.io/<subgraph>/…` to that subgraph's own `/socket.io/…`: the gateway stays the single
+ * entry point, and socket.io's handshake (with its token) reaches the service that checks it.
+ * Clients connect with `io('<gateway>/<namespace>', { path: '/socket.io/<subgraph>' })`.
+ */
+export function socketIoForwarding(subgraphs: SubgraphEndpoint[], logger: Logger) {
+  const origins = new Map(
+    subgraphs.map((subgraph) => [subgraph.name, new URL(subgraph.url).origin]),
+  );
+  const subgraphOf = (path: string) => origins.get(SUBGRAPH_PATH.exec(path)?.[1] ?? '');
+  const proxy = createProxyMiddleware<IncomingMessage>({
+    pathFilter: (path) => subgraphOf(path) !== undefined,
+    router: (req) => subgraphOf(req.url ?? '')!,
+    pathRewrite: (path) => path.replace(SUBGRAPH_PATH, SOCKET_IO_PATH),
+    changeOrigin: true,
+    logger: {
+      info: () => {},
+      warn: (message) => logger.warn(String(message)),
+      error: (message) => logger.warn(String(message)),
+    },
+    on: {
+      error: (error, _req, res) => {
+        logger.warn('socket.io forwarding failed', { error: error.message });
+        if ('writeHead' in res && !res.headersSent) {
+          res.writeHead(502, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: 'subgraph unavailable' }));
+        } else if ('destroy' in res) {
+          res.destroy();
+        }
+      },
+    },
+  });
+  const upgraded = new Set<Socket>();
+
+  return {
+    /** The express middleware for long-polling requests. */
+    http: proxy,
+    /** Takes WebSocket upgrades for known subgraphs and refuses every other upgrade. */
+    attach(server: Server) {
+      server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+        if (!subgraphOf(req.url ?? '')) {
+          socket.destroy();
+          return;
+        }
+        upgraded.add(socket);
+        socket.once('close', () => upgraded.delete(socket));
+        proxy.upgrade(req, socket, head);
+      });
+    },
+    /** Ends the forwarded WebSockets, which an HTTP drain does not see. */
+    closeAll() {
+      for (const socket of upgraded) socket.destroy();
+    },
+  };
+}
