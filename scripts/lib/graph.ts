@@ -57,7 +57,8 @@ export interface LocalGraphOptions {
 export interface LocalGraph {
   gateway: RunningServer;
   identity: IdentityServer;
-  subgraphs: Record<SubgraphName, RunningServer>;
+  /** Each subgraph's running server, as its start function describes it. */
+  subgraphs: { [Name in SubgraphName]: Awaited<ReturnType<(typeof starters)[Name]>> };
   /** Stops one subgraph (the rest keep running), as an outage would. */
   stopSubgraph(name: SubgraphName): Promise<void>;
   /** Starts a stopped subgraph again on the same port and schema. */
@@ -94,7 +95,7 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
     env.SQUAD_URL = squad.url;
     const messaging = await starters.messaging(env, placement('messaging'));
     started.messaging = messaging;
-    const subgraphs: Record<SubgraphName, RunningServer> = {
+    const subgraphs: LocalGraph['subgraphs'] = {
       identity,
       gym,
       workout,
@@ -120,7 +121,8 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
       subgraphs,
       stopSubgraph: (name) => subgraphs[name].stop(),
       async restartSubgraph(name) {
-        subgraphs[name] = await starters[name](env, placement(name, subgraphs[name].port));
+        const server = await starters[name](env, placement(name, subgraphs[name].port));
+        Object.assign(subgraphs, { [name]: server });
       },
       async stop() {
         await gateway.stop();

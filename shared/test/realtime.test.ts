@@ -6,6 +6,7 @@ import { requireUser } from '../src/auth';
 import { createEventHub, onSocketEvent, principalOfSocket, type EventHub } from '../src/realtime';
 import { startSubgraph, type BaseContext, type RunningServer } from '../src/subgraph';
 import { quietLogger, testRedisUrl, testTokenIssuer, uniqueName } from '../src/testing';
+import { eventually } from '../src/testing/realtime';
 
 const typeDefs = parse(`
   type Query { ok: Boolean! }
@@ -122,14 +123,14 @@ describe('real time across instances', () => {
     const heardBySockets: unknown[] = [];
     listener.on('shout', (text: unknown) => heardBySockets.push(text));
     expect(await listener.emitWithAck('join', 'gym-floor')).toEqual({ data: expect.any(String) });
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the subscription is registered
+    await eventually(() => hubs[1]!.subscriptionCount('gym-floor') > 0, 'the subscription');
 
     const shouter = socketClient(servers[0]!, token);
     expect(await shouter.emitWithAck('shout', { room: 'gym-floor', text: 'last set!' })).toEqual({
       data: true,
     });
     expect(await heardBySubscription.first).toEqual({ data: { shouts: 'last set!' } });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await eventually(() => heardBySockets.length > 0, 'the socket to hear it');
     expect(heardBySockets).toEqual(['last set!']);
     heardBySubscription.stop();
   });

@@ -20,6 +20,8 @@ export interface EventHub {
   events<T>(room: string, names?: readonly string[]): AsyncIterableIterator<RealtimeEvent<T>>;
   /** Every event this instance receives (the socket.io bridge); returns the unsubscribe. */
   onEvent(listener: (event: RealtimeEvent) => void): () => void;
+  /** Subscriptions open on this instance, to one room or in all (metrics, tests). */
+  subscriptionCount(room?: string): number;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -51,6 +53,15 @@ export async function createEventHub(options: EventHubOptions): Promise<EventHub
       local.on(ANY, listener);
       return () => local.off(ANY, listener);
     },
+    subscriptionCount: (room) =>
+      room === undefined
+        ? local
+            .eventNames()
+            .reduce<number>(
+              (sum, name) => (name === ANY ? sum : sum + local.listenerCount(name)),
+              0,
+            )
+        : local.listenerCount(room),
     ping: transport.ping,
     async close() {
       local.removeAllListeners();

@@ -254,4 +254,10 @@ function startRealtime<TContext extends BaseContext>(
 }
 
 export { runMigrations, runService, stopOnSignals } from './main';
-export { startService, type ServiceSettings, type ServiceSpec, type WiredService } from './service';
+export {
+  startService,
+  type RealtimeServer,
+  type ServiceSettings,
+  type ServiceSpec,
+  type WiredService,
+} from './service';

@@ -25,6 +25,11 @@ export interface ServiceSettings {
   verifyAccessToken?: AccessTokenVerifier;
 }
 
+/** A running service with its event hub: what its real-time subscribers listen to. */
+export interface RealtimeServer extends RunningServer {
+  hub: EventHub;
+}
+
 /** A service built on its database and cache (see startService). */
 export interface WiredService<TContext extends BaseContext, TExtra extends object> {
   context(base: BaseContext): TContext;
@@ -65,7 +70,7 @@ export interface ServiceSpec<Client, TContext extends BaseContext, TExtra extend
 export async function startService<Client, TContext extends BaseContext, TExtra extends object>(
   settings: ServiceSettings,
   spec: ServiceSpec<Client, TContext, TExtra>,
-): Promise<RunningServer & TExtra> {
+): Promise<RealtimeServer & TExtra> {
   const { logger } = settings;
   const database = await spec.openDatabase({
     url: settings.DATABASE_URL,
@@ -119,7 +124,7 @@ export async function startService<Client, TContext extends BaseContext, TExtra 
         await database.close();
       },
     });
-    return { ...server, ...service.extra };
+    return { ...server, ...service.extra, hub: openHub };
   } catch (error) {
     await hub?.close();
     await cache?.close();

@@ -51,7 +51,7 @@ describe('the live feed', () => {
     const { id: squadId } = await aSquad(squad, owner);
     const watcher = await aMember(squad, squadId, owner);
 
-    const subscription = subscribe(squad, ACTIVITY, { squadId }, owner.token);
+    const subscription = await subscribe(squad, ACTIVITY, { squadId }, owner.token);
     await whenLive(subscription, () => touch(owner, squadId));
     const socket = await squadSocket(squad, watcher.token);
     expect(await emitWithAck(socket, 'squad:join', { squadId })).toEqual({ data: true });
@@ -110,7 +110,7 @@ describe('the live leaderboard', () => {
     const { id: challengeId } = await aChallenge(squad, owner, squadId);
     const other = await aChallenge(squad, owner, squadId, { metric: 'SESSIONS', goal: 5 });
 
-    const subscription = subscribe(squad, LEADERBOARD, { challengeId }, member.token);
+    const subscription = await subscribe(squad, LEADERBOARD, { challengeId }, member.token);
     await whenLive(subscription, () =>
       squad.server.progress.record({
         userId: owner.id,
@@ -159,7 +159,7 @@ describe('who may follow a squad live', () => {
       [ACTIVITY, { squadId: randomUUID() }],
       [LEADERBOARD, { challengeId }],
     ] as const) {
-      const subscription = subscribe(squad, query, variables, outsider.token);
+      const subscription = await subscribe(squad, query, variables, outsider.token);
       await subscription.completed;
       expect(subscription.results).toEqual([
         expect.objectContaining({
@@ -172,7 +172,7 @@ describe('who may follow a squad live', () => {
   it('when nobody is signed in, then a subscription is UNAUTHENTICATED, and a socket.io connection refused', async () => {
     const owner = await aUser(squad);
     const { id: squadId } = await aSquad(squad, owner);
-    const subscription = subscribe(squad, ACTIVITY, { squadId });
+    const subscription = await subscribe(squad, ACTIVITY, { squadId });
     await subscription.completed;
     expect(subscription.results[0]!.errors![0]!.extensions).toEqual({ code: 'UNAUTHENTICATED' });
     await expect(squadSocket(squad)).rejects.toMatchObject({ message: 'UNAUTHENTICATED' });
@@ -201,7 +201,7 @@ describe('who may follow a squad live', () => {
 
   it('when a member is removed from a PRIVATE squad, then their subscription ends and their socket gets nothing more', async () => {
     const { squadId, owner, member } = await aStaffedSquad(squad, 'PRIVATE');
-    const subscription = subscribe(squad, ACTIVITY, { squadId }, member.token);
+    const subscription = await subscribe(squad, ACTIVITY, { squadId }, member.token);
     await whenLive(subscription, () => touch(owner, squadId));
     const socket = await squadSocket(squad, member.token);
     await emitWithAck(socket, 'squad:join', { squadId });
@@ -219,8 +219,8 @@ describe('who may follow a squad live', () => {
   it('when a PUBLIC squad is made PRIVATE, then outsiders following it are cut off and members are not', async () => {
     const { squadId, owner, member } = await aStaffedSquad(squad, 'PUBLIC');
     const outsider = await aUser(squad);
-    const subscriptions = [outsider, member].map((user) =>
-      subscribe(squad, ACTIVITY, { squadId }, user.token),
+    const subscriptions = await Promise.all(
+      [outsider, member].map((user) => subscribe(squad, ACTIVITY, { squadId }, user.token)),
     );
     for (const subscription of subscriptions) {
       await whenLive(subscription, () => touch(owner, squadId));

@@ -1,0 +1,157 @@
+// Test helpers for real time: the real graphql-ws and socket.io clients, and ways to wait for what
+// they receive. Every client opened here is closed by `closeRealtimeClients` (in afterEach).
+import { createClient, type FormattedExecutionResult } from 'graphql-ws';
+import { io, type Socket } from 'socket.io-client';
+import { WebSocket } from 'ws';
+import type { EventHub } from '../realtime';
+
+const WAIT_MS = 5_000;
+
+/** Polls `done` until it holds, for at most a few seconds. */
+export async function eventually(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const open = new Set<{ close(): unknown }>();
+
+/** Closes every graphql-ws and socket.io client the test opened. */
+export async function closeRealtimeClients(): Promise<void> {
+  await Promise.all([...open].map((client) => client.close()));
+  open.clear();
+}
+
+export type LiveResult = FormattedExecutionResult<Record<string, unknown>, unknown>;
+
+/** What graphql-ws delivered to one subscription, and ways to wait for more. */
+export interface TestSubscription {
+  results: LiveResult[];
+  /** Resolves once `count` results arrived in all. */
+  received(count: number): Promise<LiveResult[]>;
+  /** Resolves once the server ended the subscription (after an error, say). */
+  completed: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Subscribes with the real graphql-ws client at a service's (or gateway's) `/graphql`, with
+ * `token` as the bearer when given. With the service's `hub`, resolves only once the server has
+ * the subscription open (or answered it), so what is published next reaches it: graphql-ws itself
+ * never acknowledges a subscription.
+ */
+export async function subscribeOverWs(
+  target: { url: string; hub?: EventHub },
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+): Promise<TestSubscription> {
+  const before = target.hub?.subscriptionCount() ?? 0;
+  const client = createClient({
+    url: target.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+  });
+  const handle = { close: () => client.dispose() };
+  open.add(handle);
+  const results: LiveResult[] = [];
+  let complete!: () => void;
+  let ended = false;
+  const completed = new Promise<void>((resolve) => (complete = resolve));
+  const end = () => {
+    ended = true;
+    complete();
+  };
+  client.subscribe(
+    { query, variables },
+    {
+      next: (result) => results.push(result),
+      error: (error) => {
+        results.push({ errors: [{ message: String(error) }] });
+        end();
+      },
+      complete: end,
+    },
+  );
+  const { hub } = target;
+  if (hub) {
+    await eventually(
+      () => hub.subscriptionCount() > before || results.length > 0 || ended,
+      'the subscription to open',
+    );
+  }
+  return {
+    results,
+    async received(count) {
+      await eventually(() => results.length >= count, `${count} subscription results`);
+      return results.slice(0, count);
+    },
+    completed,
+    async close() {
+      open.delete(handle);
+      await client.dispose();
+    },
+  };
+}
+
+/**
+ * A socket.io client, connected (rejects with the server's reason when refused). `url` is the
+ * server's origin plus the namespace; `path` is where socket.io listens (the gateway's
+ * `/socket.io/<subgraph>`, say).
+ */
+export async function connectSocket(
+  url: string,
+  options: { token?: string; path?: string; transports?: ('websocket' | 'polling')[] } = {},
+): Promise<Socket> {
+  const socket = io(url, {
+    auth: options.token ? { token: options.token } : {},
+    path: options.path,
+    transports: options.transports ?? ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  open.add(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (error) => {
+      socket.close();
+      open.delete(socket);
+      reject(error);
+    });
+  });
+  return socket;
+}
+
+/** An event emitted with an acknowledgement, answered as `{ data }` or `{ error }`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function emitWithAck(socket: Socket, event: string, payload: unknown): Promise<any> {
+  return socket.timeout(WAIT_MS).emitWithAck(event, payload);
+}
+
+/** Every `event` the socket receives from now on. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function collect(socket: Socket, event: string): any[] {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const received: any[] = [];
+  socket.on(event, (payload: unknown) => received.push(payload));
+  return received;
+}
+
+/**
+ * Waits until a subscription is live without a hub to ask: runs `poke` (something that publishes
+ * to it) every 100 ms until the first result arrives, then drops the results so far.
+ */
+export async function whenLive(subscription: TestSubscription, poke: () => Promise<unknown>) {
+  const deadline = Date.now() + WAIT_MS;
+  while (!subscription.results.length) {
+    if (Date.now() > deadline) throw new Error('the subscription never went live');
+    await poke();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // Pokes still under way land within a few milliseconds.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  subscription.results.length = 0;
+}
