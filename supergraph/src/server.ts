@@ -4,19 +4,20 @@ import {
   RemoteGraphQLDataSource,
   type GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
-import { createErrorFormatter } from '@fitnexa/shared/errors';
+import { createErrorFormatter, ErrorCode } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
 import {
   CORRELATION_HEADER,
   correlationId,
   currentCorrelationId,
   createMetrics,
+  errorBody,
   errorHandler,
   metricsRoute,
   notFound,
@@ -24,7 +25,7 @@ import {
 } from '@fitnexa/shared/middleware';
 import { healthRoutes, principalOf, serve, type RunningServer } from '@fitnexa/shared/subgraph';
 import type { Principal } from '@fitnexa/shared/types';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import { checkSubgraphs } from './health';
 import { socketIoForwarding } from './sockets';
 import { subgraphsOf } from './subgraphs';
@@ -63,6 +64,49 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
+const MAX_TOKENS = 2_000;
+const MAX_BODY = '1mb';
+export const MAX_BATCH = 10;
+
+/** A batch (a JSON array of operations) of at most MAX_BATCH operations, each planned and run. */
+const limitBatches: RequestHandler = (req, res, next) => {
+  if (Array.isArray(req.body) && req.body.length > MAX_BATCH) {
+    res
+      .status(400)
+      .json(errorBody(ErrorCode.BAD_REQUEST, `A batch holds at most ${MAX_BATCH} operations`));
+    return;
+  }
+  next();
+};
+
+/**
+ * Status codes as the GraphQL-over-HTTP spec asks for a request that fails before execution
+ * (unparsable, invalid, bad variables): 400 for clients that accept
+ * `application/graphql-response+json`, 200 for `application/json`-only clients, which must read
+ * `errors` rather than the status.
+ */
+function specStatusCodes(): ApolloServerPlugin<GatewayContext> {
+  const beforeExecution = new Set([
+    'GRAPHQL_PARSE_FAILED',
+    'GRAPHQL_VALIDATION_FAILED',
+    'BAD_USER_INPUT',
+  ]);
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ request, response, errors }) {
+          const code = errors?.[0]?.extensions?.code;
+          if (response.body.kind !== 'single' || response.body.singleResult.data !== undefined)
+            return;
+          if (typeof code !== 'string' || !beforeExecution.has(code)) return;
+          const accept = request.http?.headers.get('accept') ?? '';
+          response.http.status = accept.includes('application/graphql-response+json') ? 400 : 200;
+        },
+      };
+    },
+  };
+}
+
 /**
  * The single entry point: composes the subgraphs of a supergraph file, verifies the caller's
  * token once, routes operations, aggregates health and serves Apollo Sandbox.
@@ -87,7 +131,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     costLimit: { maxCost: 10_000 },
     maxAliases: { n: 20 },
     maxDirectives: { n: 50 },
-    maxTokens: { n: 2_000 },
+    // Counted by graphql-js's own parser (parseOptions below): armor's token plugin turned every
+    // syntax error into a 500.
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: Boolean(options.production) },
   }).protect();
 
@@ -102,10 +148,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     // Shutdown is ours (stopOnSignals): Apollo's own handler re-raises the signal and kills the
     // process before the database and the other servers are closed.
     stopOnTerminationSignals: false,
-    introspection: true,
+    introspection: !options.production,
+    allowBatchedHttpRequests: true,
+    parseOptions: { maxTokens: MAX_TOKENS },
     validationRules: armor.validationRules,
     plugins: [
       ...armor.plugins,
+      specStatusCodes(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
@@ -122,7 +171,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   healthRoutes(app, () => checkSubgraphs(subgraphs));
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({ limit: MAX_BODY }),
+    limitBatches,
     expressMiddleware(apollo, {
       context: async ({ req }) => ({
         ...(await principalOf(req, verify)),

@@ -2,12 +2,15 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ErrorCode } from '../errors';
 import type { Logger } from '../logger/types';
 
+/** The body of every error answered outside GraphQL execution: shaped as GraphQL errors are. */
+export const errorBody = (code: ErrorCode, message: string) => ({
+  errors: [{ message, extensions: { code } }],
+});
+
 /** Unknown routes get a JSON 404 rather than express's HTML page. */
 export function notFound(): RequestHandler {
   return (req, res) => {
-    res.status(404).json({
-      error: { code: ErrorCode.NOT_FOUND, message: `No route ${req.method} ${req.path}` },
-    });
+    res.status(404).json(errorBody(ErrorCode.NOT_FOUND, `No route ${req.method} ${req.path}`));
   };
 }
 
@@ -26,20 +29,16 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         ? error.status
         : 500;
     if (status >= 400 && status < 500) {
-      res.status(status).json({
-        error: {
-          code: ErrorCode.BAD_USER_INPUT,
-          message: error instanceof Error ? error.message : 'Bad request',
-        },
-      });
+      const code = status === 413 ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_REQUEST;
+      res
+        .status(status)
+        .json(errorBody(code, error instanceof Error ? error.message : 'Bad request'));
       return;
     }
     logger.error('unhandled request error', {
       error: error instanceof Error ? error.message : String(error),
       stack: error instanceof Error ? error.stack : undefined,
     });
-    res
-      .status(500)
-      .json({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' } });
+    res.status(500).json(errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
   };
 }

@@ -5,5 +5,5 @@ export {
   CORRELATION_HEADER,
 } from './correlation';
 export { requestTiming } from './timing';
-export { errorHandler, notFound } from './errors';
+export { errorBody, errorHandler, notFound } from './errors';
 export { createMetrics, metricsRoute, type Metrics } from './metrics';
