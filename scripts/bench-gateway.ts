@@ -1,112 +1,413 @@
-// npm run bench: what the gateway adds to a request, and what the member dashboard (identity + gym +
-// workout in one query) costs. Starts the whole graph with the demo data — on DATABASE_URL and
-// REDIS_URL in schemas of its own (dropped afterwards) when set, embedded otherwise — logs in as
-// the demo member, and runs each query for a while with autocannon. Not a test: numbers vary by
-// machine.
-import autocannon from 'autocannon';
-import { dropServiceSchema, uniqueName } from '@fitnexa/shared/testing';
-import { createLogger } from '@fitnexa/shared/logger';
+// npm run bench:gateway (alias: npm run bench): our gateway against plain Apollo Gateway and Hive
+// Gateway on the same subgraphs, supergraph and query.
+//
+// How: the five subgraphs with the demo data run in one child process (on DATABASE_URL and
+// REDIS_URL in schemas of their own, dropped afterwards, when set; embedded otherwise); each
+// gateway runs in a child process of its own (one Node thread, like one worker) on the same
+// supergraph, its routing URLs rewritten to the started subgraphs. Ours runs as in production but
+// with rate limits too high to refuse this load (see bench/gateways/ours.ts). The demo member logs
+// in once; every gateway must answer the member dashboard (identity, gym, workout, squad and
+// messaging in one query) with the same data and no errors, or the run fails. Then autocannon (one
+// worker thread, BENCH_CONNECTIONS connections, default 20) loads one gateway at a time for
+// BENCH_SECONDS (default 10), after a 3 s warm-up before each gateway's first round, alternating
+// ours, Apollo, Hive for BENCH_ROUNDS rounds (default 2).
+//
+// Reported per gateway: correct responses per second, and the p50 and p99 latencies, each the
+// mean of the rounds' values; errors (connection errors, timeouts, non-2xx responses and any body
+// other than the verified one, so GraphQL errors too); and the CPU that the gateway, the
+// subgraphs, autocannon and the rest of the machine used (from /proc, on Linux). On a small
+// machine the subgraphs' one thread is often the limit: then CPU ms per request tells the
+// gateways apart better than req/s.
+//
+// Hive Gateway sends identical subgraph requests that are in flight at the same time only once; as
+// every request here is the same user's same query, that would mostly measure the deduplication,
+// so it is off unless BENCH_HIVE_DEDUP=true. BENCH_PROFILE=ours|apollo|hive runs that gateway with
+// --cpu-prof, writing the profile under /tmp/fitnexa-bench-profiles.
+//
+// A measurement, not a test: it exits 0 whatever the numbers, non-zero only when setup fails.
+import { cpus } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
-import { SUBGRAPH_NAMES, startLocalGraph, type SubgraphName } from './lib/graph';
+import { dropServiceSchema, uniqueName } from '@fitnexa/shared/testing';
+import { runLoad, type RoundResult } from './bench/load';
+import { Children, type RunningChild } from './bench/processes';
+import {
+  GATEWAY_KINDS,
+  type GatewayConfig,
+  type GatewayKind,
+  type GatewayReady,
+  type SubgraphsReady,
+} from './bench/protocol';
+import type { SubgraphsConfig } from './bench/subgraphs';
+import { SUBGRAPH_NAMES, type SubgraphName } from './lib/graph';
 
-const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const CONNECTIONS = positive('BENCH_CONNECTIONS', 20);
+const SECONDS = positive('BENCH_SECONDS', 10);
+const ROUNDS = positive('BENCH_ROUNDS', 2);
+const WARM_UP_SECONDS = 3;
+/** CPU % of the subgraphs process from which it, not the gateway, likely limits throughput. */
+const SUBGRAPHS_BUSY_PERCENT = 85;
+const PROFILE = process.env.BENCH_PROFILE as GatewayKind | undefined;
+const PROFILE_DIR = '/tmp/fitnexa-bench-profiles';
 const DATABASE_URL = process.env.DATABASE_URL;
+const HIVE_DEDUPLICATION = process.env.BENCH_HIVE_DEDUP === 'true';
 
-const ME = '{ me { id email } }';
+const LABELS: Record<GatewayKind, string> = {
+  ours: 'ours (FitNexa)',
+  apollo: 'plain Apollo',
+  hive: 'Hive Gateway',
+};
+
 const DASHBOARD = `query Dashboard($from: DateTime!, $to: DateTime!) {
   me {
     displayName
     memberships(status: ACTIVE) { status gym { name } plan { name } }
-    bookedClasses(from: $from, to: $to) { status class { title startsAt gym { name } coach { displayName } } }
-    workoutSessions(first: 5) { edges { node { startedAt gym { name } sets { reps weightKg exercise { name } } } } }
+    bookedClasses(from: $from, to: $to) {
+      status
+      class { title startsAt gym { name } coach { displayName } }
+    }
+    workoutSessions(first: 5) {
+      edges { node { startedAt gym { name } sets { reps weightKg exercise { name } } } }
+    }
     personalRecords { kind value exercise { name } }
+    squads { name memberCount }
+    unreadCount
   }
 }`;
 
-async function measure(title: string, url: string, token: string, body: unknown) {
-  // Warm-up: connections, query plans and caches, as in steady state.
-  await autocannon({
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: 2,
-    workers: 1,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  const result = await autocannon({
-    title,
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: DURATION_SECONDS,
-    workers: 1,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  const failed = result.non2xx + result.errors;
-  console.log(
-    `${title.padEnd(32)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${result.latency.p50} ms   p99 ${result.latency.p99} ms   failed ${failed}`,
-  );
-  return result;
+interface Dashboard {
+  me: {
+    memberships: unknown[];
+    bookedClasses: unknown[];
+    workoutSessions: { edges: { node: { sets: unknown[] } }[] };
+    personalRecords: unknown[];
+    squads: unknown[];
+    unreadCount: number;
+  };
 }
 
-async function main() {
-  const logger = () => createLogger({ service: 'bench', level: 'error' });
-  const schemas = DATABASE_URL
-    ? (Object.fromEntries(
-        SUBGRAPH_NAMES.map((name) => [name, uniqueName(`fitnexa_${name}`)]),
-      ) as Record<SubgraphName, string>)
-    : undefined;
-  const graph = await startLocalGraph({
-    env: { DATA_DIR: 'memory://', ...process.env, SEED_DEMO_DATA: 'true', LOG_LEVEL: 'error' },
-    ports: { gateway: 0, identity: 0, gym: 0, workout: 0 },
-    schemas,
-    logger,
-  });
+interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: { message: string }[];
+}
+
+function positive(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+async function post(url: string, headers: Record<string, string>, body: string) {
+  const response = await fetch(url, { method: 'POST', headers, body });
+  return { status: response.status, text: await response.text() };
+}
+
+function parsed<T>(gateway: string, response: { status: number; text: string }): T {
+  let json: GraphQLResponse<T>;
   try {
-    const login = await fetch(graph.gateway.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query: 'mutation L($input: LoginInput!) { login(input: $input) { accessToken } }',
-        variables: { input: { email: DEMO_USERS.member.email, password: DEMO_PASSWORD } },
+    json = JSON.parse(response.text) as GraphQLResponse<T>;
+  } catch {
+    throw new Error(`${gateway} answered ${response.status}: ${response.text.slice(0, 500)}`);
+  }
+  if (response.status !== 200 || json.errors?.length || !json.data) {
+    throw new Error(`${gateway} answered ${response.status}: ${response.text.slice(0, 2000)}`);
+  }
+  return json.data;
+}
+
+async function logIn(url: string): Promise<string> {
+  const response = await post(
+    url,
+    { 'content-type': 'application/json' },
+    JSON.stringify({
+      query: 'mutation Login($input: LoginInput!) { login(input: $input) { accessToken } }',
+      variables: { input: { email: DEMO_USERS.member.email, password: DEMO_PASSWORD } },
+    }),
+  );
+  return parsed<{ login: { accessToken: string } }>('login', response).login.accessToken;
+}
+
+/** The first path at which two JSON values differ, for a readable failure. */
+function firstDifference(a: unknown, b: unknown, path = 'data'): string {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    return `${path}: ${JSON.stringify(a)} ≠ ${JSON.stringify(b)}`;
+  }
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  for (const key of keys) {
+    const [x, y] = [(a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]];
+    if (!isDeepStrictEqual(x, y)) return firstDifference(x, y, `${path}.${key}`);
+  }
+  return `${path}: key order differs`;
+}
+
+function describe({ me }: Dashboard, bytes: number): string {
+  const sets = me.workoutSessions.edges.reduce((count, edge) => count + edge.node.sets.length, 0);
+  return [
+    `${me.memberships.length} memberships`,
+    `${me.bookedClasses.length} booked classes`,
+    `${me.workoutSessions.edges.length} sessions with ${sets} sets`,
+    `${me.personalRecords.length} personal records`,
+    `${me.squads.length} squads`,
+    `${me.unreadCount} unread`,
+    `${bytes} bytes`,
+  ].join(', ');
+}
+
+interface Totals {
+  rounds: RoundResult[];
+}
+
+const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+const fixed = (value: number, digits: number) =>
+  Number.isFinite(value) ? value.toFixed(digits) : '–';
+
+function report(totals: Record<GatewayKind, Totals>, dbKind: string) {
+  const summary = Object.fromEntries(
+    GATEWAY_KINDS.map((kind) => {
+      const { rounds } = totals[kind];
+      return [
+        kind,
+        {
+          rps: mean(rounds.map((round) => round.rps)),
+          p50: mean(rounds.map((round) => round.p50)),
+          p99: mean(rounds.map((round) => round.p99)),
+          errors: rounds.reduce((sum, round) => sum + round.errors, 0),
+        },
+      ];
+    }),
+  ) as Record<GatewayKind, { rps: number; p50: number; p99: number; errors: number }>;
+  const lines = [
+    '',
+    '| gateway | req/s | p50 ms | p99 ms | errors |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...GATEWAY_KINDS.map((kind) => {
+      const { rps, p50, p99, errors } = summary[kind];
+      return `| ${LABELS[kind]} | ${fixed(rps, 0)} | ${fixed(p50, 1)} | ${fixed(p99, 1)} | ${errors} |`;
+    }),
+    '',
+    `ours ÷ Hive: ${fixed(summary.ours.rps / summary.hive.rps, 2)}× req/s · ` +
+      `ours ÷ plain Apollo: ${fixed(summary.ours.rps / summary.apollo.rps, 2)}× req/s`,
+  ];
+  for (const kind of GATEWAY_KINDS.filter((kind) => summary[kind].errors > 0)) {
+    const statuses: Record<string, number> = {};
+    for (const round of totals[kind].rounds) {
+      for (const [status, count] of Object.entries(round.otherStatuses)) {
+        statuses[status] = (statuses[status] ?? 0) + count;
+      }
+    }
+    const breakdown = Object.entries(statuses).map(([status, count]) => `${count} × ${status}`);
+    lines.push(
+      `${LABELS[kind]}: ${summary[kind].errors} errors` +
+        (breakdown.length ? ` (non-200: ${breakdown.join(', ')})` : ' (none with another status)'),
+    );
+  }
+  // CPU from /proc: how busy each gateway was, what a request cost it, and whether the subgraphs
+  // (one process, one thread) were the limit rather than the gateway.
+  const hasCpu = GATEWAY_KINDS.every((kind) =>
+    totals[kind].rounds.every((round) => round.cpuSeconds.gateway !== undefined),
+  );
+  if (hasCpu) {
+    const usage = Object.fromEntries(
+      GATEWAY_KINDS.map((kind) => {
+        const { rounds } = totals[kind];
+        const seconds = rounds.reduce((sum, round) => sum + round.seconds, 0);
+        const requests = rounds.reduce((sum, round) => sum + round.requests, 0);
+        const cpu = (name: string) =>
+          rounds.reduce((sum, round) => sum + (round.cpuSeconds[name] ?? NaN), 0);
+        const percent = (cpuSeconds: number) => (100 * cpuSeconds) / seconds;
+        return [
+          kind,
+          {
+            gateway: percent(cpu('gateway')),
+            perRequest: (1000 * cpu('gateway')) / requests,
+            subgraphs: percent(cpu('subgraphs')),
+            load: percent(cpu('load')),
+            // Sampled at slightly different moments: a tiny negative rest is zero.
+            rest: Math.max(
+              0,
+              percent(cpu('machine') - cpu('gateway') - cpu('subgraphs') - cpu('load')),
+            ),
+          },
+        ];
       }),
-    });
-    const body = (await login.json()) as { data: { login: { accessToken: string } } };
-    const token = body.data.login.accessToken;
-    const week = {
-      from: new Date().toISOString(),
-      to: new Date(Date.now() + 7 * 86_400_000).toISOString(),
-    };
-    console.log(
-      `${CONNECTIONS} connections, ${DURATION_SECONDS}s each after a 2s warm-up, ${DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, ${process.env.REDIS_URL ? 'Redis' : 'in-process cache'}`,
+    ) as Record<
+      GatewayKind,
+      Record<'gateway' | 'perRequest' | 'subgraphs' | 'load' | 'rest', number>
+    >;
+    lines.push(
+      '',
+      `CPU during the rounds (100 % = one of the ${cpus().length} CPUs):`,
+      '',
+      '| gateway | gateway CPU % | gateway CPU ms/req | subgraphs CPU % | autocannon CPU % | rest of the machine CPU % |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      ...GATEWAY_KINDS.map((kind) => {
+        const { gateway, perRequest, subgraphs, load, rest } = usage[kind];
+        return (
+          `| ${LABELS[kind]} | ${fixed(gateway, 0)} | ${fixed(perRequest, 2)} | ` +
+          `${fixed(subgraphs, 0)} | ${fixed(load, 0)} | ${fixed(rest, 0)} |`
+        );
+      }),
     );
-    const direct = await measure('me: identity directly', graph.subgraphs.identity.url, token, {
-      query: ME,
-    });
-    const viaGateway = await measure('me: through the gateway', graph.gateway.url, token, {
-      query: ME,
-    });
-    console.log(
-      `gateway overhead at p50: ${(viaGateway.latency.p50 - direct.latency.p50).toFixed(1)} ms`,
-    );
-    await measure('dashboard: through the gateway', graph.gateway.url, token, {
-      query: DASHBOARD,
-      variables: week,
-    });
-  } finally {
-    await graph.stop();
-    if (DATABASE_URL && schemas) {
-      await Promise.all(
-        Object.values(schemas).map((schema) => dropServiceSchema(DATABASE_URL, schema)),
+    // The subgraphs share one Node thread: near a full core, they rather than the gateway set the
+    // pace, and CPU per request says more about the gateway than req/s.
+    const bound = GATEWAY_KINDS.filter((kind) => usage[kind].subgraphs >= SUBGRAPHS_BUSY_PERCENT);
+    if (bound.length) {
+      lines.push(
+        '',
+        `The subgraphs process was ≥ ${SUBGRAPHS_BUSY_PERCENT} % busy under ` +
+          `${bound.map((kind) => LABELS[kind]).join(', ')}: req/s there is bounded by the ` +
+          'subgraphs; compare gateway CPU ms/req.',
       );
     }
   }
+  const [cpu] = cpus();
+  lines.push(
+    '',
+    `Node ${process.version} · ${cpus().length} CPUs${cpu ? ` (${cpu.model.trim()})` : ''} · ${dbKind} · ` +
+      `${CONNECTIONS} connections, ${SECONDS} s × ${ROUNDS} rounds per gateway after a ` +
+      `${WARM_UP_SECONDS} s warm-up · req/s (correct responses), p50 and p99: means over the ` +
+      'rounds · ' +
+      `Hive's in-flight subgraph request deduplication ${HIVE_DEDUPLICATION ? 'on' : 'off'}`,
+  );
+  console.log(lines.join('\n'));
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+async function main() {
+  const children = new Children();
+  const schemas = DATABASE_URL
+    ? (Object.fromEntries(
+        SUBGRAPH_NAMES.map((name) => [name, uniqueName(`fitnexa_bench_${name}`)]),
+      ) as Record<SubgraphName, string>)
+    : undefined;
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaning ??= (async () => {
+      await children.stopAll();
+      if (DATABASE_URL && schemas) {
+        await Promise.all(
+          Object.values(schemas).map((schema) => dropServiceSchema(DATABASE_URL, schema)),
+        );
+      }
+    })());
+  // Ctrl-C reaches this process more than once (directly and relayed by tsx): stop once, and
+  // keep handling the signal so that a repeat does not kill this process before the cleanup ends.
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = true;
+      console.error(`\n${signal}: stopping the child processes…`);
+      void cleanUp().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    if (PROFILE && !GATEWAY_KINDS.includes(PROFILE)) {
+      throw new Error(`BENCH_PROFILE must be one of ${GATEWAY_KINDS.join(', ')}`);
+    }
+    const dbKind = DATABASE_URL
+      ? `PostgreSQL${process.env.REDIS_URL ? ' + Redis' : ' + in-process cache'}`
+      : `embedded (PGlite${process.env.REDIS_URL ? ' + Redis' : ', in-process cache'})`;
+    console.log(`Starting the subgraphs (${dbKind})…`);
+    const subgraphs = await children.start<SubgraphsReady>('subgraphs', 'subgraphs.ts', {
+      config: { schemas } satisfies SubgraphsConfig,
+    });
+    const config: GatewayConfig = {
+      subgraphUrls: subgraphs.ready.subgraphs,
+      jwksUrl: subgraphs.ready.jwksUrl,
+      redisUrl: process.env.REDIS_URL,
+      hiveDeduplication: HIVE_DEDUPLICATION,
+    };
+    console.log('Starting the gateways…');
+    const gateways = Object.fromEntries(
+      await Promise.all(
+        GATEWAY_KINDS.map(
+          async (kind) =>
+            [
+              kind,
+              await children.start<GatewayReady>(kind, 'gateway.ts', {
+                config,
+                args: [kind],
+                nodeArgs:
+                  kind === PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : undefined,
+              }),
+            ] as const,
+        ),
+      ),
+    ) as Record<GatewayKind, RunningChild<GatewayReady>>;
+
+    const token = await logIn(gateways.ours.ready.url);
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      authorization: `Bearer ${token}`,
+    };
+    const from = new Date();
+    const body = JSON.stringify({
+      query: DASHBOARD,
+      variables: {
+        from: from.toISOString(),
+        to: new Date(from.getTime() + 14 * 86_400_000).toISOString(),
+      },
+    });
+
+    // The same data from each, without errors; the exact body (when it is stable) is then what
+    // every request under load must get.
+    const expected: Partial<Record<GatewayKind, string>> = {};
+    let reference: Dashboard | undefined;
+    for (const kind of GATEWAY_KINDS) {
+      const { url } = gateways[kind].ready;
+      const first = await post(url, headers, body);
+      const data = parsed<Dashboard>(LABELS[kind], first);
+      if (!reference) {
+        reference = data;
+        console.log(`Dashboard: ${describe(data, Buffer.byteLength(first.text))}`);
+      } else if (!isDeepStrictEqual(data, reference)) {
+        throw new Error(
+          `${LABELS[kind]} answers other data than ${LABELS.ours}: ${firstDifference(data, reference)}`,
+        );
+      }
+      const second = await post(url, headers, body);
+      if (second.text === first.text) expected[kind] = first.text;
+      else console.warn(`${LABELS[kind]}: responses vary; errors count non-2xx and failures only`);
+    }
+    console.log('All three answer the same data without errors.');
+
+    const totals = Object.fromEntries(
+      GATEWAY_KINDS.map((kind) => [kind, { rounds: [] }]),
+    ) as unknown as Record<GatewayKind, Totals>;
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      for (const kind of GATEWAY_KINDS) {
+        const load = {
+          url: gateways[kind].ready.url,
+          headers,
+          body,
+          expectBody: expected[kind],
+          connections: CONNECTIONS,
+        };
+        if (round === 1) await runLoad({ ...load, seconds: WARM_UP_SECONDS });
+        const result = await runLoad(
+          { ...load, seconds: SECONDS },
+          { gateway: gateways[kind].pid, subgraphs: subgraphs.pid },
+        );
+        totals[kind].rounds.push(result);
+        console.log(
+          `round ${round}/${ROUNDS} ${LABELS[kind].padEnd(15)} ${fixed(result.rps, 0).padStart(6)} req/s` +
+            `  p50 ${fixed(result.p50, 1)} ms  p99 ${fixed(result.p99, 1)} ms  errors ${result.errors}`,
+        );
+      }
+    }
+    report(totals, dbKind);
+  } finally {
+    await cleanUp();
+  }
+  if (PROFILE) console.log(`\nCPU profile of ${LABELS[PROFILE]}: ${PROFILE_DIR}/`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -112,6 +112,9 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
       host: gatewayConfig.HOST,
       logger: options.logger('gateway'),
       production: gatewayConfig.NODE_ENV === 'production',
+      redisUrl: gatewayConfig.REDIS_URL,
+      rateLimits: gatewayConfig.rateLimits,
+      trustProxy: gatewayConfig.TRUST_PROXY,
     });
     return {
       gateway,

@@ -12,5 +12,8 @@ runService('gateway', loadGatewayConfig(), (config) =>
     host: config.HOST,
     logger: config.logger,
     production: config.NODE_ENV === 'production',
+    redisUrl: config.REDIS_URL,
+    rateLimits: config.rateLimits,
+    trustProxy: config.TRUST_PROXY,
   }),
 );

@@ -10,6 +10,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
+import { createCache } from '@fitnexa/shared/cache';
 import { createErrorFormatter, ErrorCode } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
 import {
@@ -25,8 +26,11 @@ import {
 } from '@fitnexa/shared/middleware';
 import { healthRoutes, principalOf, serve, type RunningServer } from '@fitnexa/shared/subgraph';
 import type { Principal } from '@fitnexa/shared/types';
-import express, { type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import { checkSubgraphs } from './health';
+import { createGatewayMetrics } from './observability';
+import { persistedQueryStore } from './persisted-queries';
+import { createGatewayRateLimit, GATEWAY_RATE_LIMITS, type RateLimit } from './rate-limit';
 import { socketIoForwarding } from './sockets';
 import { subgraphsOf } from './subgraphs';
 
@@ -45,6 +49,12 @@ export interface GatewayOptions {
   host: string;
   logger: Logger;
   production?: boolean;
+  /** Redis for persisted queries and rate limits shared by every gateway instance. */
+  redisUrl?: string;
+  /** Per client IP and per user; GATEWAY_RATE_LIMITS by default, false for none. */
+  rateLimits?: { perIp: RateLimit; perUser: RateLimit; prefix?: string } | false;
+  /** express's 'trust proxy': the proxies in front, so that req.ip is the client's. */
+  trustProxy?: boolean | number | string;
 }
 
 type Fetcher = NonNullable<
@@ -119,13 +129,35 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     options.verifyAccessToken ??
     createAccessTokenVerifier({ jwksUrl: required(options.jwksUrl, 'jwksUrl') });
 
+  const metrics = createMetrics('gateway');
+  const graphqlMetrics = createGatewayMetrics(metrics);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) =>
-      // Node's own fetch (undici, pooled keep-alive): the default make-fetch-happen adds an HTTP
-      // cache layer that subgraph POSTs never use.
-      new ForwardingDataSource({ url: routing.get(name) ?? url, fetcher: nodeFetch }),
+      new ForwardingDataSource({
+        url: routing.get(name) ?? url,
+        // Node's own fetch (undici, pooled keep-alive): the default make-fetch-happen adds an
+        // HTTP cache layer that subgraph POSTs never use.
+        fetcher: graphqlMetrics.timedFetch(name, nodeFetch),
+      }),
   });
+  const cache = await createCache({ url: options.redisUrl, prefix: 'gateway', logger });
+  // The token is verified once per request, by whichever asks first (rate limit or context).
+  const principals = new WeakMap<Request, ReturnType<typeof principalOf>>();
+  const principalOnce = (req: Request) => {
+    let found = principals.get(req);
+    if (!found) principals.set(req, (found = principalOf(req, verify)));
+    return found;
+  };
+  const rateLimit =
+    options.rateLimits === false
+      ? undefined
+      : await createGatewayRateLimit({
+          redisUrl: options.redisUrl,
+          ...(options.rateLimits ?? GATEWAY_RATE_LIMITS),
+          logger,
+          principalOf: async (req) => (await principalOnce(req)).principal,
+        });
   const armor = new ApolloArmor({
     maxDepth: { n: 12 },
     costLimit: { maxCost: 10_000 },
@@ -139,6 +171,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
   const httpServer = createServer(app);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -150,11 +183,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     stopOnTerminationSignals: false,
     introspection: !options.production,
     allowBatchedHttpRequests: true,
+    persistedQueries: { cache: persistedQueryStore(cache) },
     parseOptions: { maxTokens: MAX_TOKENS },
     validationRules: armor.validationRules,
     plugins: [
       ...armor.plugins,
       specStatusCodes(),
+      graphqlMetrics.plugin as ApolloServerPlugin<GatewayContext>,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
@@ -163,7 +198,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
 
   const sockets = socketIoForwarding(subgraphs, logger);
   sockets.attach(httpServer);
-  const metrics = createMetrics('gateway');
   app.use(correlationId(), requestTiming(logger, metrics));
   // Before any body parser: long-polling bodies pass through untouched.
   app.use(sockets.http);
@@ -173,9 +207,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     '/graphql',
     express.json({ limit: MAX_BODY }),
     limitBatches,
+    ...(rateLimit ? [rateLimit] : []),
     expressMiddleware(apollo, {
       context: async ({ req }) => ({
-        ...(await principalOf(req, verify)),
+        ...(await principalOnce(req)),
         correlationId: currentCorrelationId(),
       }),
     }),
@@ -186,6 +221,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const server = await serve(httpServer, options, async () => {
     sockets.closeAll();
     await apollo.stop();
+    await rateLimit?.close();
+    await cache.close();
     logger.info('gateway stopped');
   });
   logger.info('gateway ready', {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { quietLogger, testTokenIssuer } from '@fitnexa/shared/testing';
 import type { RunningServer } from '@fitnexa/shared/subgraph';
-import { startGateway, subgraphsOf } from '../src';
+import { startGateway, subgraphsOf, type GatewayOptions } from '../src';
 import { MAX_BATCH } from '../src/server';
 
 // Operations the gateway must refuse before planning: each answer is a GraphQL error with a code,
@@ -23,6 +23,7 @@ let token: string;
 async function startGatewayOnStub(
   issuer: Awaited<ReturnType<typeof testTokenIssuer>>,
   production: boolean,
+  rateLimits?: GatewayOptions['rateLimits'],
 ) {
   const url = `http://127.0.0.1:${(stub.address() as AddressInfo).port}/graphql`;
   const gateway = await startGateway({
@@ -33,6 +34,7 @@ async function startGatewayOnStub(
     host: '127.0.0.1',
     logger: quietLogger('gateway'),
     production,
+    rateLimits,
   });
   gateways.push(gateway);
   return gateway;
@@ -40,6 +42,7 @@ async function startGatewayOnStub(
 
 let development: RunningServer;
 let production: RunningServer;
+let limited: RunningServer;
 
 beforeAll(async () => {
   stub = createServer((_req, res) => {
@@ -52,6 +55,10 @@ beforeAll(async () => {
   token = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
   development = await startGatewayOnStub(issuer, false);
   production = await startGatewayOnStub(issuer, true);
+  limited = await startGatewayOnStub(issuer, false, {
+    perIp: { points: 3, durationSeconds: 60 },
+    perUser: { points: 100, durationSeconds: 60 },
+  });
 });
 afterAll(async () => {
   await Promise.all(gateways.map((gateway) => gateway.stop()));
@@ -155,6 +162,36 @@ describe('limits at the edge', () => {
     const typo = { query: '{ me { displayNam } }' };
     expect((await post(development, typo)).body.errors[0].message).toContain('Did you mean');
     expect((await post(production, typo)).body.errors[0].message).not.toContain('Did you mean');
+    expect(subgraphCalls).toBe(0);
+  });
+
+  it('when operations ran, then /metrics has their durations by name, the subgraph fetches and the errors by code', async () => {
+    const named = await post(development, { query: 'query MemberHome { me { id } }' });
+    expect(named.status).toBe(200);
+    await post(development, { query: '{ notAField }' });
+    const text = await (await fetch(development.url.replace('/graphql', '/metrics'))).text();
+    const line = (pattern: RegExp) => text.split('\n').find((entry) => pattern.test(entry));
+    expect(
+      line(/^graphql_operation_duration_seconds_count\{.*operation="MemberHome",type="query"/),
+    ).toBeDefined();
+    expect(
+      line(/^subgraph_fetch_duration_seconds_count\{.*subgraph="identity",outcome="ok"/),
+    ).toBeDefined();
+    expect(line(/^graphql_errors_total\{.*code="GRAPHQL_VALIDATION_FAILED"/)).toBeDefined();
+  });
+
+  it('when a client exceeds its rate limit, then it gets 429 with Retry-After and RATE_LIMITED, and no subgraph is called', async () => {
+    for (let request = 0; request < 3; request += 1) {
+      expect((await post(limited, { query: '{ __typename }' })).status).toBe(200);
+    }
+    const response = await fetch(limited.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ me { id } }' }),
+    });
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await response.json()) as any).errors[0].extensions.code).toBe('RATE_LIMITED');
     expect(subgraphCalls).toBe(0);
   });
 });

@@ -62,6 +62,9 @@ export async function startGraph(
         REDIS_URL: testRedisUrl(),
         DATA_DIR: 'memory://',
         SEED_DEMO_DATA: String(options.seedDemoData ?? false),
+        // Every e2e file talks from 127.0.0.1 at once: the limits have tests of their own.
+        RATE_LIMIT_PER_IP_PER_MINUTE: '0',
+        RATE_LIMIT_PER_USER_PER_MINUTE: '0',
       },
       ports: { gateway: 0, identity: 0, gym: 0, workout: 0 },
       schemas,

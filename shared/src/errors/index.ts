@@ -127,6 +127,11 @@ const apolloClientCodes = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
+function clientStatus(error: GraphQLError): boolean {
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
 /**
  * The one place unknown errors are mapped: known codes pass through, anything else is logged
  * with its stack and reaches the client as a bare INTERNAL_SERVER_ERROR.
@@ -141,6 +146,11 @@ export function createErrorFormatter(logger: Logger) {
     ) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
+    }
+    // Apollo reports some request problems (a persisted query's hash that does not match) with
+    // an HTTP 4xx status and no code: the client's to fix, not ours to log.
+    if (error instanceof GraphQLError && !error.originalError && clientStatus(error)) {
+      return { message: formatted.message, extensions: { code: ErrorCode.BAD_REQUEST } };
     }
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     logger.error('unexpected error', {

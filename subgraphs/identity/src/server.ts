@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRateLimiter, type RateLimiter } from '@fitnexa/shared/rate-limit';
 import { startService, type RunningServer, type ServiceSettings } from '@fitnexa/shared/subgraph';
 import { parse } from 'graphql';
 import type { IdentityConfig } from './config';
@@ -18,7 +19,14 @@ export const typeDefs = parse(readFileSync(join(__dirname, '..', 'schema.graphql
 export const JWKS_PATH = '/.well-known/jwks.json';
 
 export type IdentityOptions = ServiceSettings &
-  Pick<IdentityConfig, 'ACCESS_TOKEN_TTL_SECONDS' | 'REFRESH_TOKEN_TTL_DAYS' | 'SEED_DEMO_DATA'>;
+  Pick<
+    IdentityConfig,
+    | 'ACCESS_TOKEN_TTL_SECONDS'
+    | 'REFRESH_TOKEN_TTL_DAYS'
+    | 'SEED_DEMO_DATA'
+    | 'LOGIN_MAX_FAILURES'
+    | 'LOGIN_LOCKOUT_SECONDS'
+  >;
 
 export interface IdentityServer extends RunningServer {
   jwksUrl: string;
@@ -27,7 +35,33 @@ export interface IdentityServer extends RunningServer {
 
 /** Starts identity: database (migrated), signing keys, GraphQL, JWKS and health. */
 export async function startIdentity(options: IdentityOptions): Promise<IdentityServer> {
-  const server = await startService(options, {
+  // Sign-in attempts, counted on Redis across instances (in-process without REDIS_URL). The
+  // service's stop has no hook for it, so it is opened first and closed after the server.
+  const loginAttempts = await createRateLimiter({
+    redisUrl: options.REDIS_URL,
+    prefix: `${options.schema ?? 'fitnexa_identity'}:login-attempts`,
+    points: options.LOGIN_MAX_FAILURES,
+    durationSeconds: options.LOGIN_LOCKOUT_SECONDS,
+    blockSeconds: options.LOGIN_LOCKOUT_SECONDS,
+    logger: options.logger,
+  });
+  let server: Awaited<ReturnType<typeof startIdentityService>>;
+  try {
+    server = await startIdentityService(options, loginAttempts);
+  } catch (error) {
+    await loginAttempts.close();
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    ...server,
+    jwksUrl: server.url.replace(/\/graphql$/, JWKS_PATH),
+    stop: () => (stopping ??= server.stop().finally(() => loginAttempts.close())),
+  };
+}
+
+function startIdentityService(options: IdentityOptions, loginAttempts: RateLimiter) {
+  return startService(options, {
     name: 'identity',
     typeDefs,
     resolvers,
@@ -44,6 +78,7 @@ export async function startIdentity(options: IdentityOptions): Promise<IdentityS
         refreshTokens: new RefreshTokenRepository(prisma),
         signer,
         refreshTokenTtlDays: options.REFRESH_TOKEN_TTL_DAYS,
+        loginAttempts,
         logger,
       });
       return {
@@ -65,5 +100,4 @@ export async function startIdentity(options: IdentityOptions): Promise<IdentityS
       };
     },
   });
-  return { ...server, jwksUrl: server.url.replace(/\/graphql$/, JWKS_PATH) };
 }

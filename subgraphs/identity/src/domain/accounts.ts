@@ -1,13 +1,15 @@
 import { isPrismaError } from '@fitnexa/shared/db';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   AuthenticationError,
   ConflictError,
   NotFoundError,
   parseInput,
+  RateLimitedError,
   UserInputError,
 } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
+import type { RateLimiter } from '@fitnexa/shared/rate-limit';
 import type { Principal, Role } from '@fitnexa/shared/types';
 import { z } from 'zod';
 import type { RefreshTokenRepository } from '../data/refresh-tokens';
@@ -50,6 +52,11 @@ export interface AccountsDeps {
   refreshTokens: RefreshTokenRepository;
   signer: TokenSigner;
   refreshTokenTtlDays: number;
+  /**
+   * Sign-in attempts per email, allowed up to the number of failures tolerated in a window;
+   * a successful sign-in starts the count again.
+   */
+  loginAttempts: RateLimiter;
   logger: Logger;
   now?: () => Date;
 }
@@ -85,8 +92,24 @@ export class Accounts {
     return this.startSession(user, randomUUID());
   }
 
+  /**
+   * Brute-force protection: every attempt is counted per email (registered or not, so refusals
+   * say nothing about which emails exist) before its password is checked, so concurrent guesses
+   * cannot slip past the limit; once over it, attempts are refused unchecked until the lockout
+   * ends, the right password included.
+   */
   async login(input: unknown): Promise<Session> {
     const data = parseInput(loginInput, input);
+    // Hashed: the counters in Redis don't list who tried to sign in.
+    const attemptsKey = `email:${createHash('sha256').update(data.email).digest('base64url')}`;
+    const attempt = await this.deps.loginAttempts.consume(attemptsKey);
+    if (!attempt.allowed) {
+      this.deps.logger.warn('login refused: too many failed attempts', {
+        retryAfterSeconds: attempt.retryAfterSeconds,
+      });
+      // No HTTP 429 (withHttpStatus): the gateway turns a subgraph's non-2xx into an opaque error.
+      throw new RateLimitedError(attempt.retryAfterSeconds);
+    }
     const user = await this.deps.users.findByEmailWithPassword(data.email);
     if (!user) {
       await spendPasswordCheck(data.password);
@@ -96,6 +119,7 @@ export class Accounts {
       this.deps.logger.warn('login failed', { userId: user.id });
       throw new AuthenticationError('Email or password is incorrect');
     }
+    await this.deps.loginAttempts.reset(attemptsKey);
     const { passwordHash: _passwordHash, ...record } = user;
     return this.startSession(record, randomUUID());
   }

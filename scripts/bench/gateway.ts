@@ -1,0 +1,34 @@
+// Benchmark child: one gateway (`ours`, `apollo` or `hive`, the first argument) in a process of
+// its own — one Node thread, like one worker — routing to the subgraphs in its configuration.
+import { runChild } from './child';
+import {
+  childConfig,
+  GATEWAY_KINDS,
+  supergraphRoutedTo,
+  type GatewayConfig,
+  type GatewayKind,
+  type GatewayReady,
+  type StartedGateway,
+} from './protocol';
+
+type Starter = (supergraphSdl: string, config: GatewayConfig) => Promise<StartedGateway>;
+
+// Each child loads only its own gateway's modules.
+const starters: Record<GatewayKind, () => Promise<Starter>> = {
+  ours: async () => (await import('./gateways/ours.js')).startOurs,
+  apollo: async () => (await import('./gateways/apollo.js')).startPlainApollo,
+  hive: async () => (await import('./gateways/hive.js')).startHive,
+};
+
+const kind = process.argv[2] as GatewayKind;
+if (!GATEWAY_KINDS.includes(kind)) {
+  console.error(`Usage: gateway.ts <${GATEWAY_KINDS.join('|')}>`);
+  process.exit(2);
+}
+
+runChild<GatewayReady>(kind, async () => {
+  const config = childConfig<GatewayConfig>();
+  const start = await starters[kind]();
+  const gateway = await start(supergraphRoutedTo(config.subgraphUrls), config);
+  return { ready: { url: gateway.url }, stop: () => gateway.stop() };
+});

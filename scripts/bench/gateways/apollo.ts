@@ -1,0 +1,35 @@
+// The baseline: Apollo Gateway on Apollo Server's standalone HTTP server with their defaults,
+// passing the caller's authorization header on to the subgraphs and nothing else.
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import type { GatewayConfig, StartedGateway } from '../protocol';
+
+interface Context {
+  authorization: string | undefined;
+}
+
+export async function startPlainApollo(
+  supergraphSdl: string,
+  { subgraphUrls }: GatewayConfig,
+): Promise<StartedGateway> {
+  const server = new ApolloServer<Context>({
+    gateway: new ApolloGateway({
+      supergraphSdl,
+      buildService: ({ name, url }) =>
+        new RemoteGraphQLDataSource<Context>({
+          url: subgraphUrls[name] ?? url,
+          willSendRequest({ request, context }) {
+            if (context.authorization) {
+              request.http?.headers.set('authorization', context.authorization);
+            }
+          },
+        }),
+    }),
+  });
+  const { url } = await startStandaloneServer(server, {
+    listen: { port: 0, host: '127.0.0.1' },
+    context: async ({ req }) => ({ authorization: req.headers.authorization }),
+  });
+  return { url, stop: () => server.stop() };
+}

@@ -1,0 +1,38 @@
+// The other baseline: Hive Gateway's runtime on Node's HTTP server, passing the caller's
+// authorization header on to the subgraphs.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
+import type { GatewayConfig, StartedGateway } from '../protocol';
+
+export async function startHive(
+  supergraphSdl: string,
+  { hiveDeduplication }: GatewayConfig,
+): Promise<StartedGateway> {
+  const runtime = createGatewayRuntime({
+    supergraph: supergraphSdl,
+    logging: 'error',
+    landingPage: false,
+    graphqlEndpoint: '/graphql',
+    transportEntries: { '*': { options: { deduplicateInflightRequests: hiveDeduplication } } },
+    propagateHeaders: {
+      fromClientToSubgraphs: ({ request }) => ({
+        authorization: request.headers.get('authorization'),
+      }),
+    },
+  });
+  const server = createServer(runtime);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await runtime.dispose();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+// FitNexa's gateway, as production runs it (token verification, armor, rate limits, metrics,
+// correlation ids), except that the rate limits are too high to refuse anything: they are checked
+// (in Redis when REDIS_URL is set), as in production, but one user's load must not be refused.
+import { randomUUID } from 'node:crypto';
+import { createLogger } from '@fitnexa/shared/logger';
+import { startGateway } from '@fitnexa/supergraph';
+import type { GatewayConfig, StartedGateway } from '../protocol';
+
+const UNLIMITED = { points: 1_000_000_000, durationSeconds: 60 };
+
+export async function startOurs(
+  supergraphSdl: string,
+  { subgraphUrls, jwksUrl, redisUrl }: GatewayConfig,
+): Promise<StartedGateway> {
+  const server = await startGateway({
+    supergraphSdl,
+    subgraphUrls,
+    jwksUrl,
+    port: 0,
+    host: '127.0.0.1',
+    logger: createLogger({ service: 'gateway', level: 'error' }),
+    production: true,
+    redisUrl,
+    rateLimits: {
+      perIp: UNLIMITED,
+      perUser: UNLIMITED,
+      prefix: `fitnexa_bench:${randomUUID()}:rate`,
+    },
+  });
+  return { url: server.url, stop: () => server.stop() };
+}

@@ -1,0 +1,90 @@
+// The parent side of the benchmark's child processes: start one (Node with tsx), wait for its
+// ready line, and stop them all — gracefully first, so that profiles get written, then for good.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { CONFIG_ENV, READY_PREFIX } from './protocol';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface ChildOptions {
+  config: unknown;
+  args?: string[];
+  /** Extra Node options, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+  readyTimeoutMs?: number;
+}
+
+export interface RunningChild<T> {
+  name: string;
+  pid: number;
+  ready: T;
+}
+
+export class Children {
+  /** In start order; stopped in reverse (gateways before the subgraphs they call). */
+  private readonly started: { name: string; child: ChildProcess }[] = [];
+
+  /** Starts scripts/bench/<entry> in a process of its own and waits for what it reports. */
+  async start<T>(name: string, entry: string, options: ChildOptions): Promise<RunningChild<T>> {
+    const { args = [], nodeArgs = [], readyTimeoutMs = 180_000 } = options;
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, '--import', 'tsx', join(__dirname, entry), ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, [CONFIG_ENV]: JSON.stringify(options.config) },
+        // stdin stays open: the child stops when it closes, i.e. when this process is gone.
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
+    this.started.push({ name, child });
+    const ready = await new Promise<T>((resolve, reject) => {
+      let isReady = false;
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        if (!isReady) reject(error);
+        isReady = true;
+      };
+      const timer = setTimeout(
+        () => fail(new Error(`${name} was not ready within ${readyTimeoutMs / 1000} s`)),
+        readyTimeoutMs,
+      );
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (!isReady && line.startsWith(READY_PREFIX)) {
+          clearTimeout(timer);
+          isReady = true;
+          try {
+            resolve(JSON.parse(line.slice(READY_PREFIX.length)) as T);
+          } catch (error) {
+            reject(error as Error);
+          }
+        } else {
+          process.stderr.write(`[${name}] ${line}\n`);
+        }
+      });
+      child.once('error', fail);
+      child.once('exit', (code, signal) =>
+        fail(new Error(`${name} exited (${signal ?? `code ${code}`}) before it was ready`)),
+      );
+    });
+    return { name, pid: child.pid!, ready };
+  }
+
+  /** Stops every child still running, the last started first. */
+  async stopAll(): Promise<void> {
+    for (const { child } of this.started.splice(0).reverse()) await stop(child);
+  }
+}
+
+function stop(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

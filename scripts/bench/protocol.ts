@@ -1,0 +1,71 @@
+// What the benchmark's parent and its child processes share: how a child says it is ready, how it
+// is configured, and the supergraph every gateway is given.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A child prints one line starting with this, then JSON, once it serves. */
+export const READY_PREFIX = 'BENCH_READY ';
+
+/** The environment variable carrying a child's configuration as JSON. */
+export const CONFIG_ENV = 'BENCH_CHILD_CONFIG';
+
+export const GATEWAY_KINDS = ['ours', 'apollo', 'hive'] as const;
+export type GatewayKind = (typeof GATEWAY_KINDS)[number];
+
+/** What the subgraphs child reports: each subgraph's GraphQL URL and identity's key set. */
+export interface SubgraphsReady {
+  subgraphs: Record<string, string>;
+  jwksUrl: string;
+}
+
+/** What a gateway child is given. */
+export interface GatewayConfig {
+  subgraphUrls: Record<string, string>;
+  jwksUrl: string;
+  /** Redis for the gateway's own caches (ours only), when the subgraphs use it too. */
+  redisUrl?: string;
+  /**
+   * Hive Gateway's default: identical subgraph requests in flight at once are sent only once. Off
+   * unless asked for — under this load (one user, one query) it would answer most requests from
+   * others' subgraph calls, which real traffic of many users seldom allows.
+   */
+  hiveDeduplication: boolean;
+}
+
+/** What a gateway child reports: where it serves GraphQL. */
+export interface GatewayReady {
+  url: string;
+}
+
+export interface StartedGateway extends GatewayReady {
+  stop(): Promise<void>;
+}
+
+export const SUPERGRAPH_PATH = join(__dirname, '..', '..', 'schema', 'supergraph.graphql');
+
+/**
+ * The composed supergraph with each `@join__graph(name: …, url: …)` routing URL replaced by the
+ * started subgraph's, so that every gateway — whatever it reads overrides from — routes alike.
+ */
+export function supergraphRoutedTo(subgraphUrls: Record<string, string>): string {
+  const sdl = readFileSync(SUPERGRAPH_PATH, 'utf8');
+  const seen = new Set<string>();
+  const rewritten = sdl.replace(
+    /@join__graph\(name: "([^"]+)", url: "[^"]*"\)/g,
+    (_directive, name: string) => {
+      const url = subgraphUrls[name];
+      if (!url) throw new Error(`No started subgraph for ${name} in ${SUPERGRAPH_PATH}`);
+      seen.add(name);
+      return `@join__graph(name: "${name}", url: "${url}")`;
+    },
+  );
+  const missing = Object.keys(subgraphUrls).filter((name) => !seen.has(name));
+  if (missing.length) throw new Error(`The supergraph does not route to ${missing.join(', ')}`);
+  return rewritten;
+}
+
+export function childConfig<T>(): T {
+  const json = process.env[CONFIG_ENV];
+  if (!json) throw new Error(`${CONFIG_ENV} is not set: start this through npm run bench:gateway`);
+  return JSON.parse(json) as T;
+}

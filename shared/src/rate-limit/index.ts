@@ -1,0 +1,211 @@
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Logger } from '../logger/types';
+
+export type RateLimitDecision =
+  { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number };
+
+/** Counts requests per key in a fixed window; never throws and never waits long for Redis. */
+export interface RateLimiter {
+  /**
+   * Counts a request for `key` (`points` of it, default 1, e.g. one per operation of a batch)
+   * and says whether it may go ahead. A refused request is counted too.
+   */
+  consume(key: string, points?: number): Promise<RateLimitDecision>;
+  /** Forgets what was counted for `key` (e.g. after a successful login). */
+  reset(key: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RateLimiterOptions {
+  /** Redis URL: the budget is shared by every instance. Absent means this process only. */
+  redisUrl?: string;
+  /** Prepended to every key, so limiters (and test runs) sharing a Redis never collide. */
+  prefix: string;
+  /** Requests allowed per key in each window. */
+  points: number;
+  /** The window, in whole seconds. */
+  durationSeconds: number;
+  /** Once over the limit, the key stays refused this long (whole seconds) instead of until the window ends. */
+  blockSeconds?: number;
+  logger: Logger;
+  /** How long a Redis command may take before this instance limits on its own. */
+  commandTimeoutMs?: number;
+}
+
+function integerAtLeast(min: number, name: string, value: number): number {
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`rate limiter ${name} must be an integer >= ${min}, got ${value}`);
+  }
+  return value;
+}
+
+/** The in-process limiter that stands in while Redis is away; tells which answers it gave. */
+class InsuranceLimiter extends RateLimiterMemory {
+  readonly answered = new WeakSet<RateLimiterRes>();
+
+  constructor(
+    options: ConstructorParameters<typeof RateLimiterMemory>[0],
+    private readonly onFallback: () => void,
+  ) {
+    super(options);
+  }
+
+  /** Called by the Redis limiter when Redis failed it. */
+  override consume(
+    key: string | number,
+    points?: number,
+    options?: Record<string, unknown>,
+  ): Promise<RateLimiterRes> {
+    this.onFallback();
+    return this.consumeHere(key, points, options);
+  }
+
+  /** Counts here, without asking Redis first. */
+  async consumeHere(
+    key: string | number,
+    points?: number,
+    options?: Record<string, unknown>,
+  ): Promise<RateLimiterRes> {
+    try {
+      const res = await super.consume(key, points, options);
+      this.answered.add(res);
+      return res;
+    } catch (refused) {
+      if (refused instanceof RateLimiterRes) this.answered.add(refused);
+      throw refused;
+    }
+  }
+}
+
+/** After Redis failed a request, how long requests skip it (a hung Redis costs each one a timeout). */
+const REDIS_BACKOFF_MS = 1_000;
+
+/**
+ * A limiter on Redis (waiting up to 2 s for it at start), so that every instance of a service
+ * shares one budget per key. While Redis is away (or slower than `commandTimeoutMs`) each
+ * instance limits on its own, with the same numbers, and one warning is logged per outage.
+ * Without a URL it limits in this process only.
+ */
+export async function createRateLimiter(options: RateLimiterOptions): Promise<RateLimiter> {
+  const { logger, prefix, commandTimeoutMs = 250 } = options;
+  const limits = {
+    points: integerAtLeast(1, 'points', options.points),
+    // Redis keeps windows in whole seconds.
+    duration: integerAtLeast(1, 'durationSeconds', options.durationSeconds),
+    blockDuration: integerAtLeast(0, 'blockSeconds', options.blockSeconds ?? 0),
+    keyPrefix: prefix,
+  };
+  let degraded = false;
+  let skipRedisUntil = 0;
+  const outage = (error?: string) => {
+    // One warning per outage, not one per request or reconnect attempt.
+    if (!degraded) {
+      logger.warn('rate limiter Redis unavailable; limiting per instance', { prefix, error });
+    }
+    degraded = true;
+  };
+  const recovered = () => {
+    skipRedisUntil = 0;
+    if (degraded) logger.info('rate limiter Redis back', { prefix });
+    degraded = false;
+  };
+
+  if (!options.redisUrl) return limiterOn(new RateLimiterMemory(limits), undefined, options);
+  const local = new InsuranceLimiter(limits, () => {
+    skipRedisUntil = Date.now() + REDIS_BACKOFF_MS;
+    outage();
+  });
+
+  let closing = false;
+  const redis = new Redis(options.redisUrl, {
+    // Fail fast while Redis is away instead of queueing requests behind it.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: 2_000,
+    // ioredis waits this long for a socket that already failed to close; don't hold shutdown on it.
+    disconnectTimeout: 200,
+    retryStrategy: (attempt) => (closing ? null : Math.min(attempt * 200, 5_000)),
+  });
+  redis.on('error', (error: Error) => outage(error.message));
+  redis.on('ready', recovered);
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, 2_000);
+    redis.once('ready', done);
+  });
+  const shared = new RateLimiterRedis({
+    ...limits,
+    storeClient: redis,
+    // Not connected: straight to the in-process limiter, no waiting.
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: local,
+  });
+  return limiterOn(shared, local, options, {
+    skipping: () => Date.now() < skipRedisUntil,
+    answeredByRedis: (res) => {
+      if (!local.answered.has(res)) recovered();
+    },
+    close: () => {
+      closing = true;
+      redis.disconnect();
+    },
+  });
+}
+
+function limiterOn(
+  limiter: RateLimiterRedis | RateLimiterMemory,
+  /** The stand-in behind a Redis limiter. */
+  local: InsuranceLimiter | undefined,
+  { logger, prefix }: RateLimiterOptions,
+  redis?: { skipping(): boolean; answeredByRedis(res: RateLimiterRes): void; close(): void },
+): RateLimiter {
+  return {
+    async consume(key, points = 1) {
+      const weight = Math.max(1, Math.ceil(points));
+      let res: RateLimiterRes;
+      let allowed: boolean;
+      try {
+        res =
+          local && redis?.skipping()
+            ? await local.consumeHere(key, weight)
+            : await limiter.consume(key, weight);
+        allowed = true;
+      } catch (refused) {
+        if (!(refused instanceof RateLimiterRes)) {
+          // Not a refusal but a failure even of the stand-in: let the request through.
+          logger.error('rate limiter failed; request allowed', {
+            prefix,
+            error: refused instanceof Error ? refused.message : String(refused),
+          });
+          return { allowed: true, remaining: 0 };
+        }
+        res = refused;
+        allowed = false;
+      }
+      redis?.answeredByRedis(res);
+      return allowed
+        ? { allowed: true, remaining: res.remainingPoints }
+        : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+    },
+    async reset(key) {
+      try {
+        // Both: what was counted locally during an outage must not refuse the key later.
+        await Promise.all([limiter.delete(key), local?.delete(key)]);
+      } catch (error) {
+        logger.debug('rate limiter reset failed', {
+          prefix,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    },
+    async close() {
+      redis?.close();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunningServer } from '@fitnexa/shared/subgraph';
+import { quietLogger, testRedisUrl, testTokenIssuer } from '@fitnexa/shared/testing';
+import { startGateway } from '../src';
+
+const supergraphSdl = readFileSync(
+  join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
+  'utf8',
+);
+
+const gateways: RunningServer[] = [];
+async function aGateway(redisUrl: string | undefined) {
+  const issuer = await testTokenIssuer();
+  const gateway = await startGateway({
+    supergraphSdl,
+    verifyAccessToken: issuer.verify,
+    port: 0,
+    host: '127.0.0.1',
+    logger: quietLogger('gateway'),
+    redisUrl,
+  });
+  gateways.push(gateway);
+  return gateway;
+}
+afterAll(() => Promise.all(gateways.map((gateway) => gateway.stop())));
+
+/** An operation no earlier run registered: its hash is new to Redis. */
+function aFreshOperation() {
+  const query = `query Apq${randomBytes(6).toString('hex')} { __typename }`;
+  const sha256Hash = createHash('sha256').update(query).digest('hex');
+  return { query, extensions: { persistedQuery: { version: 1, sha256Hash } } };
+}
+
+async function post(gateway: RunningServer, body: unknown) {
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return (await response.json()) as any;
+}
+
+const metricValue = async (gateway: RunningServer, line: RegExp) => {
+  const text = await (await fetch(gateway.url.replace('/graphql', '/metrics'))).text();
+  return Number(
+    text
+      .split('\n')
+      .find((entry) => line.test(entry))
+      ?.split(' ')
+      .at(-1) ?? 0,
+  );
+};
+
+describe('automatic persisted queries', () => {
+  it('when a client registers a query on one gateway, then another gateway on the same Redis answers its hash alone', async () => {
+    const [first, second] = [await aGateway(testRedisUrl()), await aGateway(testRedisUrl())];
+    const operation = aFreshOperation();
+    const hashOnly = { extensions: operation.extensions };
+
+    const unknown = await post(first!, hashOnly);
+    expect(unknown.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(await post(first!, operation)).toEqual({ data: { __typename: 'Query' } });
+    expect(await post(second!, hashOnly)).toEqual({ data: { __typename: 'Query' } });
+
+    expect(await metricValue(first!, /^graphql_persisted_queries_total\{.*result="miss"/)).toBe(1);
+    expect(await metricValue(first!, /^graphql_persisted_queries_total\{.*result="register"/)).toBe(
+      1,
+    );
+    expect(await metricValue(second!, /^graphql_persisted_queries_total\{.*result="hit"/)).toBe(1);
+  });
+
+  it('when the hash does not match the query, then it is refused', async () => {
+    const gateway = await aGateway(testRedisUrl());
+    const operation = aFreshOperation();
+    const forged = { ...operation, query: '{ __schema { types { name } } }' };
+    const answer = await post(gateway, forged);
+    expect(answer.errors[0]).toMatchObject({
+      message: expect.stringMatching(/sha/),
+      extensions: { code: 'BAD_REQUEST' },
+    });
+    expect(answer.data).toBeUndefined();
+  });
+
+  it('when Redis is not reachable, then a hash alone is a miss and the full query still works', async () => {
+    const gateway = await aGateway('redis://127.0.0.1:1');
+    const operation = aFreshOperation();
+    expect(
+      (await post(gateway, { extensions: operation.extensions })).errors[0].extensions.code,
+    ).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(await post(gateway, operation)).toEqual({ data: { __typename: 'Query' } });
+  });
+});
