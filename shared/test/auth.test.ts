@@ -65,6 +65,16 @@ describe('access token verification against a JWKS endpoint', () => {
     expect(fetches).toBe(1);
   });
 
+  it('when a verified token expires, then it is refused although it was accepted a moment before', async () => {
+    const key = await newKey('short');
+    published = [key];
+    const verify = createAccessTokenVerifier({ jwksUrl, jwksCooldownMs: 0 });
+    const token = await sign(key, { expiresIn: '2s' });
+    await expect(verify(token)).resolves.toMatchObject({ role: 'MEMBER' });
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expect(verify(token)).rejects.toThrow(/expired/);
+  });
+
   it('when identity starts signing with a new key, then the key set is fetched again and the token verifies', async () => {
     const oldKey = await newKey('old');
     published = [oldKey];

@@ -28,6 +28,7 @@ import { healthRoutes, principalOf, serve, type RunningServer } from '@fitnexa/s
 import type { Principal } from '@fitnexa/shared/types';
 import express, { type Request, type RequestHandler } from 'express';
 import { checkSubgraphs } from './health';
+import { keepAliveFetcher } from './http-fetcher';
 import { createGatewayMetrics } from './observability';
 import { persistedQueryStore } from './persisted-queries';
 import { createGatewayRateLimit, GATEWAY_RATE_LIMITS, type RateLimit } from './rate-limit';
@@ -56,11 +57,6 @@ export interface GatewayOptions {
   /** express's 'trust proxy': the proxies in front, so that req.ip is the client's. */
   trustProxy?: boolean | number | string;
 }
-
-type Fetcher = NonNullable<
-  ConstructorParameters<typeof RemoteGraphQLDataSource>[0]
->['fetcher'] & {};
-const nodeFetch: Fetcher = (url, init) => fetch(url, init as RequestInit);
 
 /** Passes the caller's token and correlation id on to every subgraph request. */
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -131,14 +127,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
 
   const metrics = createMetrics('gateway');
   const graphqlMetrics = createGatewayMetrics(metrics);
+  const subgraphHttp = keepAliveFetcher();
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) =>
       new ForwardingDataSource({
         url: routing.get(name) ?? url,
-        // Node's own fetch (undici, pooled keep-alive): the default make-fetch-happen adds an
-        // HTTP cache layer that subgraph POSTs never use.
-        fetcher: graphqlMetrics.timedFetch(name, nodeFetch),
+        // The default make-fetch-happen adds an HTTP cache layer that subgraph POSTs never use.
+        fetcher: graphqlMetrics.timedFetch(name, subgraphHttp.fetcher),
       }),
   });
   const cache = await createCache({ url: options.redisUrl, prefix: 'gateway', logger });
@@ -223,6 +219,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     await apollo.stop();
     await rateLimit?.close();
     await cache.close();
+    subgraphHttp.close();
     logger.info('gateway stopped');
   });
   logger.info('gateway ready', {
