@@ -135,6 +135,34 @@ describe('real time across instances', () => {
     heardBySubscription.stop();
   });
 
+  it('when clients are connected, then /metrics counts sockets and open subscriptions, and operations by name', async () => {
+    const token = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
+    const subscriber = await wsClient(servers[0]!, { authorization: `Bearer ${token}` });
+    const listening = nextShout(subscriber, 'metrics-room');
+    socketClient(servers[0]!, token);
+    await eventually(() => hubs[0]!.subscriptionCount('metrics-room') > 0, 'the subscription');
+    await fetch(servers[0]!.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query Health { ok }' }),
+    });
+    const text = await (await fetch(servers[0]!.url.replace('/graphql', '/metrics'))).text();
+    const value = (pattern: RegExp) =>
+      Number(
+        text
+          .split('\n')
+          .find((line) => pattern.test(line))
+          ?.split(' ')
+          .at(-1),
+      );
+    expect(value(/^realtime_subscriptions\{/)).toBeGreaterThanOrEqual(1);
+    expect(value(/^socketio_connections\{/)).toBeGreaterThanOrEqual(1);
+    expect(
+      value(/^graphql_operation_duration_seconds_count\{.*operation="Health",type="query"/),
+    ).toBe(1);
+    listening.stop();
+  });
+
   it('when a socket connects without a valid token, then it is refused with UNAUTHENTICATED', async () => {
     for (const token of [undefined, 'not-a-token']) {
       const socket = socketClient(servers[0]!, token);

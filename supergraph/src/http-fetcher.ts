@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
+import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 
 /** A subgraph that has not answered by then is a failed fetch, not a request held forever. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -14,7 +14,7 @@ export function keepAliveFetcher(options: { maxSockets?: number } = {}) {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 128 };
   const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
 
-  const fetcher: Fetcher = (url, init = {}) =>
+  const send: Fetcher = (url, init = {}) =>
     new Promise<FetcherResponse>((resolve, reject) => {
       const secure = url.startsWith('https:');
       const send = secure ? httpsRequest : httpRequest;
@@ -37,6 +37,20 @@ export function keepAliveFetcher(options: { maxSockets?: number } = {}) {
       req.end(init.body);
     });
 
+  // Identical queries in flight at once (same subgraph, document, variables and caller) share one
+  // request: a popular page opened by many clients costs the subgraph one fetch per moment.
+  const inFlight = new Map<string, Promise<FetcherResponse>>();
+  const fetcher: Fetcher = (url, init = {}) => {
+    const key = sharableKey(url, init);
+    if (!key) return send(url, init);
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = send(url, init).finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    return pending.then((response) => response.clone());
+  };
+
   return {
     fetcher,
     /** Closes the idle keep-alive sockets (at shutdown). */
@@ -45,6 +59,18 @@ export function keepAliveFetcher(options: { maxSockets?: number } = {}) {
       agents.https.destroy();
     },
   };
+}
+
+// Apollo's subgraph requests serialise `query` first; only queries are shared, never mutations.
+const QUERY_BODY = /^\{"query":"(?:query\b|\{)/;
+
+function sharableKey(url: string, init: FetcherRequestInit): string | undefined {
+  if (init.method !== 'POST' || typeof init.body !== 'string' || !QUERY_BODY.test(init.body)) {
+    return undefined;
+  }
+  const headers = init.headers ?? {};
+  const authorization = headers.authorization ?? headers.Authorization ?? '';
+  return `${url}\n${authorization}\n${init.body}`;
 }
 
 function bufferedResponse(url: string, res: IncomingMessage, body: Buffer): FetcherResponse {

@@ -6,4 +6,4 @@ export {
 } from './correlation';
 export { requestTiming } from './timing';
 export { errorBody, errorHandler, notFound } from './errors';
-export { createMetrics, metricsRoute, type Metrics } from './metrics';
+export { createMetrics, graphqlMetricsPlugin, metricsRoute, type Metrics } from './metrics';

@@ -14,11 +14,14 @@ import {
   correlationId,
   createMetrics,
   errorHandler,
+  graphqlMetricsPlugin,
   metricsRoute,
   notFound,
   requestTiming,
+  type Metrics,
 } from '../middleware';
 import type { Principal } from '../types';
+import { Gauge } from 'prom-client';
 import { attachGraphqlWs, createSocketServer, type EventHub, type SocketServer } from '../realtime';
 
 export type ReadinessCheck = () => Promise<unknown>;
@@ -174,6 +177,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     // The map is typed by the subgraph's context; Apollo's helper only knows `unknown`.
     resolvers: options.resolvers as GraphQLResolverMap<unknown>,
   });
+  const metrics = createMetrics(options.name);
   const apollo = new ApolloServer<TContext>({
     schema,
     formatError: createErrorFormatter(logger),
@@ -182,7 +186,11 @@ export async function startSubgraph<TContext extends BaseContext>(
     // Shutdown is ours (stopOnSignals): Apollo's own handler re-raises the signal and kills the
     // process before the database and the other servers are closed.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...(options.plugins ?? [])],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      graphqlMetricsPlugin(metrics) as ApolloServerPlugin<TContext>,
+      ...(options.plugins ?? []),
+    ],
     logger: {
       debug: (message) => logger.debug(String(message)),
       info: (message) => logger.info(String(message)),
@@ -192,7 +200,6 @@ export async function startSubgraph<TContext extends BaseContext>(
   });
   await apollo.start();
 
-  const metrics = createMetrics(options.name);
   app.use(correlationId(), requestTiming(logger, metrics));
   metricsRoute(app, metrics);
   healthRoutes(app, () => checkReadiness(options.readiness, options.degradable));
@@ -209,7 +216,8 @@ export async function startSubgraph<TContext extends BaseContext>(
   );
   app.use(notFound(), errorHandler(logger));
 
-  const realtime = options.realtime && startRealtime(httpServer, schema, options, options.realtime);
+  const realtime =
+    options.realtime && startRealtime(httpServer, schema, options, options.realtime, metrics);
   const server = await serve(httpServer, options, async () => {
     // Long-lived connections first: the HTTP drain would otherwise wait its grace period for them.
     await realtime?.close();
@@ -226,6 +234,7 @@ function startRealtime<TContext extends BaseContext>(
   schema: GraphQLSchema,
   options: SubgraphOptions<TContext>,
   realtime: NonNullable<SubgraphOptions<TContext>['realtime']>,
+  metrics: Metrics,
 ) {
   const { logger } = options;
   const subscriptions = attachGraphqlWs(
@@ -246,6 +255,23 @@ function startRealtime<TContext extends BaseContext>(
     logger,
   });
   realtime.sockets?.(sockets.io);
+  const registers = [metrics.registry];
+  new Gauge({
+    name: 'realtime_subscriptions',
+    help: 'Subscriptions open on this instance (graphql-ws and internal listeners of the hub)',
+    registers,
+    collect() {
+      this.set(realtime.hub.subscriptionCount());
+    },
+  });
+  new Gauge({
+    name: 'socketio_connections',
+    help: 'socket.io clients connected to this instance',
+    registers,
+    collect() {
+      this.set(sockets.io.engine.clientsCount);
+    },
+  });
   return {
     async close() {
       await Promise.all([subscriptions.close(), sockets.close()]);
