@@ -7,6 +7,7 @@ import {
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cache';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
@@ -30,7 +31,7 @@ import express, { type Request, type RequestHandler } from 'express';
 import { checkSubgraphs } from './health';
 import { keepAliveFetcher } from './http-fetcher';
 import { createGatewayMetrics } from './observability';
-import { persistedQueryStore } from './persisted-queries';
+import { keyValueStore } from './key-value-store';
 import { createGatewayRateLimit, GATEWAY_RATE_LIMITS, type RateLimit } from './rate-limit';
 import { socketIoForwarding } from './sockets';
 import { subgraphsOf } from './subgraphs';
@@ -50,8 +51,10 @@ export interface GatewayOptions {
   host: string;
   logger: Logger;
   production?: boolean;
-  /** Redis for persisted queries and rate limits shared by every gateway instance. */
+  /** Redis for persisted queries, cached responses and rate limits, shared by every instance. */
   redisUrl?: string;
+  /** Prefix of the gateway's keys in that Redis (graphs side by side in tests get their own). */
+  cachePrefix?: string;
   /** Per client IP and per user; GATEWAY_RATE_LIMITS by default, false for none. */
   rateLimits?: { perIp: RateLimit; perUser: RateLimit; prefix?: string } | false;
   /** express's 'trust proxy': the proxies in front, so that req.ip is the client's. */
@@ -137,7 +140,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         fetcher: graphqlMetrics.timedFetch(name, subgraphHttp.fetcher),
       }),
   });
-  const cache = await createCache({ url: options.redisUrl, prefix: 'gateway', logger });
+  const cache = await createCache({
+    url: options.redisUrl,
+    prefix: options.cachePrefix ?? 'gateway',
+    logger,
+  });
   // The token is verified once per request, by whichever asks first (rate limit or context).
   const principals = new WeakMap<Request, ReturnType<typeof principalOf>>();
   const principalOnce = (req: Request) => {
@@ -179,13 +186,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     stopOnTerminationSignals: false,
     introspection: !options.production,
     allowBatchedHttpRequests: true,
-    persistedQueries: { cache: persistedQueryStore(cache) },
+    persistedQueries: { cache: keyValueStore(cache) },
     parseOptions: { maxTokens: MAX_TOKENS },
     validationRules: armor.validationRules,
     plugins: [
       ...armor.plugins,
       specStatusCodes(),
       graphqlMetrics.plugin as ApolloServerPlugin<GatewayContext>,
+      // Whole responses whose every part the subgraphs marked cacheable (their Cache-Control,
+      // from @cacheControl): public ones shared by everyone, private ones per user.
+      ApolloServerPluginResponseCache<GatewayContext>({
+        cache: keyValueStore(cache),
+        sessionId: async ({ contextValue }) => contextValue.principal?.userId ?? null,
+      }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
