@@ -1,47 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { createCache } from '../src/cache';
-import { quietLogger, testRedisUrl, uniqueName } from '../src/testing';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A Redis server of the test's own, so the test can take it away. */
-async function startOwnRedis(): Promise<{ url: string; process: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const probe = new Redis(url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      return { url, process: child };
-    } catch {
-      probe.disconnect();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  child.kill();
-  throw new Error('redis-server did not start');
-}
+import { quietLogger, startOwnRedis, testRedisUrl, uniqueName } from '../src/testing';
 
 describe('the cache on the real Redis', () => {
   it('when a value is cached, then it is read back (dates included) until deleted, under the service prefix', async () => {

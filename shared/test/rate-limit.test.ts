@@ -1,53 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from '../src/rate-limit';
-import { capturingLogger, quietLogger, testRedisUrl, uniqueName } from '../src/testing';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A Redis server of the test's own, so the test can take it away (and bring it back). */
-async function startOwnRedis(port?: number): Promise<{ url: string; process: ChildProcess }> {
-  const actualPort = port ?? (await freePort());
-  const child = spawn(
-    'redis-server',
-    ['--port', String(actualPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const url = `redis://127.0.0.1:${actualPort}`;
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const probe = new Redis(url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      return { url, process: child };
-    } catch {
-      probe.disconnect();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  child.kill('SIGKILL');
-  throw new Error('redis-server did not start');
-}
-
-async function kill(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
-}
+import {
+  capturingLogger,
+  quietLogger,
+  killProcess,
+  startOwnRedis,
+  testRedisUrl,
+  uniqueName,
+} from '../src/testing';
 
 const opened: RateLimiter[] = [];
 async function limiter(options: Partial<RateLimiterOptions> & { prefix: string }) {
@@ -180,7 +141,7 @@ describe('the rate limiter without Redis', () => {
     });
     try {
       expect((await limits.consume('ip:1')).allowed).toBe(true);
-      await kill(redis.process);
+      await killProcess(redis.process);
 
       const started = Date.now();
       const decisions = await consumeTimes(limits, 'ip:2', 5);
@@ -205,7 +166,7 @@ describe('the rate limiter without Redis', () => {
         prefix: 'fitnexa_rl',
       });
     } finally {
-      await kill(redis.process);
+      await killProcess(redis.process);
     }
   });
 
@@ -224,7 +185,7 @@ describe('the rate limiter without Redis', () => {
       expect(Date.now() - started).toBeLessThan(50);
     } finally {
       redis.process.kill('SIGCONT');
-      await kill(redis.process);
+      await killProcess(redis.process);
     }
   });
 
@@ -241,7 +202,7 @@ describe('the rate limiter without Redis', () => {
     const second = await limiter({ redisUrl: redis.url, prefix: 'fitnexa_rl', points: 2 });
     let again: ChildProcess | undefined;
     try {
-      await kill(redis.process);
+      await killProcess(redis.process);
       await first.consume('ip:1');
       again = (await startOwnRedis(port)).process;
       const deadline = Date.now() + 5_000;
@@ -262,8 +223,8 @@ describe('the rate limiter without Redis', () => {
         logs.entries.filter((entry) => entry.message === 'rate limiter Redis back'),
       ).toHaveLength(1);
     } finally {
-      if (again) await kill(again);
-      await kill(redis.process);
+      if (again) await killProcess(again);
+      await killProcess(redis.process);
     }
   });
 

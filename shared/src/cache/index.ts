@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { connectFailFast } from '../redis';
 import type { Logger } from '../logger/types';
 
 /**
@@ -56,38 +56,12 @@ async function redisCache(
   { prefix, logger, commandTimeoutMs = 250 }: CacheOptions,
   url: string,
 ): Promise<Cache> {
-  let closing = false;
-  const redis = new Redis(url, {
+  const { redis, close } = await connectFailFast({
+    url,
     keyPrefix: `${prefix}:`,
-    // Fail fast while Redis is away instead of queueing requests behind it.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: commandTimeoutMs,
-    connectTimeout: 2_000,
-    // ioredis waits this long for a socket that already failed to close; don't hold shutdown on it.
-    disconnectTimeout: 200,
-    retryStrategy: (attempt) => (closing ? null : Math.min(attempt * 200, 5_000)),
-    lazyConnect: false,
-  });
-  let warned = false;
-  redis.on('error', (error: Error) => {
-    // One warning per outage, not one per reconnect attempt.
-    if (!warned)
-      logger.warn('cache unavailable; serving from the database', { error: error.message });
-    warned = true;
-  });
-  redis.on('ready', () => {
-    if (warned) logger.info('cache back');
-    warned = false;
-  });
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      redis.off('ready', done);
-      resolve();
-    };
-    const timer = setTimeout(done, 2_000);
-    redis.once('ready', done);
+    commandTimeoutMs,
+    onOutage: (error) => logger.warn('cache unavailable; serving from the database', { error }),
+    onRecovered: () => logger.info('cache back'),
   });
   const attempt = async <T>(what: string, fallback: T, run: () => Promise<T>): Promise<T> => {
     try {
@@ -116,10 +90,7 @@ async function redisCache(
     ping: async () => {
       await redis.ping();
     },
-    close: async () => {
-      closing = true;
-      redis.disconnect();
-    },
+    close: async () => close(),
   });
 }
 

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { connectFailFast } from '../redis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '../logger/types';
 
@@ -117,27 +117,11 @@ export async function createRateLimiter(options: RateLimiterOptions): Promise<Ra
     outage();
   });
 
-  let closing = false;
-  const redis = new Redis(options.redisUrl, {
-    // Fail fast while Redis is away instead of queueing requests behind it.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: commandTimeoutMs,
-    connectTimeout: 2_000,
-    // ioredis waits this long for a socket that already failed to close; don't hold shutdown on it.
-    disconnectTimeout: 200,
-    retryStrategy: (attempt) => (closing ? null : Math.min(attempt * 200, 5_000)),
-  });
-  redis.on('error', (error: Error) => outage(error.message));
-  redis.on('ready', recovered);
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      redis.off('ready', done);
-      resolve();
-    };
-    const timer = setTimeout(done, 2_000);
-    redis.once('ready', done);
+  const { redis, close } = await connectFailFast({
+    url: options.redisUrl,
+    commandTimeoutMs,
+    onOutage: outage,
+    onRecovered: recovered,
   });
   const shared = new RateLimiterRedis({
     ...limits,
@@ -151,10 +135,7 @@ export async function createRateLimiter(options: RateLimiterOptions): Promise<Ra
     answeredByRedis: (res) => {
       if (!local.answered.has(res)) recovered();
     },
-    close: () => {
-      closing = true;
-      redis.disconnect();
-    },
+    close,
   });
 }
 

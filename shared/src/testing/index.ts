@@ -202,3 +202,4 @@ export function entityFields(
     options.token,
   );
 }
+export { freePort, killProcess, startOwnRedis } from './processes';

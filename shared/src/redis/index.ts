@@ -1,0 +1,59 @@
+import { Redis } from 'ioredis';
+
+export interface FailFastRedisOptions {
+  url: string;
+  /** How long one command may take before it counts as a failure. */
+  commandTimeoutMs: number;
+  keyPrefix?: string;
+  /** Redis went away (once per outage, not once per reconnect attempt). */
+  onOutage(error: string): void;
+  /** Redis is back after an outage. */
+  onRecovered(): void;
+}
+
+/**
+ * An ioredis client for what works without Redis, only worse (cache, rate limits): commands fail
+ * fast while Redis is away instead of queueing behind it, reconnects go on in the background, and
+ * the start waits for the connection at most 2 s.
+ */
+export async function connectFailFast(options: FailFastRedisOptions) {
+  let closing = false;
+  const redis = new Redis(options.url, {
+    keyPrefix: options.keyPrefix,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: options.commandTimeoutMs,
+    connectTimeout: 2_000,
+    // ioredis waits this long for a socket that already failed to close; don't hold shutdown on it.
+    disconnectTimeout: 200,
+    retryStrategy: (attempt) => (closing ? null : Math.min(attempt * 200, 5_000)),
+  });
+  let away = false;
+  const lost = (reason: string) => {
+    if (!away && !closing) options.onOutage(reason);
+    away = true;
+  };
+  redis.on('error', (error: Error) => lost(error.message));
+  // A server that shuts down cleanly closes the socket without an error.
+  redis.on('close', () => lost('connection closed'));
+  redis.on('ready', () => {
+    if (away) options.onRecovered();
+    away = false;
+  });
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, 2_000);
+    redis.once('ready', done);
+  });
+  return {
+    redis,
+    close() {
+      closing = true;
+      redis.disconnect();
+    },
+  };
+}
