@@ -1,4 +1,4 @@
-export { startGateway, type GatewayOptions } from './server';
+export { startGateway, type GatewayOptions, type GatewayServer } from './server';
 export { loadGatewayConfig, type GatewayConfig } from './config';
 export { composeSupergraph } from './compose';
 export { subgraphsOf } from './subgraphs';

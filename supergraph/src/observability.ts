@@ -1,6 +1,6 @@
 import type { Metrics } from '@fitnexa/shared/middleware';
 import { graphqlMetricsPlugin } from '@fitnexa/shared/middleware';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 /**
  * The gateway's metrics on top of every server's GraphQL metrics: persisted query lookups
@@ -47,4 +47,27 @@ export function createGatewayMetrics(metrics: Metrics) {
     };
 
   return { plugin, timedFetch };
+}
+
+/** Gauges of the gateway's federated subscriptions: clients, their subscriptions, upstream sockets. */
+export function createSubscriptionMetrics(metrics: Metrics) {
+  const registers = [metrics.registry];
+  const gauge = (name: string, help: string) => {
+    const created = new Gauge({ name, help, registers });
+    return (count: number) => created.set(count);
+  };
+  return {
+    connections: gauge(
+      'gateway_subscription_connections',
+      'graphql-ws client connections open on this gateway instance',
+    ),
+    subscriptions: gauge(
+      'gateway_subscriptions_active',
+      'Client subscriptions running through this gateway instance',
+    ),
+    upstreamSockets: gauge(
+      'gateway_subscription_upstream_sockets',
+      'graphql-ws connections from this gateway instance to subgraphs, open or opening',
+    ),
+  };
 }

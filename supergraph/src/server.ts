@@ -30,11 +30,12 @@ import type { Principal } from '@fitnexa/shared/types';
 import express, { type Request, type RequestHandler } from 'express';
 import { checkSubgraphs } from './health';
 import { keepAliveFetcher } from './http-fetcher';
-import { createGatewayMetrics } from './observability';
+import { createGatewayMetrics, createSubscriptionMetrics } from './observability';
 import { keyValueStore } from './key-value-store';
 import { createGatewayRateLimit, GATEWAY_RATE_LIMITS, type RateLimit } from './rate-limit';
 import { socketIoForwarding } from './sockets';
 import { subgraphsOf } from './subgraphs';
+import { createSubscriptionServer } from './subscriptions';
 
 export interface GatewayContext {
   principal: Principal | null;
@@ -59,6 +60,18 @@ export interface GatewayOptions {
   rateLimits?: { perIp: RateLimit; perUser: RateLimit; prefix?: string } | false;
   /** express's 'trust proxy': the proxies in front, so that req.ip is the client's. */
   trustProxy?: boolean | number | string;
+  /** Reconnections to a subgraph whose subscription socket dropped (default 5). */
+  subscriptionRetryAttempts?: number;
+}
+
+/** The running gateway, and what its federated subscriptions hold open (metrics, tests). */
+export interface GatewayServer extends RunningServer {
+  subscriptions: {
+    /** graphql-ws sockets from the gateway to subgraphs, open or opening. */
+    upstreamSockets(): number;
+    /** Client subscriptions running. */
+    activeSubscriptions(): number;
+  };
 }
 
 /** Passes the caller's token and correlation id on to every subgraph request. */
@@ -75,6 +88,7 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
 const MAX_TOKENS = 2_000;
 const MAX_BODY = '1mb';
+const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_BATCH = 10;
 
 /** A batch (a JSON array of operations) of at most MAX_BATCH operations, each planned and run. */
@@ -120,7 +134,7 @@ function specStatusCodes(): ApolloServerPlugin<GatewayContext> {
  * The single entry point: composes the subgraphs of a supergraph file, verifies the caller's
  * token once, routes operations, aggregates health and serves Apollo Sandbox.
  */
-export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
+export async function startGateway(options: GatewayOptions): Promise<GatewayServer> {
   const { logger } = options;
   const subgraphs = subgraphsOf(options.supergraphSdl, options.subgraphUrls);
   const routing = new Map(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
@@ -131,14 +145,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const metrics = createMetrics('gateway');
   const graphqlMetrics = createGatewayMetrics(metrics);
   const subgraphHttp = keepAliveFetcher();
+  // One data source per subgraph, shared by queries and by subscriptions' entity fetches.
+  const dataSources: Record<string, ForwardingDataSource> = Object.create(null);
+  const dataSourceOf = (name: string, url: string) =>
+    (dataSources[name] ??= new ForwardingDataSource({
+      url: routing.get(name) ?? url,
+      // The default make-fetch-happen adds an HTTP cache layer that subgraph POSTs never use.
+      fetcher: graphqlMetrics.timedFetch(name, subgraphHttp.fetcher),
+    }));
+  for (const subgraph of subgraphs) dataSourceOf(subgraph.name, subgraph.url);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }) =>
-      new ForwardingDataSource({
-        url: routing.get(name) ?? url,
-        // The default make-fetch-happen adds an HTTP cache layer that subgraph POSTs never use.
-        fetcher: graphqlMetrics.timedFetch(name, subgraphHttp.fetcher),
-      }),
+    buildService: ({ name, url }) => dataSourceOf(name, url ?? ''),
   });
   const cache = await createCache({
     url: options.redisUrl,
@@ -205,8 +223,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   });
   await apollo.start();
 
+  // Subscriptions on the same /graphql, over graphql-ws, under the same limits as HTTP operations.
+  const subscriptions = createSubscriptionServer({
+    supergraphSdl: options.supergraphSdl,
+    subgraphs,
+    dataSources,
+    verifyAccessToken: verify,
+    logger,
+    validationRules: armor.validationRules,
+    maxTokens: MAX_TOKENS,
+    hideSuggestions: Boolean(options.production),
+    maxPayload: MAX_BODY_BYTES,
+    upstreamRetryAttempts: options.subscriptionRetryAttempts,
+    metrics: createSubscriptionMetrics(metrics),
+  });
   const sockets = socketIoForwarding(subgraphs, logger);
-  sockets.attach(httpServer);
+  sockets.attach(httpServer, { '/graphql': subscriptions.handleUpgrade });
   app.use(correlationId(), requestTiming(logger, metrics));
   // Before any body parser: long-polling bodies pass through untouched.
   app.use(sockets.http);
@@ -228,6 +260,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   app.use(notFound(), errorHandler(logger));
 
   const server = await serve(httpServer, options, async () => {
+    await subscriptions.close();
     sockets.closeAll();
     await apollo.stop();
     await rateLimit?.close();
@@ -239,7 +272,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     url: server.url,
     subgraphs: subgraphs.map((s) => `${s.name}=${routing.get(s.name)}`),
   });
-  return server;
+  return {
+    ...server,
+    subscriptions: {
+      upstreamSockets: subscriptions.upstreamSockets,
+      activeSubscriptions: subscriptions.activeSubscriptions,
+    },
+  };
 }
 
 function required<T>(value: T | undefined, name: string): T {

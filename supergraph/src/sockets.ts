@@ -7,6 +7,9 @@ import type { SubgraphEndpoint } from './subgraphs';
 /** socket.io clients of a subgraph reach it through the gateway at this path + the subgraph's name. */
 export const SOCKET_IO_PATH = '/socket.io';
 
+/** Takes over an upgraded connection (a WebSocket server's `handleUpgrade`). */
+export type UpgradeHandler = (req: IncomingMessage, socket: Socket, head: Buffer) => void;
+
 const SUBGRAPH_PATH = /^\/socket\.io\/([a-z0-9_-]+)(?=\/|$)/i;
 
 /**
@@ -47,9 +50,17 @@ export function socketIoForwarding(subgraphs: SubgraphEndpoint[], logger: Logger
   return {
     /** The express middleware for long-polling requests. */
     http: proxy,
-    /** Takes WebSocket upgrades for known subgraphs and refuses every other upgrade. */
-    attach(server: Server) {
+    /**
+     * Takes WebSocket upgrades for known subgraphs, hands those for `routes` (by path: the
+     * gateway's graphql-ws on `/graphql`) to their handlers, and refuses every other upgrade.
+     */
+    attach(server: Server, routes: Record<string, UpgradeHandler> = {}) {
       server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+        const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+        if (Object.hasOwn(routes, path)) {
+          routes[path]!(req, socket, head);
+          return;
+        }
         if (!subgraphOf(req.url ?? '')) {
           socket.destroy();
           return;

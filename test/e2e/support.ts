@@ -21,6 +21,8 @@ export interface SignedIn {
 }
 
 export interface Graph extends LocalGraph {
+  /** Each subgraph's database schema: another instance of a service starts on the same data. */
+  schemas: Record<SubgraphName, string>;
   readiness(): Promise<{ status: number; body: any }>;
   /** Sends an operation through the gateway as the holder of `token`; throws on GraphQL errors. */
   as(token: string | null, query: string, variables?: Record<string, unknown>): Promise<any>;
@@ -101,6 +103,7 @@ export async function startGraph(
   };
   return {
     ...graph,
+    schemas,
     as,
     logIn,
     async signUp(role) {

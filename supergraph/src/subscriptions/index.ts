@@ -1,0 +1,5 @@
+export {
+  createSubscriptionServer,
+  type SubscriptionServer,
+  type SubscriptionServerOptions,
+} from './server';

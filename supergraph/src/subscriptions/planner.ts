@@ -1,0 +1,167 @@
+import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
+import { buildOperationContext } from '@apollo/gateway';
+import {
+  QueryPlanner,
+  type FetchNode,
+  type PlanNode,
+  type QueryPlan,
+  type SubscriptionNode,
+} from '@apollo/query-planner';
+import { ErrorCode } from '@fitnexa/shared/errors';
+import {
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
+
+type OperationContext = ReturnType<typeof buildOperationContext>;
+
+/** A subscription, validated and planned: what goes upstream, and what runs for every event. */
+export interface PlannedSubscription {
+  document: DocumentNode;
+  operationContext: OperationContext;
+  /** The root field's fetch, sent over graphql-ws to the subgraph that owns the field. */
+  primary: FetchNode;
+  /** The primary fetch as the first step of a plan that runs once per event (entity fetches). */
+  perEvent: QueryPlan;
+}
+
+export interface SubscriptionPlannerOptions {
+  supergraphSdl: string;
+  /** Extra validation rules (the gateway's depth, cost, alias and directive limits). */
+  validationRules?: readonly ValidationRule[];
+  maxTokens?: number;
+  /** No "Did you mean …?" in validation messages (production). */
+  hideSuggestions?: boolean;
+}
+
+/**
+ * The service name the per-event plan gives its first fetch: the event the subgraph pushed is that
+ * fetch's answer, so Apollo's executor resolves everything after it as for any query.
+ */
+export const EVENT_SOURCE = '__subscription_event__';
+
+const MAX_CACHED_PLANS = 500;
+
+/**
+ * Plans subscriptions with Apollo's own query planner on the same supergraph the gateway serves:
+ * a subscription's plan is `Subscription { primary: Fetch, rest }`, the primary fetch being the
+ * owning subgraph's part and `rest` the entity fetches to the other subgraphs.
+ */
+export function createSubscriptionPlanner(options: SubscriptionPlannerOptions) {
+  const supergraph = Supergraph.build(options.supergraphSdl);
+  const apiSchema: Schema = supergraph.apiSchema();
+  const apiGraphqlSchema: GraphQLSchema = apiSchema.toGraphQLJSSchema();
+  const supergraphSchema: GraphQLSchema = supergraph.schema.toGraphQLJSSchema();
+  const planner = new QueryPlanner(supergraph);
+  const rules = [...specifiedRules, ...(options.validationRules ?? [])];
+  const plans = new Map<string, PlannedSubscription>();
+
+  const validationError = (error: GraphQLError) =>
+    new GraphQLError(
+      options.hideSuggestions ? error.message.replace(/ Did you mean .*$/, '') : error.message,
+      {
+        nodes: error.nodes,
+        extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+      },
+    );
+
+  function planOf(query: string, operationName: string | undefined): PlannedSubscription {
+    let document: DocumentNode;
+    try {
+      document = parse(query, { maxTokens: options.maxTokens });
+    } catch (error) {
+      throw [
+        new GraphQLError(error instanceof Error ? error.message : String(error), {
+          extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+        }),
+      ];
+    }
+    const invalid = validate(apiGraphqlSchema, document, rules);
+    if (invalid.length) throw invalid.map(validationError);
+    const operation = getOperationAST(document, operationName);
+    if (!operation) {
+      throw [
+        new GraphQLError('Unable to identify the operation to run', {
+          extensions: { code: ErrorCode.BAD_REQUEST },
+        }),
+      ];
+    }
+    if (operation.operation !== 'subscription') {
+      throw [
+        new GraphQLError(
+          'Only subscriptions are served over WebSocket; send queries and mutations over HTTP',
+          { extensions: { code: ErrorCode.BAD_REQUEST } },
+        ),
+      ];
+    }
+    const plan = planner.buildQueryPlan(
+      operationFromDocument(apiSchema, document, { operationName, validate: false }),
+    );
+    const node = plan.node;
+    if (node?.kind !== 'Subscription') {
+      throw new Error(`The planner gave a ${node?.kind ?? 'empty'} plan for a subscription`);
+    }
+    return {
+      document,
+      operationContext: buildOperationContext({
+        schema: apiGraphqlSchema,
+        operationDocument: document,
+        operationName,
+      }),
+      primary: node.primary,
+      perEvent: perEventPlan(node),
+    };
+  }
+
+  return {
+    apiSchema,
+    apiGraphqlSchema,
+    supergraphSchema,
+    /**
+     * The plan of a subscription (cached by document and operation name), or the GraphQL errors
+     * that refuse it: parse, validation (unknown fields, limits), not a subscription.
+     */
+    plan(query: string, operationName: string | undefined): PlannedSubscription {
+      const key = `${operationName ?? ''}\n${query}`;
+      const cached = plans.get(key);
+      if (cached) return cached;
+      const planned = planOf(query, operationName);
+      if (plans.size >= MAX_CACHED_PLANS) plans.delete(plans.keys().next().value!);
+      plans.set(key, planned);
+      return planned;
+    },
+    /** Variables checked against the operation's definitions: BAD_USER_INPUT errors, if any. */
+    variableErrors(
+      planned: PlannedSubscription,
+      variables: Record<string, unknown> | null | undefined,
+    ): GraphQLError[] {
+      const { errors } = getVariableValues(
+        apiGraphqlSchema,
+        planned.operationContext.operation.variableDefinitions ?? [],
+        variables ?? {},
+      );
+      return (errors ?? []).map(
+        (error) =>
+          new GraphQLError(error.message, {
+            nodes: error.nodes,
+            extensions: { code: ErrorCode.BAD_USER_INPUT },
+          }),
+      );
+    },
+  };
+}
+
+export type SubscriptionPlanner = ReturnType<typeof createSubscriptionPlanner>;
+
+function perEventPlan(node: SubscriptionNode): QueryPlan {
+  const event: FetchNode = { ...node.primary, serviceName: EVENT_SOURCE };
+  const root: PlanNode = node.rest ? { kind: 'Sequence', nodes: [event, node.rest] } : event;
+  return { kind: 'QueryPlan', node: root };
+}
