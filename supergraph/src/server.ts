@@ -60,8 +60,8 @@ export interface GatewayOptions {
   rateLimits?: { perIp: RateLimit; perUser: RateLimit; prefix?: string } | false;
   /** express's 'trust proxy': the proxies in front, so that req.ip is the client's. */
   trustProxy?: boolean | number | string;
-  /** Reconnections to a subgraph whose subscription socket dropped (default 5). */
-  subscriptionRetryAttempts?: number;
+  /** graphql-ws: reconnections to a subgraph whose socket dropped (default 5), init timeout. */
+  subscriptions?: { upstreamRetryAttempts?: number; connectionInitTimeoutMs?: number };
 }
 
 /** The running gateway, and what its federated subscriptions hold open (metrics, tests). */
@@ -234,7 +234,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     maxTokens: MAX_TOKENS,
     hideSuggestions: Boolean(options.production),
     maxPayload: MAX_BODY_BYTES,
-    upstreamRetryAttempts: options.subscriptionRetryAttempts,
+    ...options.subscriptions,
     metrics: createSubscriptionMetrics(metrics),
   });
   const sockets = socketIoForwarding(subgraphs, logger);

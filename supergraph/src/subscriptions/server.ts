@@ -36,6 +36,8 @@ export interface SubscriptionServerOptions extends SubscriptionPlannerOptions {
   maxPayload: number;
   /** Reconnections to a dropped subgraph before the client's subscription ends in error. */
   upstreamRetryAttempts?: number;
+  /** A client that has not sent `connection_init` by then is closed with 4408 (default 3 s). */
+  connectionInitTimeoutMs?: number;
   /** Gauges: client connections, client subscriptions, upstream sockets. */
   metrics?: {
     connections(count: number): void;
@@ -205,6 +207,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
 
   const disposable = useServer<Record<string, unknown>>(
     {
+      connectionInitWaitTimeout: options.connectionInitTimeoutMs ?? 3_000,
       async onConnect(ctx) {
         const params = ctx.connectionParams ?? {};
         const header = typeof params.authorization === 'string' ? params.authorization : undefined;

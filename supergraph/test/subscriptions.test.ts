@@ -1,0 +1,371 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ForbiddenError } from '@fitnexa/shared/errors';
+import { quietLogger, testTokenIssuer } from '@fitnexa/shared/testing';
+import { eventually } from '@fitnexa/shared/testing/realtime';
+import {
+  buildSchema,
+  parse,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+} from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocket, WebSocketServer } from 'ws';
+import { startGateway, subgraphsOf, type GatewayServer } from '../src';
+
+// The gateway's graphql-ws server against one stub standing in for every subgraph: its graphql-ws
+// side hands each upstream subscription to the test, which pushes events; its HTTP side answers
+// entity fetches and counts them.
+
+const supergraphSdl = readFileSync(
+  join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
+  'utf8',
+);
+
+interface Upstream {
+  query: string;
+  variables: Record<string, unknown>;
+  connectionParams: Record<string, unknown>;
+  push(result: ExecutionResult): void;
+  closed: boolean;
+}
+
+let stub: Server;
+let stubWs: WebSocketServer;
+let upstreams: Upstream[] = [];
+let entityFetches: { representations: { __typename: string; id: string }[] }[] = [];
+let gateway: GatewayServer;
+let token: string;
+
+/** The stub's graphql-ws: every subscription stays open, fed by the test through `push`. */
+function upstreamSubscription(args: ExecutionArgs): AsyncIterableIterator<ExecutionResult> {
+  const pending: ExecutionResult[] = [];
+  let wake: (() => void) | undefined;
+  const upstream: Upstream = {
+    ...(args.contextValue as Pick<Upstream, 'query' | 'variables' | 'connectionParams'>),
+    closed: false,
+    push(result) {
+      pending.push(result);
+      wake?.();
+    },
+  };
+  upstreams.push(upstream);
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
+    async next() {
+      while (!pending.length && !upstream.closed) await new Promise<void>((r) => (wake = r));
+      return upstream.closed
+        ? { done: true, value: undefined }
+        : { done: false, value: pending.shift()! };
+    },
+    async return() {
+      upstream.closed = true;
+      wake?.();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}
+
+async function startStub() {
+  stub = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      const { variables } = JSON.parse(body) as {
+        variables: { representations: { __typename: string; id: string }[] };
+      };
+      entityFetches.push({ representations: variables.representations });
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          data: {
+            _entities: variables.representations.map(({ id }) => ({
+              __typename: 'User',
+              displayName: `Name of ${id}`,
+            })),
+          },
+        }),
+      );
+    });
+  });
+  stubWs = new WebSocketServer({ server: stub, path: '/graphql' });
+  const anySchema = buildSchema('type Query { ok: Boolean }');
+  useServer(
+    {
+      onSubscribe: (ctx, _id, payload) => ({
+        schema: anySchema,
+        document: parse(payload.query),
+        variableValues: payload.variables,
+        contextValue: {
+          query: payload.query,
+          variables: payload.variables ?? {},
+          connectionParams: ctx.connectionParams ?? {},
+        },
+      }),
+      subscribe: upstreamSubscription,
+    },
+    stubWs,
+  );
+  await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(stub.address() as AddressInfo).port}/graphql`;
+}
+
+const wsUrl = () => gateway.url.replace(/^http/, 'ws');
+const clients: Client[] = [];
+const raws: WebSocket[] = [];
+
+function client(connectionParams: Record<string, unknown> = { authorization: `Bearer ${token}` }) {
+  const created = createClient({
+    url: wsUrl(),
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+  });
+  clients.push(created);
+  return created;
+}
+
+/** A subscription through the gateway, with what it received. */
+function subscribe(
+  query: string,
+  variables: Record<string, unknown> = {},
+  through: Client = client(),
+) {
+  const results: ExecutionResult[] = [];
+  let errors: GraphQLFormattedError[] | undefined;
+  let ended = false;
+  const unsubscribe = through.subscribe(
+    { query, variables },
+    {
+      next: (result) => results.push(result as ExecutionResult),
+      error: (error) => {
+        errors = Array.isArray(error) ? error : [{ message: String(error) }];
+        ended = true;
+      },
+      complete: () => (ended = true),
+    },
+  );
+  return {
+    results,
+    errors: () => errors,
+    ended: () => ended,
+    unsubscribe,
+  };
+}
+
+/** A raw WebSocket to the gateway's /graphql, and the close code it ends with. */
+function raw(protocols: string[] = ['graphql-transport-ws']) {
+  const socket = new WebSocket(wsUrl(), protocols);
+  raws.push(socket);
+  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+  const opened = new Promise<void>((resolve) => socket.once('open', () => resolve()));
+  const acknowledged = new Promise<void>((resolve) =>
+    socket.on('message', (data) => {
+      if ((JSON.parse(String(data)) as { type: string }).type === 'connection_ack') resolve();
+    }),
+  );
+  return {
+    socket,
+    closed,
+    opened,
+    acknowledged,
+    send: (message: unknown) => socket.send(JSON.stringify(message)),
+  };
+}
+
+const MESSAGE_ADDED =
+  'subscription M($id: ID!) { messageAdded(conversationId: $id) { body sender { displayName } } }';
+
+beforeAll(async () => {
+  const url = await startStub();
+  const issuer = await testTokenIssuer();
+  token = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
+  gateway = await startGateway({
+    supergraphSdl,
+    subgraphUrls: Object.fromEntries(subgraphsOf(supergraphSdl).map(({ name }) => [name, url])),
+    verifyAccessToken: issuer.verify,
+    port: 0,
+    host: '127.0.0.1',
+    logger: quietLogger('gateway'),
+    rateLimits: false,
+    subscriptions: { upstreamRetryAttempts: 0, connectionInitTimeoutMs: 200 },
+  });
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  for (const socket of raws.splice(0)) socket.terminate();
+  await eventually(
+    () => gateway.subscriptions.upstreamSockets() === 0,
+    'upstream sockets to close',
+  );
+  upstreams = [];
+  entityFetches = [];
+});
+afterAll(async () => {
+  await gateway.stop();
+  for (const socket of stubWs.clients) socket.terminate();
+  await new Promise<void>((resolve) => stubWs.close(() => resolve()));
+  await new Promise<void>((resolve) => stub.close(() => resolve()));
+});
+
+describe('the graphql-transport-ws protocol on the gateway', () => {
+  it('when a client does not speak graphql-transport-ws, then the socket is closed with 4406', async () => {
+    const { closed } = raw([]);
+    expect(await closed).toBe(4406);
+  });
+
+  it('when a message is not JSON, then 4400; when it subscribes before connection_init, then 4401', async () => {
+    const garbage = raw();
+    await garbage.opened;
+    garbage.socket.send('{not json');
+    expect(await garbage.closed).toBe(4400);
+
+    const early = raw();
+    await early.opened;
+    early.send({ id: '1', type: 'subscribe', payload: { query: MESSAGE_ADDED } });
+    expect(await early.closed).toBe(4401);
+  });
+
+  it('when connection_init never comes, then 4408; when it comes twice, then 4429', async () => {
+    const silent = raw();
+    expect(await silent.closed).toBe(4408);
+
+    const twice = raw();
+    await twice.opened;
+    twice.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
+    twice.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
+    expect(await twice.closed).toBe(4429);
+  });
+
+  it('when the token in connection_init is bad, then 4403 and nothing goes upstream', async () => {
+    const forged = raw();
+    await forged.opened;
+    forged.send({ type: 'connection_init', payload: { authorization: 'Bearer not.a.token' } });
+    expect(await forged.closed).toBe(4403);
+    expect(upstreams).toHaveLength(0);
+  });
+
+  it('when a subscription id is already in use, then 4409 and its upstream subscription ends', async () => {
+    const duplicate = raw();
+    await duplicate.opened;
+    duplicate.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
+    await duplicate.acknowledged;
+    const subscribeMessage = {
+      id: 'same',
+      type: 'subscribe',
+      payload: { query: MESSAGE_ADDED, variables: { id: 'c1' } },
+    };
+    duplicate.send(subscribeMessage);
+    await eventually(() => upstreams.length === 1, 'the upstream subscription');
+    duplicate.send(subscribeMessage);
+    expect(await duplicate.closed).toBe(4409);
+    await eventually(() => upstreams[0]!.closed, 'the upstream subscription to end');
+  });
+});
+
+describe('federated subscription execution', () => {
+  it('when the subgraph pushes an event, then fields other subgraphs own are resolved with one batched entity fetch, and the token and correlation id go upstream', async () => {
+    const subscription = subscribe(
+      'subscription L($id: ID!) { challengeLeaderboard(challengeId: $id) { rank user { displayName } } }',
+      { id: 'ch1' },
+      client({ authorization: `Bearer ${token}`, 'x-correlation-id': 'corr-42' }),
+    );
+    await eventually(() => upstreams.length === 1, 'the upstream subscription');
+    expect(upstreams[0]).toMatchObject({
+      variables: { id: 'ch1' },
+      connectionParams: { authorization: `Bearer ${token}`, 'x-correlation-id': 'corr-42' },
+    });
+    expect(upstreams[0]!.query).toContain('challengeLeaderboard');
+
+    upstreams[0]!.push({
+      data: {
+        challengeLeaderboard: ['u1', 'u2', 'u3'].map((id, index) => ({
+          rank: index + 1,
+          user: { __typename: 'User', id },
+        })),
+      },
+    });
+
+    await eventually(() => subscription.results.length === 1, 'the event');
+    expect(subscription.results[0]).toEqual({
+      data: {
+        challengeLeaderboard: [
+          { rank: 1, user: { displayName: 'Name of u1' } },
+          { rank: 2, user: { displayName: 'Name of u2' } },
+          { rank: 3, user: { displayName: 'Name of u3' } },
+        ],
+      },
+    });
+    expect(entityFetches).toEqual([
+      {
+        representations: [
+          { __typename: 'User', id: 'u1' },
+          { __typename: 'User', id: 'u2' },
+          { __typename: 'User', id: 'u3' },
+        ],
+      },
+    ]);
+  });
+
+  it('when the subgraph answers with errors, then the client receives them with their codes', async () => {
+    const subscription = subscribe(MESSAGE_ADDED, { id: 'c1' });
+    await eventually(() => upstreams.length === 1, 'the upstream subscription');
+    upstreams[0]!.push({
+      data: null,
+      errors: [new ForbiddenError('Participants only')],
+    });
+    await eventually(() => subscription.results.length === 1, 'the error result');
+    expect(subscription.results[0]).toEqual({
+      data: null,
+      errors: [
+        expect.objectContaining({
+          message: 'Participants only',
+          extensions: { code: 'FORBIDDEN' },
+        }),
+      ],
+    });
+  });
+
+  it('when the upstream connection drops and retries are exhausted, then the client’s subscription ends with an error and no upstream socket stays open', async () => {
+    const subscription = subscribe(MESSAGE_ADDED, { id: 'c1' });
+    await eventually(() => upstreams.length === 1, 'the upstream subscription');
+    for (const socket of stubWs.clients) socket.terminate();
+
+    await eventually(() => subscription.ended(), 'the subscription to end');
+    expect(subscription.errors()).toEqual([
+      expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
+    ]);
+    await eventually(() => gateway.subscriptions.upstreamSockets() === 0, 'no upstream socket');
+    expect(gateway.subscriptions.activeSubscriptions()).toBe(0);
+  });
+
+  it('when one client holds several subscriptions, then they share one upstream socket that closes with the last one', async () => {
+    const shared = client();
+    const first = subscribe(MESSAGE_ADDED, { id: 'c1' }, shared);
+    const second = subscribe(MESSAGE_ADDED, { id: 'c2' }, shared);
+    await eventually(() => upstreams.length === 2, 'both upstream subscriptions');
+    expect(gateway.subscriptions.upstreamSockets()).toBe(1);
+
+    first.unsubscribe();
+    await eventually(() => upstreams[0]!.closed, 'the first upstream subscription to end');
+    expect(gateway.subscriptions.upstreamSockets()).toBe(1);
+    second.unsubscribe();
+    await eventually(() => gateway.subscriptions.upstreamSockets() === 0, 'the socket to close');
+  });
+
+  it('when the gateway’s depth limit is exceeded, then the subscription is refused with GRAPHQL_VALIDATION_FAILED before anything goes upstream', async () => {
+    const nested = `squad { ${'owner { squads { '.repeat(6)}id${' } }'.repeat(6)} }`;
+    const deep = subscribe(
+      `subscription A($id: ID!) { squadActivity(squadId: $id) { challenge { ${nested} } } }`,
+      { id: 's1' },
+    );
+    await eventually(() => deep.ended(), 'the refusal');
+    expect(deep.errors()?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(upstreams).toHaveLength(0);
+  });
+});
