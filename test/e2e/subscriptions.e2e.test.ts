@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createFitnexaSubscriptions, memoryTokenStore, operation } from '@fitnexa/shared/api';
 import { loadMessagingConfig, startMessaging, type MessagingServer } from '@fitnexa/messaging';
 import { quietLogger, testDatabaseUrl, testRedisUrl } from '@fitnexa/shared/testing';
 import {
@@ -114,6 +115,42 @@ describe('federated subscriptions on the gateway', () => {
         },
       },
     ]);
+  });
+
+  it('when a web or mobile client uses the @fitnexa/shared/api subscription helper, then it iterates events with the stored token and ending the loop closes the upstream subscription', async () => {
+    const { alice, bob, conversationId } = await aSquadOfTwo();
+    const MessageAdded = operation<
+      { messageAdded: { body: string; sender: { displayName: string } } },
+      { id: string }
+    >('M', MESSAGE_ADDED);
+    const live = createFitnexaSubscriptions({
+      url: graph.gateway.url,
+      webSocketImpl: WebSocket,
+      tokenStore: memoryTokenStore({
+        accessToken: bob.token,
+        refreshToken: 'unused',
+        accessTokenExpiresAt: '',
+        refreshTokenExpiresAt: '',
+      }),
+    });
+    const room = `conversation:${conversationId}`;
+    try {
+      const events = live.iterate(MessageAdded, { id: conversationId });
+      const first = events.next();
+      await eventually(() => messagingHub().subscriptionCount(room) === 1, 'the subscription');
+      await send(alice, conversationId, 'From the app');
+
+      expect((await first).value).toMatchObject({
+        messageAdded: { body: 'From the app', sender: { displayName: await displayNameOf(alice) } },
+      });
+      await events.return!();
+      await eventually(
+        () => messagingHub().subscriptionCount(room) === 0,
+        'the upstream subscription to end',
+      );
+    } finally {
+      await live.close();
+    }
   });
 
   it('when a squad member joins, then squadActivity through :3000 carries the actor’s displayName from identity', async () => {

@@ -8,3 +8,9 @@ export { Login, Logout, Me, RefreshToken, Register, UpdateProfile } from './oper
 export type { AuthPayload, LoginInput, RegisterInput, UpdateProfileInput } from './operations';
 export { memoryTokenStore } from './tokens';
 export type { TokenStore, Tokens } from './tokens';
+export { createFitnexaSubscriptions } from './subscriptions';
+export type {
+  FitnexaSubscriptions,
+  FitnexaSubscriptionsOptions,
+  SubscriptionHandlers,
+} from './subscriptions';
