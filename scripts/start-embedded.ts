@@ -3,6 +3,7 @@
 // the same code uses those servers.
 import { join } from 'node:path';
 import { DEMO_PASSWORD, demoAccounts, loadIdentityConfig } from '@fitnexa/identity';
+import { createMessageBus } from '@fitnexa/shared/bus';
 import { createLogger } from '@fitnexa/shared/logger';
 import { stopOnSignals } from '@fitnexa/shared/subgraph';
 import { startLocalGraph } from './lib/graph';
@@ -10,10 +11,19 @@ import { startLocalGraph } from './lib/graph';
 async function main() {
   const root = join(__dirname, '..');
   const env = { DATA_DIR: join(root, '.data'), SEED_DEMO_DATA: 'true', ...process.env };
-  const { LOG_LEVEL, DATABASE_URL, DATA_DIR } = loadIdentityConfig(env);
+  const { LOG_LEVEL, DATABASE_URL, DATA_DIR, RABBITMQ_URL } = loadIdentityConfig(env);
   const logger = (service: string) => createLogger({ service, level: LOG_LEVEL });
-  const graph = await startLocalGraph({ env, logger });
-  stopOnSignals(graph, logger('start'));
+  const bus = createMessageBus({ url: RABBITMQ_URL, name: 'fitnexa', logger: logger('bus') });
+  const graph = await startLocalGraph({ env, logger, bus });
+  stopOnSignals(
+    {
+      async stop() {
+        await graph.stop();
+        await bus.close();
+      },
+    },
+    logger('start'),
+  );
 
   const member = demoAccounts[0]!;
   console.log(`
@@ -22,6 +32,7 @@ FitNexa supergraph is up: ${graph.gateway.url} (Apollo Sandbox in a browser)
     .map(([name, server]) => `${name} ${server.url}`)
     .join(', ')}
   data: ${DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${DATA_DIR}`}
+  events and logs: ${RABBITMQ_URL ? 'RabbitMQ (RABBITMQ_URL)' : 'an in-process bus'}
   demo accounts (password "${DEMO_PASSWORD}"): ${demoAccounts.map((account) => account.email).join(', ')}
   try: mutation { login(input: { email: "${member.email}", password: "${DEMO_PASSWORD}" }) { accessToken } }
        then, with header  Authorization: Bearer <accessToken>:

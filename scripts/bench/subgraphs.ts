@@ -1,6 +1,7 @@
 // Benchmark child: the five subgraphs with the demo data in one process, as `npm start` runs them
 // (its gateway starts too but gets no traffic). On DATABASE_URL and REDIS_URL when set, in the
 // schemas the parent names (and drops afterwards); embedded otherwise.
+import { createMemoryBus } from '@fitnexa/shared/bus';
 import { createLogger } from '@fitnexa/shared/logger';
 import { SUBGRAPH_NAMES, startLocalGraph, type SubgraphName } from '../lib/graph';
 import { runChild } from './child';
@@ -17,6 +18,7 @@ runChild<SubgraphsReady>('subgraphs', async () => {
     ports: { gateway: 0, identity: 0, gym: 0, workout: 0, squad: 0, messaging: 0 },
     schemas,
     logger: (service) => createLogger({ service, level: 'error' }),
+    bus: createMemoryBus(),
   });
   return {
     ready: {

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { loadGymConfig, startGym } from '@fitnexa/gym';
 import { loadIdentityConfig, startIdentity, type IdentityServer } from '@fitnexa/identity';
+import type { MessageBus } from '@fitnexa/shared/bus';
 import type { Logger } from '@fitnexa/shared/logger';
 import type { RunningServer } from '@fitnexa/shared/subgraph';
 import { loadGatewayConfig, startGateway } from '@fitnexa/supergraph';
@@ -30,6 +31,7 @@ interface Placement {
   /** Another database schema (and role) than the service's own: tests run side by side. */
   schema?: string;
   logger: Logger;
+  bus: MessageBus;
 }
 
 // Each subgraph reads its settings from the same environment, as its own process would.
@@ -52,6 +54,8 @@ export interface LocalGraphOptions {
   ports?: Partial<Record<SubgraphName | 'gateway', number>>;
   schemas?: Partial<Record<SubgraphName, string>>;
   logger(service: SubgraphName | 'gateway'): Logger;
+  /** The events' (and logs') bus every service shares: RabbitMQ, or one in this process. */
+  bus: MessageBus;
 }
 
 export interface LocalGraph {
@@ -77,6 +81,7 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
     port,
     schema: options.schemas?.[name],
     logger: options.logger(name),
+    bus: options.bus,
   });
   const started: Partial<Record<SubgraphName, RunningServer>> = {};
   const stopAll = async () => {

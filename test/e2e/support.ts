@@ -8,6 +8,7 @@ import {
   testRedisUrl,
   uniqueName,
 } from '@fitnexa/shared/testing';
+import { startTestBus } from '@fitnexa/shared/testing/bus';
 import {
   SUBGRAPH_NAMES,
   startLocalGraph,
@@ -54,8 +55,13 @@ export async function startGraph(
   const schemas = Object.fromEntries(
     SUBGRAPH_NAMES.map((name) => [name, uniqueName(`fitnexa_${name}`)]),
   ) as Record<SubgraphName, string>;
-  const dropSchemas = () =>
-    Promise.all(Object.values(schemas).map((schema) => dropServiceSchema(databaseUrl, schema)));
+  const testBus = startTestBus();
+  const dropSchemas = async () => {
+    await testBus.dispose();
+    await Promise.all(
+      Object.values(schemas).map((schema) => dropServiceSchema(databaseUrl, schema)),
+    );
+  };
   let graph: LocalGraph;
   try {
     graph = await startLocalGraph({
@@ -71,6 +77,7 @@ export async function startGraph(
       ports: { gateway: 0, identity: 0, gym: 0, workout: 0 },
       schemas,
       logger: (service) => options.loggers?.[service] ?? quietLogger(service),
+      bus: testBus.bus,
     });
   } catch (error) {
     await dropSchemas();

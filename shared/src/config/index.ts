@@ -44,6 +44,11 @@ export const serverEnv = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: logLevel.default('info'),
   HOST: z.string().default('127.0.0.1'),
+  /** RabbitMQ for events and logs; absent means an in-process bus (the embedded default). */
+  RABBITMQ_URL: z
+    .string()
+    .regex(/^amqps?:\/\//, 'an amqp:// or amqps:// URL')
+    .optional(),
 };
 
 /** Settings every subgraph reads, on top of `serverEnv`. */

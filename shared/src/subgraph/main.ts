@@ -1,9 +1,11 @@
+import { createMessageBus, type MessageBus } from '../bus';
 import { openServiceDatabase } from '../db';
 import { createLogger, type LogLevel, type Logger } from '../logger/node';
 import type { RunningServer } from './index';
 
 interface ProcessConfig {
   LOG_LEVEL: LogLevel;
+  RABBITMQ_URL?: string;
 }
 
 function exitOnFailure(logger: Logger, what: string) {
@@ -20,11 +22,21 @@ function exitOnFailure(logger: Logger, what: string) {
 export function runService<Config extends ProcessConfig>(
   service: string,
   config: Config,
-  start: (options: Config & { logger: Logger }) => Promise<RunningServer>,
+  start: (options: Config & { logger: Logger; bus: MessageBus }) => Promise<RunningServer>,
 ): void {
   const logger = createLogger({ service, level: config.LOG_LEVEL });
-  start({ ...config, logger }).then(
-    (server) => stopOnSignals(server, logger),
+  const bus = createMessageBus({ url: config.RABBITMQ_URL, name: service, logger });
+  start({ ...config, logger, bus }).then(
+    (server) =>
+      stopOnSignals(
+        {
+          async stop() {
+            await server.stop();
+            await bus.close();
+          },
+        },
+        logger,
+      ),
     exitOnFailure(logger, `${service} failed to start`),
   );
 }

@@ -2,6 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Express } from 'express';
 import type { DocumentNode } from 'graphql';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../auth';
+import type { MessageBus } from '../bus';
 import { createCache, type Cache } from '../cache';
 import type { DatabaseLocation, PrismaDatabase } from '../db';
 import type { Logger } from '../logger/types';
@@ -23,6 +24,11 @@ export interface ServiceSettings {
   logger: Logger;
   /** Verifies access tokens some other way than against JWKS_URL (tests sign their own). */
   verifyAccessToken?: AccessTokenVerifier;
+  /**
+   * Where events go and come from: RabbitMQ, or the in-process bus the services of one process
+   * share. Absent: a bus of the service's own, which nothing else hears.
+   */
+  bus?: MessageBus;
 }
 
 /** A running service with its event hub: what its real-time subscribers listen to. */

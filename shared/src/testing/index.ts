@@ -203,3 +203,19 @@ export function entityFields(
   );
 }
 export { freePort, killProcess, startOwnRedis } from './processes';
+
+/** Retries an assertion (sync or async) until it passes, or rethrows its last failure. */
+export async function untilPasses<T>(
+  assertion: () => T | Promise<T>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
