@@ -3,6 +3,13 @@ import { currentCorrelationId } from '../middleware/correlation';
 import type { LogMeta, Logger, LoggerOptions } from './types';
 
 export type { LogLevel, LogMeta, Logger, LoggerOptions } from './types';
+export {
+  createLogsTransport,
+  LOGS_EXCHANGE,
+  LogsTransport,
+  publishedLogLevel,
+  type LogsTransportOptions,
+} from './logs-transport';
 
 // Every entry carries the correlation id of the request it was written in, if any.
 const withCorrelationId = winston.format((info) => {
