@@ -282,7 +282,7 @@ function startRealtime<TContext extends BaseContext>(
 export { runMigrations, runService, stopOnSignals } from './main';
 export {
   startService,
-  type RealtimeServer,
+  type ServiceServer,
   type ServiceSettings,
   type ServiceSpec,
   type WiredService,

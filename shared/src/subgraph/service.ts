@@ -2,9 +2,19 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Express } from 'express';
 import type { DocumentNode } from 'graphql';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../auth';
-import type { MessageBus } from '../bus';
+import { createMemoryBus, type MessageBus } from '../bus';
 import { createCache, type Cache } from '../cache';
 import type { DatabaseLocation, PrismaDatabase } from '../db';
+import {
+  consumeEvents,
+  createEventOutbox,
+  startOutboxRelay,
+  type EventHandlers,
+  type EventOutbox,
+  type OutboxRelay,
+  type SqlTransaction,
+  type TransactionalClient,
+} from '../events';
 import type { Logger } from '../logger/types';
 import { createEventHub, type EventHub, type SocketServer } from '../realtime';
 import { startSubgraph, type BaseContext, type RunningServer } from './index';
@@ -31,9 +41,11 @@ export interface ServiceSettings {
   bus?: MessageBus;
 }
 
-/** A running service with its event hub: what its real-time subscribers listen to. */
-export interface RealtimeServer extends RunningServer {
+/** A running service built by startService: its event hub (what real-time subscribers hear) and outbox. */
+export interface ServiceServer extends RunningServer {
   hub: EventHub;
+  /** Tests drain it to see events published without waiting for a poll. */
+  outbox: OutboxRelay;
 }
 
 /** A service built on its database and cache (see startService). */
@@ -46,9 +58,15 @@ export interface WiredService<TContext extends BaseContext, TExtra extends objec
   routes?(app: Express): void;
   /** Returned with the running server (e.g. whether demo data was seeded). */
   extra: TExtra;
+  /** The events this service consumes, each handled once in its own transaction. */
+  eventHandlers?: EventHandlers<never>;
 }
 
-export interface ServiceSpec<Client, TContext extends BaseContext, TExtra extends object> {
+export interface ServiceSpec<
+  Client extends TransactionalClient<SqlTransaction>,
+  TContext extends BaseContext,
+  TExtra extends object,
+> {
   name: string;
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<TContext>;
@@ -64,6 +82,8 @@ export interface ServiceSpec<Client, TContext extends BaseContext, TExtra extend
     cache: Cache;
     /** Without `realtime`, an in-process hub that nothing outside the service hears. */
     hub: EventHub;
+    /** Records events in the transaction of the change that causes them. */
+    events: EventOutbox;
     logger: Logger;
   }): Promise<WiredService<TContext, TExtra>>;
 }
@@ -73,10 +93,14 @@ export interface ServiceSpec<Client, TContext extends BaseContext, TExtra extend
  * without REDIS_URL), wires the service, serves it with startSubgraph, and closes both on stop or
  * when starting fails. The database decides readiness; a cache outage only degrades it.
  */
-export async function startService<Client, TContext extends BaseContext, TExtra extends object>(
+export async function startService<
+  Client extends TransactionalClient<SqlTransaction>,
+  TContext extends BaseContext,
+  TExtra extends object,
+>(
   settings: ServiceSettings,
   spec: ServiceSpec<Client, TContext, TExtra>,
-): Promise<RealtimeServer & TExtra> {
+): Promise<ServiceServer & TExtra> {
   const { logger } = settings;
   const database = await spec.openDatabase({
     url: settings.DATABASE_URL,
@@ -85,23 +109,54 @@ export async function startService<Client, TContext extends BaseContext, TExtra 
     schema: settings.schema,
     logger,
   });
-  let cache: Cache | undefined;
-  let hub: EventHub | undefined;
+  // Without a bus of the caller's (the process's), one of the service's own that it closes.
+  const bus = settings.bus ?? createMemoryBus();
+  const ownsBus = !settings.bus;
+  const opened: { close(): Promise<void> }[] = [];
+  const closeOpened = async () => {
+    for (const resource of opened.reverse()) await resource.close();
+    if (ownsBus) await bus.close();
+    await database.close();
+  };
   try {
     // Keys carry the schema's name, so test runs sharing a Redis never read each other's entries.
-    const openCache = await createCache({
+    const cache = await createCache({
       url: settings.REDIS_URL,
       prefix: database.db.schema,
       logger,
     });
-    cache = openCache;
-    const openHub = await createEventHub({
+    opened.push(cache);
+    const hub = await createEventHub({
       url: spec.realtime ? settings.REDIS_URL : undefined,
       channel: `${database.db.schema}:realtime`,
       logger,
     });
-    hub = openHub;
-    const service = await spec.wire({ prisma: database.prisma, cache: openCache, hub, logger });
+    opened.push(hub);
+    const relay = startOutboxRelay({
+      prisma: database.prisma,
+      hasPending: async () =>
+        (
+          await database.db.sql.query(
+            'SELECT 1 FROM "OutboxEvent" WHERE "publishedAt" IS NULL LIMIT 1',
+          )
+        ).length > 0,
+      bus,
+      source: spec.name,
+      logger,
+    });
+    opened.push({ close: () => relay.stop() });
+    const events = createEventOutbox(spec.name, relay.wake);
+    const service = await spec.wire({ prisma: database.prisma, cache, hub, events, logger });
+    if (service.eventHandlers) {
+      const consumer = await consumeEvents({
+        bus,
+        service: spec.name,
+        prisma: database.prisma,
+        handlers: service.eventHandlers as EventHandlers<SqlTransaction>,
+        logger,
+      });
+      opened.push({ close: () => consumer.cancel() });
+    }
     const verifyAccessToken =
       settings.verifyAccessToken ??
       service.verifyAccessToken ??
@@ -116,25 +171,20 @@ export async function startService<Client, TContext extends BaseContext, TExtra 
       host: settings.HOST,
       verifyAccessToken,
       readiness: { database: database.db.ping },
+      // Without the broker, changes still commit: their events wait in the outbox.
       degradable: spec.realtime
-        ? { cache: openCache.ping, realtime: openHub.ping }
-        : { cache: openCache.ping },
+        ? { cache: cache.ping, events: bus.ping, realtime: hub.ping }
+        : { cache: cache.ping, events: bus.ping },
       context: service.context,
       routes: service.routes,
       realtime: spec.realtime
-        ? { hub: openHub, redisUrl: settings.REDIS_URL, sockets: service.sockets }
+        ? { hub, redisUrl: settings.REDIS_URL, sockets: service.sockets }
         : undefined,
-      onStop: async () => {
-        await openHub.close();
-        await openCache.close();
-        await database.close();
-      },
+      onStop: closeOpened,
     });
-    return { ...server, ...service.extra, hub: openHub };
+    return { ...server, ...service.extra, hub, outbox: relay };
   } catch (error) {
-    await hub?.close();
-    await cache?.close();
-    await database.close();
+    await closeOpened();
     throw error;
   }
 }

@@ -1,5 +1,7 @@
 import { connect } from 'amqplib';
-import { createAmqpBus, type AmqpBus } from '../bus';
+import { createAmqpBus, type AmqpBus, type MessageBus } from '../bus';
+import { EVENTS_EXCHANGE, newEvent } from '../events';
+import type { FitnexaEvent, FitnexaEventMap, FitnexaEventType } from '../types';
 import type { Logger } from '../logger/types';
 import { quietLogger, uniqueName } from './index';
 
@@ -34,4 +36,36 @@ async function disposeTestBus(bus: AmqpBus): Promise<void> {
   } finally {
     await connection.close();
   }
+}
+
+/** Every event published on the bus with one of the routing keys, from now on, in arrival order. */
+export async function recordEvents(
+  bus: MessageBus,
+  routingKeys: string[] = ['#'],
+): Promise<FitnexaEvent[]> {
+  const received: FitnexaEvent[] = [];
+  await bus.consume(
+    {
+      queue: uniqueName('test.events'),
+      exchange: EVENTS_EXCHANGE,
+      routingKeys,
+      deadLetterQueue: 'test.dlq',
+    },
+    async (message) => {
+      received.push(message.body as FitnexaEvent);
+    },
+  );
+  return received;
+}
+
+/** Publishes an event as the service `source` would (the envelope a relay sends). */
+export async function publishEvent<T extends FitnexaEventType>(
+  bus: MessageBus,
+  source: string,
+  type: T,
+  data: FitnexaEventMap[T],
+): Promise<FitnexaEvent<T>> {
+  const event = newEvent(source, type, data);
+  await bus.publish(EVENTS_EXCHANGE, type, event, { messageId: event.id });
+  return event;
 }

@@ -10,6 +10,7 @@ import {
 import type { Principal } from '../types';
 import { createLogger, type Logger } from '../logger/node';
 import { withConnection } from '../db/postgres';
+import type { MessageBus } from '../bus';
 import type { RunningServer, ServiceSettings } from '../subgraph';
 import { quoteIdent } from '../db/sql';
 
@@ -132,6 +133,8 @@ export interface TestServiceOptions {
   seedDemoData?: boolean;
   /** Default: a fresh schema; pass one to start again on the data of an earlier start. */
   schema?: string;
+  /** Default: a bus of the service's own; a test bus (startTestBus) to see or send events. */
+  bus?: MessageBus;
 }
 
 /**
@@ -158,6 +161,7 @@ export async function startTestService<Server extends RunningServer>(
     schema,
     logger: options.logger ?? quietLogger(service),
     verifyAccessToken: issuer.verify,
+    bus: options.bus,
   });
   return {
     server,

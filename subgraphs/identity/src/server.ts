@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRateLimiter, type RateLimiter } from '@fitnexa/shared/rate-limit';
-import { startService, type RunningServer, type ServiceSettings } from '@fitnexa/shared/subgraph';
+import { startService, type ServiceServer, type ServiceSettings } from '@fitnexa/shared/subgraph';
 import { parse } from 'graphql';
 import type { IdentityConfig } from './config';
 import { createUserLoader, type IdentityContext } from './context';
@@ -28,7 +28,7 @@ export type IdentityOptions = ServiceSettings &
     | 'LOGIN_LOCKOUT_SECONDS'
   >;
 
-export interface IdentityServer extends RunningServer {
+export interface IdentityServer extends ServiceServer {
   jwksUrl: string;
   seeded: boolean;
 }
@@ -66,8 +66,8 @@ function startIdentityService(options: IdentityOptions, loginAttempts: RateLimit
     typeDefs,
     resolvers,
     openDatabase: openIdentityDatabase,
-    async wire({ prisma, logger }) {
-      const users = new UserRepository(prisma);
+    async wire({ prisma, events, logger }) {
+      const users = new UserRepository(prisma, events);
       const seeded = options.SEED_DEMO_DATA ? await seedDemoAccounts(users, logger) : false;
       const signer = await TokenSigner.load(
         new SigningKeyRepository(prisma),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startService, type RealtimeServer, type ServiceSettings } from '@fitnexa/shared/subgraph';
+import { startService, type ServiceServer, type ServiceSettings } from '@fitnexa/shared/subgraph';
 import { parse } from 'graphql';
 import type { MessagingConfig } from './config';
 import { createLoaders, type MessagingContext, type MessagingRepositories } from './context';
@@ -22,7 +22,7 @@ export type MessagingOptions = ServiceSettings &
     squadMembership?: SquadMembership;
   };
 
-export interface MessagingServer extends RealtimeServer {
+export interface MessagingServer extends ServiceServer {
   /** Whether this start seeded the demo conversation. */
   seeded: boolean;
 }

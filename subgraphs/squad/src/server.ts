@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startService, type RealtimeServer, type ServiceSettings } from '@fitnexa/shared/subgraph';
+import { startService, type ServiceServer, type ServiceSettings } from '@fitnexa/shared/subgraph';
 import { parse } from 'graphql';
 import type { SquadConfig } from './config';
 import { createLoaders, type SquadContext, type SquadRepositories } from './context';
@@ -23,7 +23,7 @@ export const typeDefs = parse(readFileSync(join(__dirname, '..', 'schema.graphql
 
 export type SquadOptions = ServiceSettings & Pick<SquadConfig, 'JWKS_URL' | 'SEED_DEMO_DATA'>;
 
-export interface SquadServer extends RealtimeServer {
+export interface SquadServer extends ServiceServer {
   /** Whether this start seeded the demo squad. */
   seeded: boolean;
   /** Records what members did towards their challenges (the event consumer's entry point). */

@@ -1,4 +1,5 @@
 import { isUuid } from '@fitnexa/shared/db';
+import type { EventOutbox } from '@fitnexa/shared/events';
 import type { Role } from '@fitnexa/shared/types';
 import type { IdentityPrisma } from '../db';
 
@@ -23,7 +24,10 @@ const publicFields = {
 } as const;
 
 export class UserRepository {
-  constructor(private readonly prisma: IdentityPrisma) {}
+  constructor(
+    private readonly prisma: IdentityPrisma,
+    private readonly events: EventOutbox,
+  ) {}
 
   /** Users by id, in the order of `ids`, null where there is none; one query whatever the count. */
   async findByIds(ids: readonly string[]): Promise<(UserRecord | null)[]> {
@@ -58,16 +62,29 @@ export class UserRepository {
     displayName: string;
     role?: Role;
   }): Promise<UserRecord> {
-    return this.prisma.user.create({ data, select: publicFields });
+    return this.prisma.$transaction(async (tx) => {
+      const user = await tx.user.create({ data, select: publicFields });
+      await this.events.record(tx, 'identity.user.registered', {
+        userId: user.id,
+        email: user.email,
+        displayName: user.displayName,
+        role: user.role,
+      });
+      return user;
+    });
   }
 
   update(id: string, data: { displayName?: string; role?: Role }): Promise<UserRecord> {
     return this.prisma.user.update({ where: { id }, data, select: publicFields });
   }
 
-  async delete(id: string): Promise<boolean> {
-    const { count } = await this.prisma.user.deleteMany({ where: { id } });
-    return count > 0;
+  /** Deletes the user and records `identity.user.deleted`: every other service erases their data. */
+  delete(id: string): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.user.deleteMany({ where: { id } });
+      if (count > 0) await this.events.record(tx, 'identity.user.deleted', { userId: id });
+      return count > 0;
+    });
   }
 
   count(): Promise<number> {

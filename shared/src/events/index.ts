@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type { MessageBus } from '../bus';
+import type { Logger } from '../logger/types';
+import { currentCorrelationId, runWithCorrelationId } from '../middleware/correlation';
+import type { FitnexaEvent, FitnexaEventMap, FitnexaEventType } from '../types';
+
+import type { SqlTransaction, TransactionalClient } from './contract';
+import { EVENTS_DEAD_LETTER_QUEUE, EVENTS_EXCHANGE } from './contract';
+
+export * from './contract';
+export { startOutboxRelay, type OutboxRelay } from './relay';
+
+/** A new event from `source`, tied to the request being handled (if any) by its correlation id. */
+export function newEvent<T extends FitnexaEventType>(
+  source: string,
+  type: T,
+  data: FitnexaEventMap[T],
+): FitnexaEvent<T> {
+  return {
+    id: randomUUID(),
+    type,
+    occurredAt: new Date().toISOString(),
+    source,
+    correlationId: currentCorrelationId() ?? null,
+    data,
+  } as FitnexaEvent<T>;
+}
+
+/**
+ * Records events in the service's outbox table: call it inside the transaction that makes the
+ * change, so the event exists exactly when the change does. The relay publishes it afterwards.
+ */
+export interface EventOutbox {
+  record<T extends FitnexaEventType>(
+    tx: SqlTransaction,
+    type: T,
+    data: FitnexaEventMap[T],
+  ): Promise<FitnexaEvent<T>>;
+}
+
+export function createEventOutbox(source: string, onRecorded: () => void = () => {}): EventOutbox {
+  return {
+    async record(tx, type, data) {
+      const event = newEvent(source, type, data);
+      await tx.$executeRaw`
+        INSERT INTO "OutboxEvent" ("id", "type", "occurredAt", "correlationId", "data")
+        VALUES (${event.id}::uuid, ${event.type}, ${new Date(event.occurredAt)},
+                ${event.correlationId}, ${JSON.stringify(event.data)}::jsonb)`;
+      // A hint to the relay; the commit may take longer, and then its next poll finds the row.
+      setTimeout(onRecorded, 20).unref();
+      return event;
+    },
+  };
+}
+
+/**
+ * Handles one event inside the transaction that also marks it processed, so its effects happen
+ * once however often it is delivered. What it returns runs after the commit (real-time
+ * notifications: nothing that must not be lost).
+ */
+export type EventHandler<T extends FitnexaEventType, Tx> = (
+  event: FitnexaEvent<T>,
+  tx: Tx,
+) => Promise<void | (() => unknown)>;
+
+export type EventHandlers<Tx> = { [T in FitnexaEventType]?: EventHandler<T, Tx> };
+
+export class InvalidEventError extends Error {
+  constructor(reason: string) {
+    super(`not a FitNexa event: ${reason}`);
+    this.name = 'InvalidEventError';
+  }
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Checks the envelope (the payload is the publisher's contract, typed by the event map). */
+export function parseEvent(body: unknown): FitnexaEvent {
+  if (typeof body !== 'object' || body === null) throw new InvalidEventError('not an object');
+  const event = body as Record<string, unknown>;
+  if (typeof event.id !== 'string' || !uuid.test(event.id)) throw new InvalidEventError('id');
+  if (typeof event.type !== 'string') throw new InvalidEventError('type');
+  if (typeof event.source !== 'string') throw new InvalidEventError('source');
+  if (typeof event.occurredAt !== 'string' || Number.isNaN(Date.parse(event.occurredAt)))
+    throw new InvalidEventError('occurredAt');
+  if (typeof event.data !== 'object' || event.data === null) throw new InvalidEventError('data');
+  return event as unknown as FitnexaEvent;
+}
+
+export interface EventConsumerOptions<Tx extends SqlTransaction> {
+  bus: MessageBus;
+  /** The consuming service: its durable queue is `<service>.events`. */
+  service: string;
+  prisma: TransactionalClient<Tx>;
+  handlers: EventHandlers<Tx>;
+  logger: Logger;
+  retryDelaysMs?: readonly number[];
+}
+
+/**
+ * Consumes the events the handlers are for from the service's durable queue. Each event is handled
+ * once: its id goes into the `ProcessedEvent` table in the handler's own transaction, and a
+ * redelivered event finds it there. A handler that throws is retried with backoff by the bus, then
+ * dead-lettered to `fitnexa.events.dlq`. Handlers run under the event's correlation id.
+ */
+export async function consumeEvents<Tx extends SqlTransaction>(options: EventConsumerOptions<Tx>) {
+  const { prisma, handlers, logger } = options;
+  return options.bus.consume(
+    {
+      queue: `${options.service}.events`,
+      exchange: EVENTS_EXCHANGE,
+      routingKeys: Object.keys(handlers),
+      deadLetterQueue: EVENTS_DEAD_LETTER_QUEUE,
+      retryDelaysMs: options.retryDelaysMs,
+    },
+    async (message) => {
+      const event = parseEvent(message.body);
+      const handler = handlers[event.type] as EventHandler<FitnexaEventType, Tx> | undefined;
+      if (!handler) return;
+      await runWithCorrelationId(event.correlationId ?? event.id, async () => {
+        const started = Date.now();
+        const outcome = await prisma.$transaction(
+          async (tx) => {
+            const fresh = await tx.$executeRaw`
+              INSERT INTO "ProcessedEvent" ("eventId", "type", "processedAt")
+              VALUES (${event.id}::uuid, ${event.type}, now())
+              ON CONFLICT DO NOTHING`;
+            if (fresh === 0) return { duplicate: true as const };
+            return { duplicate: false as const, after: await handler(event, tx) };
+          },
+          { timeout: 30_000, maxWait: 10_000 },
+        );
+        if (outcome.duplicate) {
+          logger.info('event already handled; dropped', { eventId: event.id, type: event.type });
+          return;
+        }
+        logger.info('event handled', {
+          eventId: event.id,
+          type: event.type,
+          source: event.source,
+          attempt: message.attempt,
+          ms: Date.now() - started,
+        });
+        if (outcome.after) {
+          try {
+            await outcome.after();
+          } catch (error) {
+            logger.warn('after-commit step of an event failed', {
+              eventId: event.id,
+              error: error instanceof Error ? error.message : String(error),
+            });
+          }
+        }
+      });
+    },
+  );
+}
