@@ -3,8 +3,14 @@
 // the same code uses those servers.
 import { join } from 'node:path';
 import { DEMO_PASSWORD, demoAccounts, loadIdentityConfig } from '@fitnexa/identity';
-import { createMessageBus } from '@fitnexa/shared/bus';
-import { createLogger } from '@fitnexa/shared/logger';
+import { loadObservabilityConfig } from '@fitnexa/observability';
+import { BusUnavailableError, createMessageBus, type MessageBus } from '@fitnexa/shared/bus';
+import {
+  createLogger,
+  createLogsTransport,
+  publishedLogLevel,
+  type LogsTransport,
+} from '@fitnexa/shared/logger';
 import { stopOnSignals } from '@fitnexa/shared/subgraph';
 import { startLocalGraph } from './lib/graph';
 
@@ -12,13 +18,31 @@ async function main() {
   const root = join(__dirname, '..');
   const env = { DATA_DIR: join(root, '.data'), SEED_DEMO_DATA: 'true', ...process.env };
   const { LOG_LEVEL, DATABASE_URL, DATA_DIR, RABBITMQ_URL } = loadIdentityConfig(env);
-  const logger = (service: string) => createLogger({ service, level: LOG_LEVEL });
+  // Every service's logger also publishes to the bus's `logs` exchange, which observability
+  // consumes; the bus is created after its own logger, so the transports reach it by reference.
+  const created: { bus?: MessageBus } = {};
+  const publish: MessageBus['publish'] = (...args) =>
+    created.bus
+      ? created.bus.publish(...args)
+      : Promise.reject(new BusUnavailableError('starting'));
+  const logsTransports: LogsTransport[] = [];
+  const logger = (service: string) => {
+    const transport = createLogsTransport({
+      bus: { publish },
+      service,
+      level: publishedLogLevel(LOG_LEVEL),
+    });
+    logsTransports.push(transport);
+    return createLogger({ service, level: LOG_LEVEL, transports: [transport] });
+  };
   const bus = createMessageBus({ url: RABBITMQ_URL, name: 'fitnexa', logger: logger('bus') });
+  created.bus = bus;
   const graph = await startLocalGraph({ env, logger, bus });
   stopOnSignals(
     {
       async stop() {
         await graph.stop();
+        await Promise.all(logsTransports.map((transport) => transport.flush(2_000)));
         await bus.close();
       },
     },
@@ -32,7 +56,7 @@ FitNexa supergraph is up: ${graph.gateway.url} (Apollo Sandbox in a browser)
     .map(([name, server]) => `${name} ${server.url}`)
     .join(', ')}
   data: ${DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${DATA_DIR}`}
-  events and logs: ${RABBITMQ_URL ? 'RabbitMQ (RABBITMQ_URL)' : 'an in-process bus'}
+  events and logs: ${RABBITMQ_URL ? 'RabbitMQ (RABBITMQ_URL)' : 'an in-process bus'}; logs kept by observability in ${loadObservabilityConfig(env).MONGODB_URL ? 'MongoDB (MONGODB_URL)' : 'an in-process MongoDB stand-in (memory only)'}
   demo accounts (password "${DEMO_PASSWORD}"): ${demoAccounts.map((account) => account.email).join(', ')}
   try: mutation { login(input: { email: "${member.email}", password: "${DEMO_PASSWORD}" }) { accessToken } }
        then, with header  Authorization: Bearer <accessToken>:

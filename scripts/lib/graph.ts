@@ -8,12 +8,20 @@ import type { Logger } from '@fitnexa/shared/logger';
 import type { RunningServer } from '@fitnexa/shared/subgraph';
 import { loadGatewayConfig, startGateway } from '@fitnexa/supergraph';
 import { loadMessagingConfig, startMessaging } from '@fitnexa/messaging';
+import { loadObservabilityConfig, startObservability } from '@fitnexa/observability';
 import { loadSquadConfig, startSquad } from '@fitnexa/squad';
 import { loadWorkoutConfig, startWorkout } from '@fitnexa/workout';
 
 type Env = Record<string, string | undefined>;
 
-export const SUBGRAPH_NAMES = ['identity', 'gym', 'workout', 'squad', 'messaging'] as const;
+export const SUBGRAPH_NAMES = [
+  'identity',
+  'gym',
+  'workout',
+  'squad',
+  'messaging',
+  'observability',
+] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 /** The port each subgraph has in rover.yaml, which `npm start` keeps so the routing URLs hold. */
@@ -24,6 +32,7 @@ export const DEFAULT_PORTS: Record<SubgraphName | 'gateway', number> = {
   workout: 4003,
   squad: 4004,
   messaging: 4005,
+  observability: 4006,
 };
 
 interface Placement {
@@ -46,6 +55,9 @@ const starters = {
     startSquad({ ...loadSquadConfig(env), ...placement, PORT: placement.port }),
   messaging: (env: Env, placement: Placement) =>
     startMessaging({ ...loadMessagingConfig(env), ...placement, PORT: placement.port }),
+  // Consumes every service's `logs` from the shared bus into MongoDB (or its in-process stand-in).
+  observability: (env: Env, placement: Placement) =>
+    startObservability({ ...loadObservabilityConfig(env), ...placement, PORT: placement.port }),
 } satisfies Record<SubgraphName, (env: Env, placement: Placement) => Promise<RunningServer>>;
 
 export interface LocalGraphOptions {
@@ -91,10 +103,13 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
     const identity = await starters.identity(options.env, placement('identity'));
     started.identity = identity;
     const env: Env = { ...options.env, JWKS_URL: identity.jwksUrl };
-    const [gym, workout, squad] = await Promise.all([
+    const [gym, workout, squad, observability] = await Promise.all([
       starters.gym(env, placement('gym')).then((server) => (started.gym = server)),
       starters.workout(env, placement('workout')).then((server) => (started.workout = server)),
       starters.squad(env, placement('squad')).then((server) => (started.squad = server)),
+      starters
+        .observability(env, placement('observability'))
+        .then((server) => (started.observability = server)),
     ]);
     // Each subgraph reads what it needs of the one environment; messaging also where squad is.
     env.SQUAD_URL = squad.url;
@@ -106,6 +121,7 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
       workout,
       squad,
       messaging,
+      observability,
     };
     const gateway = await startGateway({
       supergraphSdl: readFileSync(gatewayConfig.SUPERGRAPH_PATH, 'utf8'),

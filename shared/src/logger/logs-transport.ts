@@ -10,7 +10,8 @@ export const LOGS_EXCHANGE = 'logs';
 const MESSAGE = Symbol.for('message');
 
 export interface LogsTransportOptions {
-  bus: MessageBus;
+  /** Only `publish` is used: a bus created after the logger can be reached through a closure. */
+  bus: Pick<MessageBus, 'publish'>;
   /** The first word of every routing key; also set on entries that lack a `service`. */
   service: string;
   /** The most verbose level published (default: the logger's own level). */
@@ -42,7 +43,7 @@ interface Pending {
 export class LogsTransport extends Transport {
   /** Entries dropped because the buffer was full, since this transport was created. */
   dropped = 0;
-  private readonly bus: MessageBus;
+  private readonly bus: Pick<MessageBus, 'publish'>;
   private readonly service: string;
   private readonly maxBuffered: number;
   private readonly maxInFlight: number;
@@ -57,7 +58,7 @@ export class LogsTransport extends Transport {
   private outage = false;
   private warnedThisOutage = false;
   private retryTimer: NodeJS.Timeout | undefined;
-  private closed = false;
+  private shutDown = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(options: LogsTransportOptions) {
@@ -67,7 +68,6 @@ export class LogsTransport extends Transport {
     this.maxBuffered = Math.max(1, options.maxBuffered ?? 1_000);
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 64);
     this.retryMs = options.retryMs ?? 500;
-    // eslint-disable-next-line no-console
     this.warn = options.warn ?? ((message) => console.warn(message));
     if (options.registry) {
       const name = 'log_entries_dropped_total';
@@ -88,7 +88,7 @@ export class LogsTransport extends Transport {
   }
 
   override log(info: Record<string | symbol, unknown>, callback: () => void): void {
-    if (!this.closed) {
+    if (!this.shutDown) {
       const entry = toEntry(info, this.service);
       const level = typeof entry.level === 'string' ? entry.level : 'info';
       if (this.queue.length >= this.maxBuffered) this.drop();
@@ -113,7 +113,7 @@ export class LogsTransport extends Transport {
   }
 
   override close(): void {
-    this.closed = true;
+    this.shutDown = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.notifyIdle(true);
@@ -146,7 +146,7 @@ export class LogsTransport extends Transport {
   }
 
   private pump() {
-    if (this.closed) return;
+    if (this.shutDown) return;
     if (this.outage) {
       // During an outage only the timer's probe publishes, one entry at a time.
       if (!this.retryTimer && this.queue.length > 0) this.startOutage();
@@ -189,7 +189,7 @@ export class LogsTransport extends Transport {
 
   /** Back where it was in the queue (by sequence), unless the buffer is already full. */
   private putBack(pending: Pending) {
-    if (this.closed) return;
+    if (this.shutDown) return;
     if (this.queue.length >= this.maxBuffered) {
       // It is older than everything queued: it is the one to drop.
       this.queue.unshift(pending);
@@ -203,7 +203,7 @@ export class LogsTransport extends Transport {
 
   private startOutage() {
     this.outage = true;
-    if (this.retryTimer || this.closed) return;
+    if (this.retryTimer || this.shutDown) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       // One probe; its success ends the outage and resumes full-speed publishing.

@@ -1,6 +1,12 @@
-import { createMessageBus, type MessageBus } from '../bus';
+import { BusUnavailableError, createMessageBus, type MessageBus } from '../bus';
 import { openServiceDatabase } from '../db';
-import { createLogger, type LogLevel, type Logger } from '../logger/node';
+import {
+  createLogger,
+  createLogsTransport,
+  publishedLogLevel,
+  type LogLevel,
+  type Logger,
+} from '../logger/node';
 import type { RunningServer } from './index';
 
 interface ProcessConfig {
@@ -24,14 +30,30 @@ export function runService<Config extends ProcessConfig>(
   config: Config,
   start: (options: Config & { logger: Logger; bus: MessageBus }) => Promise<RunningServer>,
 ): void {
-  const logger = createLogger({ service, level: config.LOG_LEVEL });
+  // The bus logs through the logger that publishes to it: the transport never waits for the bus,
+  // so the bus's own warnings (a lost connection) are buffered and published like any entry.
+  const created: { bus?: MessageBus } = {};
+  const logsTransport = createLogsTransport({
+    bus: {
+      publish: (...args) =>
+        created.bus
+          ? created.bus.publish(...args)
+          : Promise.reject(new BusUnavailableError('starting')),
+    },
+    service,
+    level: publishedLogLevel(config.LOG_LEVEL),
+  });
+  const logger = createLogger({ service, level: config.LOG_LEVEL, transports: [logsTransport] });
   const bus = createMessageBus({ url: config.RABBITMQ_URL, name: service, logger });
+  created.bus = bus;
   start({ ...config, logger, bus }).then(
     (server) =>
       stopOnSignals(
         {
           async stop() {
             await server.stop();
+            // What the shutdown itself logged, as far as the broker takes it in a moment.
+            await logsTransport.flush(2_000);
             await bus.close();
           },
         },

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
+import type { Consumer, MessageBus } from '@fitnexa/shared/bus';
+import { LOGS_EXCHANGE, type Logger } from '@fitnexa/shared/logger';
+import { startSubgraph, type RunningServer } from '@fitnexa/shared/subgraph';
+import { parse } from 'graphql';
+import type { ObservabilityConfig } from './config';
+import type { ObservabilityContext } from './context';
+import { LogStore, openLogStore, type OpenLogStore } from './data/log-store';
+import { createIngest } from './domain/ingest';
+import { Logs } from './domain/logs';
+import { resolvers } from './resolvers';
+
+export const typeDefs = parse(readFileSync(join(__dirname, '..', 'schema.graphql'), 'utf8'));
+
+/** The durable queue every observability instance shares, bound to every key of `logs`. */
+export const LOGS_QUEUE = 'observability.logs';
+
+export type ObservabilityOptions = Pick<
+  ObservabilityConfig,
+  'PORT' | 'HOST' | 'JWKS_URL' | 'MONGODB_URL' | 'LOG_RETENTION_DAYS'
+> & {
+  logger: Logger;
+  /** Where the logs come from: RabbitMQ, or the in-process bus the services of one process share. */
+  bus: MessageBus;
+  /** Verifies access tokens some other way than against JWKS_URL (tests sign their own). */
+  verifyAccessToken?: AccessTokenVerifier;
+};
+
+export interface ObservabilityServer extends RunningServer {
+  /** The store the consumer writes to (tests read the TTL index through it). */
+  store: LogStore;
+}
+
+/**
+ * Starts observability: MongoDB (or the in-process stand-in), the consumer of the `logs`
+ * exchange writing every entry into it, and the admins' `logs` query.
+ */
+export async function startObservability(
+  options: ObservabilityOptions,
+): Promise<ObservabilityServer> {
+  const { logger, bus } = options;
+  const mongo: OpenLogStore = await openLogStore({
+    url: options.MONGODB_URL,
+    retentionDays: options.LOG_RETENTION_DAYS,
+    logger,
+  });
+  const ingest = createIngest(mongo.store, LogStore.retryable);
+  let consumer: Consumer | undefined;
+  try {
+    consumer = await bus.consume(
+      {
+        queue: LOGS_QUEUE,
+        exchange: LOGS_EXCHANGE,
+        routingKeys: ['#'],
+        deadLetterQueue: `${LOGS_QUEUE}.dead`,
+      },
+      (message) => ingest.handle(message),
+    );
+    const logs = new Logs(mongo.store);
+    const verifyAccessToken =
+      options.verifyAccessToken ?? createAccessTokenVerifier({ jwksUrl: options.JWKS_URL });
+    const server = await startSubgraph<ObservabilityContext>({
+      name: 'observability',
+      typeDefs,
+      resolvers,
+      logger,
+      port: options.PORT,
+      host: options.HOST,
+      verifyAccessToken,
+      readiness: { mongodb: mongo.ping },
+      // Without the broker no new entries arrive, but what is stored can still be read.
+      degradable: { bus: () => bus.ping() },
+      context: (base): ObservabilityContext => ({ ...base, logs }),
+      onStop: async () => {
+        ingest.stop();
+        await consumer?.cancel();
+        await mongo.close();
+      },
+    });
+    return { ...server, store: mongo.store };
+  } catch (error) {
+    ingest.stop();
+    await consumer?.cancel();
+    await mongo.close();
+    throw error;
+  }
+}
