@@ -12,6 +12,7 @@ import { MemberRepository } from './data/members';
 import { ProgressRepository } from './data/progress';
 import { SquadRepository } from './data/squads';
 import { openSquadDatabase } from './db';
+import { squadEventHandlers } from './domain/events';
 import { LiveUpdates } from './domain/live';
 import type { ChallengeProgress } from './domain/progress';
 import { createUseCases } from './domain/use-cases';
@@ -26,7 +27,7 @@ export type SquadOptions = ServiceSettings & Pick<SquadConfig, 'JWKS_URL' | 'SEE
 export interface SquadServer extends ServiceServer {
   /** Whether this start seeded the demo squad. */
   seeded: boolean;
-  /** Records what members did towards their challenges (the event consumer's entry point). */
+  /** Records what members did towards their challenges (what the event handlers use). */
   progress: ChallengeProgress;
 }
 
@@ -38,10 +39,10 @@ export function startSquad(options: SquadOptions): Promise<SquadServer> {
     resolvers,
     openDatabase: openSquadDatabase,
     realtime: true,
-    async wire({ prisma, hub, logger }) {
+    async wire({ prisma, hub, events, logger }) {
       const repositories: SquadRepositories = {
-        squads: new SquadRepository(prisma),
-        members: new MemberRepository(prisma),
+        squads: new SquadRepository(prisma, events),
+        members: new MemberRepository(prisma, events),
         joinRequests: new JoinRequestRepository(prisma),
         invitations: new InvitationRepository(prisma),
         challenges: new ChallengeRepository(prisma),
@@ -61,6 +62,11 @@ export function startSquad(options: SquadOptions): Promise<SquadServer> {
         }),
         sockets: (io) => registerSquadSockets(io, { squads: useCases.squads, hub, logger }),
         extra: { seeded, progress: useCases.progress },
+        eventHandlers: squadEventHandlers({
+          repositories,
+          progress: useCases.progress,
+          live: useCases.live,
+        }),
       };
     },
   });

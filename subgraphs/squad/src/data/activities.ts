@@ -1,4 +1,4 @@
-import type { SquadPrisma } from '../db';
+import type { SquadPrisma, SquadTx } from '../db';
 import { Prisma } from '../generated/prisma/client';
 import type { ActivityKind, SquadRole } from '../generated/prisma/enums';
 import { squadPages, type SquadPageRequest } from './pages';
@@ -49,5 +49,31 @@ export class ActivityRepository {
       },
       requests,
     );
+  }
+
+  /** Writes feed entries in `tx`. */
+  create(tx: SquadTx, data: readonly ActivityData[]): Promise<ActivityRecord[]> {
+    if (!data.length) return Promise.resolve([]);
+    return tx.squadActivity.createManyAndReturn({ data: [...data], select: activityFields });
+  }
+
+  /**
+   * Erases the user from every feed, in `tx`: the entries about them alone (`personal`: their
+   * joining, leaving and progress; whatever happened to them) go, the others (what they did to
+   * squads, challenges and other members) stay with `anonymousId` as the actor.
+   */
+  async eraseUser(
+    tx: SquadTx,
+    userId: string,
+    personal: readonly ActivityKind[],
+    anonymousId: string,
+  ): Promise<void> {
+    await tx.squadActivity.deleteMany({
+      where: { OR: [{ actorId: userId, kind: { in: [...personal] } }, { subjectId: userId }] },
+    });
+    await tx.squadActivity.updateMany({
+      where: { actorId: userId },
+      data: { actorId: anonymousId },
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { indexBy, isUuid } from '@fitnexa/shared/db';
-import type { SquadPrisma } from '../db';
+import type { SquadPrisma, SquadTx } from '../db';
 import { Prisma } from '../generated/prisma/client';
 import type { ChallengeMetric } from '../generated/prisma/enums';
 import { activityFields, type ActivityData, type ActivityRecord } from './activities';
@@ -70,5 +70,13 @@ export class ChallengeRepository {
       },
       requests,
     );
+  }
+
+  /** The challenges the user created stay, created by `anonymousId`; in `tx`. */
+  async eraseCreator(tx: SquadTx, userId: string, anonymousId: string): Promise<void> {
+    await tx.challenge.updateMany({
+      where: { createdById: userId },
+      data: { createdById: anonymousId },
+    });
   }
 }

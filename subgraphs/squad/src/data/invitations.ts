@@ -1,5 +1,5 @@
 import { isPrismaError, isUuid } from '@fitnexa/shared/db';
-import type { SquadPrisma } from '../db';
+import type { SquadPrisma, SquadTx } from '../db';
 
 export interface InvitationRecord {
   id: string;
@@ -47,6 +47,17 @@ export class InvitationRepository {
       orderBy: [{ invitedAt: 'desc' }, { id: 'desc' }],
       take: MAX_LISTED,
       select: fields,
+    });
+  }
+
+  /**
+   * Deletes the user's invitations, in `tx`; those they sent stay open, from `anonymousId`.
+   */
+  async eraseUser(tx: SquadTx, userId: string, anonymousId: string): Promise<void> {
+    await tx.squadInvitation.deleteMany({ where: { userId } });
+    await tx.squadInvitation.updateMany({
+      where: { invitedById: userId },
+      data: { invitedById: anonymousId },
     });
   }
 }

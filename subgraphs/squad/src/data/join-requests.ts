@@ -1,5 +1,5 @@
 import { isPrismaError, isUuid } from '@fitnexa/shared/db';
-import type { SquadPrisma } from '../db';
+import type { SquadPrisma, SquadTx } from '../db';
 import { Prisma } from '../generated/prisma/client';
 import { squadPages, type SquadPageRequest } from './pages';
 
@@ -49,5 +49,10 @@ export class JoinRequestRepository {
       },
       requests,
     );
+  }
+
+  /** Deletes the user's open join requests, in `tx`. */
+  async eraseUser(tx: SquadTx, userId: string): Promise<void> {
+    await tx.joinRequest.deleteMany({ where: { userId } });
   }
 }

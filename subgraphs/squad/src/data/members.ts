@@ -1,5 +1,6 @@
 import { isPrismaError, isUuid } from '@fitnexa/shared/db';
-import type { SquadPrisma } from '../db';
+import type { EventOutbox } from '@fitnexa/shared/events';
+import type { SquadPrisma, SquadTx } from '../db';
 import { Prisma } from '../generated/prisma/client';
 import type { SquadRole } from '../generated/prisma/enums';
 import { activityFields, type ActivityData, type ActivityRecord } from './activities';
@@ -26,8 +27,18 @@ const fields = { squadId: true, userId: true, role: true, joinedAt: true } as co
 /** Thrown inside a transaction to roll it back when a row it relies on changed meanwhile. */
 class Superseded extends Error {}
 
+/** The longest-standing ADMIN and MEMBER of a squad: who may take it over from its owner. */
+export interface SuccessorCandidates {
+  squadId: string;
+  admin: string | null;
+  member: string | null;
+}
+
 export class MemberRepository {
-  constructor(private readonly prisma: SquadPrisma) {}
+  constructor(
+    private readonly prisma: SquadPrisma,
+    private readonly events: EventOutbox,
+  ) {}
 
   async find(squadId: string, userId: string): Promise<MemberRecord | null> {
     if (!isUuid(squadId) || !isUuid(userId)) return null;
@@ -84,8 +95,10 @@ export class MemberRepository {
         const invitations = await tx.squadInvitation.deleteMany({ where: key });
         const used = { joinRequest: requests.count, invitation: invitations.count };
         if (through && used[through] === 0) throw new Superseded();
+        const joined = await tx.squadMember.create({ data: member, select: fields });
+        await this.events.record(tx, 'squad.member.joined', key);
         return {
-          member: await tx.squadMember.create({ data: member, select: fields }),
+          member: joined,
           activity: await tx.squadActivity.create({ data: activity, select: activityFields }),
         };
       });
@@ -110,6 +123,7 @@ export class MemberRepository {
           where: { ...key, role: { in: [...roles] } },
         });
         if (removed.count === 0) throw new Superseded();
+        await this.events.record(tx, 'squad.member.left', key);
         return tx.squadActivity.create({ data: activity, select: activityFields });
       });
     } catch (error) {
@@ -177,5 +191,57 @@ export class MemberRepository {
       if (error instanceof Superseded) return null;
       throw error;
     }
+  }
+
+  /** The squads `userId` owns, locked against other changes to them until `tx` ends. */
+  async ownedBy(tx: SquadTx, userId: string): Promise<string[]> {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      SELECT "id" FROM "Squad" WHERE "ownerId" = ${userId}::uuid ORDER BY "id" FOR UPDATE`;
+    return rows.map((row) => row.id);
+  }
+
+  /** Each squad's longest-standing ADMIN and MEMBER other than `exceptUserId`; one query. */
+  async successorCandidates(
+    tx: SquadTx,
+    squadIds: readonly string[],
+    exceptUserId: string,
+  ): Promise<SuccessorCandidates[]> {
+    if (!squadIds.length) return [];
+    const rows = await tx.$queryRaw<{ squadId: string; role: SquadRole; userId: string }[]>`
+      SELECT DISTINCT ON (member."squadId", member."role")
+             member."squadId", member."role"::text AS "role", member."userId"
+        FROM "SquadMember" member
+       WHERE member."squadId" = ANY(${squadIds}::uuid[])
+         AND member."userId" <> ${exceptUserId}::uuid
+         AND member."role" IN ('ADMIN', 'MEMBER')
+       ORDER BY member."squadId", member."role", member."joinedAt", member."userId"`;
+    return squadIds.map((squadId) => ({
+      squadId,
+      admin: rows.find((row) => row.squadId === squadId && row.role === 'ADMIN')?.userId ?? null,
+      member: rows.find((row) => row.squadId === squadId && row.role === 'MEMBER')?.userId ?? null,
+    }));
+  }
+
+  /** Makes `userId` (a member) the squad's OWNER, in `tx`. */
+  async makeOwner(tx: SquadTx, squadId: string, userId: string): Promise<void> {
+    await tx.squadMember.update({
+      where: { squadId_userId: { squadId, userId } },
+      data: { role: 'OWNER' },
+    });
+    await tx.squad.update({ where: { id: squadId }, data: { ownerId: userId } });
+  }
+
+  /**
+   * Ends every membership of the user, recording `squad.member.left` for each, in `tx`; the ids
+   * of the squads they left.
+   */
+  async removeEverywhere(tx: SquadTx, userId: string): Promise<string[]> {
+    const rows = await tx.$queryRaw<{ squadId: string }[]>`
+      DELETE FROM "SquadMember" WHERE "userId" = ${userId}::uuid RETURNING "squadId"`;
+    const squadIds = rows.map((row) => row.squadId).sort();
+    for (const squadId of squadIds) {
+      await this.events.record(tx, 'squad.member.left', { squadId, userId });
+    }
+    return squadIds;
   }
 }

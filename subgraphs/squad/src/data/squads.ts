@@ -1,5 +1,6 @@
 import { groupBy, indexBy, isUuid } from '@fitnexa/shared/db';
-import type { SquadPrisma } from '../db';
+import type { EventOutbox } from '@fitnexa/shared/events';
+import type { SquadPrisma, SquadTx } from '../db';
 import type { SquadVisibility } from '../generated/prisma/enums';
 import { activityFields, type ActivityData, type ActivityRecord } from './activities';
 
@@ -66,7 +67,10 @@ export const directoryPositionOf = (squad: SquadRecord): NamePosition => ({
 const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (match) => `\\${match}`);
 
 export class SquadRepository {
-  constructor(private readonly prisma: SquadPrisma) {}
+  constructor(
+    private readonly prisma: SquadPrisma,
+    private readonly events: EventOutbox,
+  ) {}
 
   /** Squads by id, in the order of `ids`, null where there is none; one query whatever the count. */
   async findByIds(ids: readonly string[]): Promise<(SquadRecord | null)[]> {
@@ -95,6 +99,11 @@ export class SquadRepository {
           },
         },
         select: fields,
+      });
+      // The owner's membership starts with the squad.
+      await this.events.record(tx, 'squad.member.joined', {
+        squadId: squad.id,
+        userId: squad.ownerId,
       });
       const created = await tx.squadActivity.create({
         data: activity(squad.id),
@@ -187,5 +196,19 @@ export class SquadRepository {
 
   async hasAny(): Promise<boolean> {
     return (await this.prisma.squad.count()) > 0;
+  }
+
+  /**
+   * Deletes those of the squads that have no member left (with their challenges, feed, requests
+   * and invitations), in `tx`; the ids of those deleted.
+   */
+  async deleteEmpty(tx: SquadTx, squadIds: readonly string[]): Promise<string[]> {
+    if (!squadIds.length) return [];
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      DELETE FROM "Squad" squad
+       WHERE squad."id" = ANY(${squadIds}::uuid[])
+         AND NOT EXISTS (SELECT 1 FROM "SquadMember" member WHERE member."squadId" = squad."id")
+      RETURNING squad."id"`;
+    return rows.map((row) => row.id);
   }
 }
