@@ -1,5 +1,5 @@
 import { createFitnexaClient, type FitnexaClient } from '@fitnexa/shared/api';
-import type { Logger } from '@fitnexa/shared/logger';
+import { createLogger, createLogsTransport, type Logger } from '@fitnexa/shared/logger';
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
 import {
   dropServiceSchema,
@@ -49,6 +49,11 @@ export async function startGraph(
     loggers?: Partial<Record<SubgraphName | 'gateway', Logger>>;
     /** Seed the embedded default's demo accounts, gyms and workouts into the fresh schemas. */
     seedDemoData?: boolean;
+    /**
+     * Every service publishes its logs (from `http` up) to the bus, for observability to store;
+     * off by default, so other tests do not pay for it. Still nothing on the console.
+     */
+    publishLogs?: boolean;
   } = {},
 ): Promise<Graph> {
   const databaseUrl = testDatabaseUrl();
@@ -56,7 +61,16 @@ export async function startGraph(
     SUBGRAPH_NAMES.map((name) => [name, uniqueName(`fitnexa_${name}`)]),
   ) as Record<SubgraphName, string>;
   const testBus = startTestBus();
+  const logsTransports: ReturnType<typeof createLogsTransport>[] = [];
+  const logger = (service: SubgraphName | 'gateway'): Logger => {
+    const given = options.loggers?.[service];
+    if (given || !options.publishLogs) return given ?? quietLogger(service);
+    const transport = createLogsTransport({ bus: testBus.bus, service, level: 'http' });
+    logsTransports.push(transport);
+    return createLogger({ service, level: 'error', silent: true, transports: [transport] });
+  };
   const dropSchemas = async () => {
+    for (const transport of logsTransports) transport.close();
     await testBus.dispose();
     await Promise.all(
       Object.values(schemas).map((schema) => dropServiceSchema(databaseUrl, schema)),
@@ -74,9 +88,9 @@ export async function startGraph(
         RATE_LIMIT_PER_IP_PER_MINUTE: '0',
         RATE_LIMIT_PER_USER_PER_MINUTE: '0',
       },
-      ports: { gateway: 0, identity: 0, gym: 0, workout: 0 },
+      ports: { gateway: 0, identity: 0, gym: 0, workout: 0, observability: 0 },
       schemas,
-      logger: (service) => options.loggers?.[service] ?? quietLogger(service),
+      logger,
       bus: testBus.bus,
     });
   } catch (error) {
