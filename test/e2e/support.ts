@@ -8,7 +8,8 @@ import {
   testRedisUrl,
   uniqueName,
 } from '@fitnexa/shared/testing';
-import { startTestBus } from '@fitnexa/shared/testing/bus';
+import { startTestBus, type TestBus } from '@fitnexa/shared/testing/bus';
+import { quoteIdent, withConnection } from '@fitnexa/shared/db';
 import {
   SUBGRAPH_NAMES,
   startLocalGraph,
@@ -24,6 +25,10 @@ export interface SignedIn {
 export interface Graph extends LocalGraph {
   /** Each subgraph's database schema: another instance of a service starts on the same data. */
   schemas: Record<SubgraphName, string>;
+  /** The bus every service of the graph shares (namespaced on RabbitMQ for this graph alone). */
+  bus: TestBus['bus'];
+  /** SQL on a subgraph's own tables, behind its back: what is stored, whatever the API shows. */
+  sql(service: SubgraphName, query: string, params?: unknown[]): Promise<any[]>;
   readiness(): Promise<{ status: number; body: any }>;
   /** Sends an operation through the gateway as the holder of `token`; throws on GraphQL errors. */
   as(token: string | null, query: string, variables?: Record<string, unknown>): Promise<any>;
@@ -49,6 +54,8 @@ export async function startGraph(
     loggers?: Partial<Record<SubgraphName | 'gateway', Logger>>;
     /** Seed the embedded default's demo accounts, gyms and workouts into the fresh schemas. */
     seedDemoData?: boolean;
+    /** Another RabbitMQ than the machine's (one a test stops and starts). */
+    rabbitmqUrl?: string;
     /**
      * Every service publishes its logs (from `http` up) to the bus, for observability to store;
      * off by default, so other tests do not pay for it. Still nothing on the console.
@@ -60,7 +67,7 @@ export async function startGraph(
   const schemas = Object.fromEntries(
     SUBGRAPH_NAMES.map((name) => [name, uniqueName(`fitnexa_${name}`)]),
   ) as Record<SubgraphName, string>;
-  const testBus = startTestBus();
+  const testBus = startTestBus({ url: options.rabbitmqUrl });
   const logsTransports: ReturnType<typeof createLogsTransport>[] = [];
   const logger = (service: SubgraphName | 'gateway'): Logger => {
     const given = options.loggers?.[service];
@@ -125,6 +132,12 @@ export async function startGraph(
   return {
     ...graph,
     schemas,
+    bus: testBus.bus,
+    sql: (service, query, params = []) =>
+      withConnection(databaseUrl, async (client) => {
+        await client.query(`SET search_path TO ${quoteIdent(schemas[service])}`);
+        return (await client.query(query, params)).rows;
+      }),
     as,
     logIn,
     async signUp(role) {

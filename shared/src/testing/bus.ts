@@ -18,17 +18,19 @@ export interface TestBus {
 }
 
 /** A bus on the real RabbitMQ whose exchanges and queues no other test run sees. */
-export function startTestBus(logger: Logger = quietLogger('bus')): TestBus {
+export function startTestBus(options: { logger?: Logger; url?: string } = {}): TestBus {
   const namespace = uniqueName('fitnexa');
-  const bus = createAmqpBus({ url: testRabbitUrl(), name: namespace, namespace, logger });
-  return { bus, namespace, dispose: () => disposeTestBus(bus) };
+  const url = options.url ?? testRabbitUrl();
+  const logger = options.logger ?? quietLogger('bus');
+  const bus = createAmqpBus({ url, name: namespace, namespace, logger });
+  return { bus, namespace, dispose: () => disposeTestBus(bus, url) };
 }
 
-async function disposeTestBus(bus: AmqpBus): Promise<void> {
+async function disposeTestBus(bus: AmqpBus, url: string): Promise<void> {
   await bus.close();
   const { exchanges, queues } = bus.declared();
   if (exchanges.length === 0 && queues.length === 0) return;
-  const connection = await connect(testRabbitUrl());
+  const connection = await connect(url);
   try {
     const channel = await connection.createChannel();
     for (const queue of queues) await channel.deleteQueue(queue);

@@ -206,7 +206,7 @@ export function entityFields(
     options.token,
   );
 }
-export { freePort, killProcess, startOwnRedis } from './processes';
+export { freePort, killProcess, startOwnRabbit, startOwnRedis, type OwnRabbit } from './processes';
 
 /** Retries an assertion (sync or async) until it passes, or rethrows its last failure. */
 export async function untilPasses<T>(

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
 /** A TCP port nothing listens on right now. */
@@ -52,4 +55,65 @@ export async function startOwnRedis(
   }
   await killProcess(child);
   throw new Error('redis-server did not start');
+}
+
+export interface OwnRabbit {
+  url: string;
+  /** `rabbitmqctl stop_app`: the broker goes away, the node stays. */
+  stopApp(): Promise<void>;
+  /** `rabbitmqctl start_app`, waiting until it takes connections again. */
+  startApp(): Promise<void>;
+  /** Stops the node and removes its files. */
+  stop(): Promise<void>;
+}
+
+const run = (command: string, args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  new Promise<void>((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')}: ${stderr}`)),
+    );
+  });
+
+/**
+ * A RabbitMQ node of the test's own (the machine's rabbitmq-server, on free ports, its files in a
+ * temporary folder), so a test can stop and start the broker without disturbing anyone else.
+ */
+export async function startOwnRabbit(): Promise<OwnRabbit> {
+  const [port, distPort] = [await freePort(), await freePort()];
+  const node = `fitnexa_${port}@localhost`;
+  const base = await mkdtemp(join(tmpdir(), 'fitnexa-rabbit-'));
+  await writeFile(join(base, 'rabbitmq.conf'), `listeners.tcp.local = 127.0.0.1:${port}\n`);
+  await writeFile(join(base, 'enabled_plugins'), '[].\n');
+  // The server script runs the node as the rabbitmq user when started as root.
+  if (process.getuid?.() === 0) await run('chown', ['-R', 'rabbitmq:rabbitmq', base]);
+  const env = {
+    ...process.env,
+    RABBITMQ_NODENAME: node,
+    RABBITMQ_NODE_PORT: String(port),
+    RABBITMQ_DIST_PORT: String(distPort),
+    RABBITMQ_MNESIA_BASE: join(base, 'mnesia'),
+    RABBITMQ_LOG_BASE: join(base, 'log'),
+    RABBITMQ_PID_FILE: join(base, 'pid'),
+    RABBITMQ_CONFIG_FILE: join(base, 'rabbitmq'),
+    RABBITMQ_ENABLED_PLUGINS_FILE: join(base, 'enabled_plugins'),
+  };
+  const ctl = (...args: string[]) => run('rabbitmqctl', ['-n', node, ...args]);
+  await run('rabbitmq-server', ['-detached'], env);
+  await ctl('await_startup', '--timeout', '60');
+  return {
+    url: `amqp://guest:guest@127.0.0.1:${port}`,
+    stopApp: () => ctl('stop_app'),
+    startApp: async () => {
+      await ctl('start_app');
+      await ctl('await_startup', '--timeout', '60');
+    },
+    async stop() {
+      await ctl('stop').catch(() => undefined);
+      await rm(base, { recursive: true, force: true });
+    },
+  };
 }
