@@ -131,3 +131,28 @@ describe('observability retention', () => {
     }
   });
 });
+
+describe('observability on the MongoDB stand-in', () => {
+  it('when entries were stored longer ago than the retention, then the sweep deletes them as the TTL index would', async () => {
+    const observability = await startTestObservability({ retentionDays: 1 });
+    try {
+      const correlationId = `old-${randomUUID()}`;
+      runWithCorrelationId(correlationId, () =>
+        observability.serviceLogger('gym').info('soon expired'),
+      );
+      const find = () =>
+        observability.graphql(LOGS_QUERY, { filter: { correlationId } }, observability.adminToken);
+      await untilPasses(async () => expect((await find()).data.logs).toHaveLength(1));
+
+      expect(await observability.server.store.expire(new Date(Date.now() + 23 * 3_600_000))).toBe(
+        0,
+      );
+      expect(await observability.server.store.expire(new Date(Date.now() + 25 * 3_600_000))).toBe(
+        1,
+      );
+      expect((await find()).data.logs).toEqual([]);
+    } finally {
+      await observability.stop();
+    }
+  });
+});

@@ -58,7 +58,18 @@ export class LogStore {
   constructor(
     private readonly collection: Collection<StoredLog>,
     private readonly writer: InstanceType<typeof MongoDBTransport>,
+    private readonly expireAfterSeconds: number,
   ) {}
+
+  /**
+   * Deletes entries stored longer ago than the retention, as MongoDB's TTL monitor does; for the
+   * stand-in, which keeps TTL indexes without expiring anything.
+   */
+  async expire(now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.expireAfterSeconds * 1_000);
+    const { deletedCount } = await this.collection.deleteMany({ timestamp: { $lt: cutoff } });
+    return deletedCount;
+  }
 
   /** Stores one entry; resolves once MongoDB acknowledged it. */
   write(entry: LogInput): Promise<void> {
@@ -157,17 +168,24 @@ export async function openLogStore(options: {
     writer.on('error', (error: Error) =>
       options.logger.debug('log entry not stored', { error: error.message }),
     );
+    const store = new LogStore(collection, writer, expireAfterSeconds);
+    // The stand-in keeps TTL indexes without expiring anything: do what MongoDB's TTL monitor does.
+    const sweep = standIn
+      ? setInterval(() => void store.expire().catch(() => undefined), 60_000)
+      : undefined;
+    sweep?.unref();
     options.logger.info('log store open', {
       mongodb: standIn ? 'in-process stand-in (memory only)' : 'MONGODB_URL',
       database: db.databaseName,
       retentionDays: options.retentionDays,
     });
     return {
-      store: new LogStore(collection, writer),
+      store,
       ping: async () => {
         await db.command({ ping: 1 });
       },
       async close() {
+        clearInterval(sweep);
         writer.close?.();
         await client.close();
         await standIn?.stop();
