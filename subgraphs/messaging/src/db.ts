@@ -1,8 +1,11 @@
 import { join } from 'node:path';
 import { openPrismaDatabase, QUERY_EVENTS, type DatabaseLocation } from '@fitnexa/shared/db';
-import { PrismaClient } from './generated/prisma/client';
+import { PrismaClient, type Prisma } from './generated/prisma/client';
 
 export type MessagingPrisma = PrismaClient;
+
+/** messaging's Prisma client inside a transaction: what event handlers and `tx` methods work on. */
+export type MessagingTx = Prisma.TransactionClient;
 
 export const migrationsDir = join(__dirname, '..', 'prisma', 'migrations');
 

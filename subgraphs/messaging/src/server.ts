@@ -9,6 +9,7 @@ import { MessageRepository } from './data/messages';
 import { ParticipantRepository } from './data/participants';
 import { HttpSquadMembership, type SquadMembership } from './data/squad-membership';
 import { openMessagingDatabase } from './db';
+import { messagingEventHandlers } from './domain/events';
 import { createUseCases } from './domain/use-cases';
 import { resolvers } from './resolvers';
 import { seedDemoConversation } from './seed';
@@ -57,6 +58,7 @@ export function startMessaging(options: MessagingOptions): Promise<MessagingServ
         }),
         sockets: (io) => registerChat(io, useCases, logger),
         extra: { seeded },
+        eventHandlers: messagingEventHandlers({ repositories, hub }),
       };
     },
   });

@@ -285,8 +285,11 @@ describe('a deleted user', () => {
     await untilPasses(() =>
       expect(
         published
-          .filter((event) => event.type === 'squad.member.left' && event.data.userId === gone.id)
-          .map((event) => event.data.squadId)
+          .flatMap((event) =>
+            event.type === 'squad.member.left' && event.data.userId === gone.id
+              ? [event.data.squadId]
+              : [],
+          )
           .sort(),
       ).toEqual([staffed, plain, lonely, joined].sort()),
     );

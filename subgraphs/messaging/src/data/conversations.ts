@@ -1,5 +1,5 @@
 import { groupBy, indexBy, isPrismaError, isUuid } from '@fitnexa/shared/db';
-import type { MessagingPrisma } from '../db';
+import type { MessagingPrisma, MessagingTx } from '../db';
 import type { ConversationKind } from '../generated/prisma/enums';
 
 export interface ConversationRecord {
@@ -149,5 +149,28 @@ export class ConversationRepository {
       if (!isPrismaError(error, 'P2002')) throw error;
       return this.prisma.conversation.findUniqueOrThrow({ where: unique, select: fields });
     }
+  }
+
+  /**
+   * Before the user's participations go, in `tx`: their DIRECT conversations lose the key that
+   * names them (the other side keeps the conversation; a new one with the id would be new).
+   */
+  async forgetDirectKeysOf(tx: MessagingTx, userId: string): Promise<void> {
+    await tx.$executeRaw`
+      UPDATE "Conversation" conversation SET "directKey" = NULL
+        FROM "Participant" participant
+       WHERE participant."conversationId" = conversation."id"
+         AND participant."userId" = ${userId}::uuid
+         AND conversation."kind" = 'DIRECT'`;
+  }
+
+  /** Deletes those of the DIRECT conversations nobody is in any more (with their messages), in `tx`. */
+  async deleteAbandonedDirect(tx: MessagingTx, ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    await tx.$executeRaw`
+      DELETE FROM "Conversation" conversation
+       WHERE conversation."id" = ANY(${ids}::uuid[]) AND conversation."kind" = 'DIRECT'
+         AND NOT EXISTS (SELECT 1 FROM "Participant" participant
+                          WHERE participant."conversationId" = conversation."id")`;
   }
 }

@@ -1,5 +1,5 @@
 import { indexBy, isPrismaError, isUuid } from '@fitnexa/shared/db';
-import type { MessagingPrisma } from '../db';
+import type { MessagingPrisma, MessagingTx } from '../db';
 import type { MessagePosition } from './participants';
 
 export interface MessageRecord {
@@ -120,5 +120,23 @@ export class MessageRepository {
            LIMIT 1
         ) message`;
     return indexBy(conversationIds, rows, (row) => row.conversationId);
+  }
+
+  /**
+   * Erases the user's messages as deleting them does (no body, `deletedAt` set unless it was),
+   * and makes `anonymousId` their sender, in `tx`; the messages changed.
+   */
+  anonymizeSender(
+    tx: MessagingTx,
+    userId: string,
+    anonymousId: string,
+    at: Date,
+  ): Promise<MessageRecord[]> {
+    return tx.$queryRaw<MessageRecord[]>`
+      UPDATE "Message"
+         SET "body" = NULL, "deletedAt" = COALESCE("deletedAt", ${at}),
+             "senderId" = ${anonymousId}::uuid
+       WHERE "senderId" = ${userId}::uuid
+      RETURNING "id", "conversationId", "senderId", "body", "sentAt", "editedAt", "deletedAt"`;
   }
 }

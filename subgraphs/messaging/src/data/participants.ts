@@ -1,5 +1,5 @@
 import { groupBy, indexBy, isUuid } from '@fitnexa/shared/db';
-import type { MessagingPrisma } from '../db';
+import type { MessagingPrisma, MessagingTx } from '../db';
 import { Prisma } from '../generated/prisma/client';
 
 export interface ParticipantRecord {
@@ -126,5 +126,48 @@ export class ParticipantRepository {
              (SELECT value::uuid FROM json_array_elements_text(${JSON.stringify(valid)}::json))
        GROUP BY participant."userId"`;
     return indexBy(userIds, rows, (row) => row.userId).map((row) => row?.unread ?? 0);
+  }
+
+  /**
+   * Makes the user a participant of the squad's conversation, when it has one (and they are not
+   * one already), in `tx`; its id, or null without a conversation.
+   */
+  async joinSquadConversation(
+    tx: MessagingTx,
+    squadId: string,
+    userId: string,
+    now: Date,
+  ): Promise<string | null> {
+    const [conversation] = await tx.$queryRaw<{ id: string }[]>`
+      SELECT "id" FROM "Conversation" WHERE "squadId" = ${squadId}::uuid`;
+    if (!conversation) return null;
+    await tx.participant.createMany({
+      data: [{ conversationId: conversation.id, userId, joinedAt: now }],
+      skipDuplicates: true,
+    });
+    return conversation.id;
+  }
+
+  /** Removes the user from the squad's conversation, in `tx`; its id when they were in it. */
+  async leaveSquadConversation(
+    tx: MessagingTx,
+    squadId: string,
+    userId: string,
+  ): Promise<string | null> {
+    const [removed] = await tx.$queryRaw<{ conversationId: string }[]>`
+      DELETE FROM "Participant" participant
+       USING "Conversation" conversation
+       WHERE conversation."id" = participant."conversationId"
+         AND conversation."squadId" = ${squadId}::uuid
+         AND participant."userId" = ${userId}::uuid
+      RETURNING participant."conversationId"`;
+    return removed?.conversationId ?? null;
+  }
+
+  /** Removes the user from every conversation, in `tx`; the ids of those they were in. */
+  async removeUser(tx: MessagingTx, userId: string): Promise<string[]> {
+    const rows = await tx.$queryRaw<{ conversationId: string }[]>`
+      DELETE FROM "Participant" WHERE "userId" = ${userId}::uuid RETURNING "conversationId"`;
+    return rows.map((row) => row.conversationId);
   }
 }

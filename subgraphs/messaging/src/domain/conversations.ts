@@ -10,7 +10,9 @@ import type { Caller } from './access';
 import {
   conversationRoom,
   CONVERSATION_READ,
+  PARTICIPANT_REMOVED,
   TYPING,
+  type ParticipantRemovedPayload,
   type ReadPayload,
   type TypingPayload,
 } from './realtime';
@@ -128,17 +130,62 @@ export class Conversations {
     return event;
   }
 
-  /** The conversation's events of the given names from now on, for a participant only. */
+  /**
+   * The conversation's events of the given names from now on, for a participant only, and for as
+   * long as they are one: the stream ends when they are removed (PARTICIPANT_REMOVED).
+   */
   async events<T>(
     caller: Caller,
     conversationId: string,
     names: readonly string[],
   ): Promise<AsyncIterableIterator<RealtimeEvent<T>>> {
     const conversation = await this.open(caller, conversationId);
-    return this.deps.hub.events<T>(conversationRoom(conversation.id), names);
+    const source = this.deps.hub.events<T | ParticipantRemovedPayload>(
+      conversationRoom(conversation.id),
+      [...names, PARTICIPANT_REMOVED],
+    );
+    return whileParticipant(source, names, caller.principal.userId) as AsyncIterableIterator<
+      RealtimeEvent<T>
+    >;
   }
 
   private isSquadMember(caller: Caller, squadId: string): Promise<boolean> {
     return this.deps.squadMembership.isMember(squadId, caller.principal.userId, caller.accessToken);
   }
+}
+
+/**
+ * `source`'s events of `names` until `userId` is removed from the conversation. `return()` goes
+ * straight to the source, which ends a pending `next()` at once.
+ */
+function whileParticipant<T>(
+  source: AsyncIterableIterator<RealtimeEvent<T | ParticipantRemovedPayload>>,
+  names: readonly string[],
+  userId: string,
+): AsyncIterableIterator<RealtimeEvent<T | ParticipantRemovedPayload>> {
+  const end = async (): Promise<IteratorResult<RealtimeEvent<T | ParticipantRemovedPayload>>> => {
+    await source.return?.();
+    return { done: true, value: undefined };
+  };
+  const iterator: AsyncIterableIterator<RealtimeEvent<T | ParticipantRemovedPayload>> = {
+    async next() {
+      for (;;) {
+        const result = await source.next();
+        if (result.done) return result;
+        const event = result.value;
+        if (event.name === PARTICIPANT_REMOVED) {
+          if ((event.payload as ParticipantRemovedPayload).userId === userId) return end();
+          if (!names.includes(PARTICIPANT_REMOVED)) continue;
+        }
+        return result;
+      }
+    },
+    return: end,
+    async throw(error?: unknown) {
+      await source.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }

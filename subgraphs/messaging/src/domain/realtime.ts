@@ -12,6 +12,8 @@ export const MESSAGE_EDITED = 'message:edited';
 export const MESSAGE_DELETED = 'message:deleted';
 export const CONVERSATION_READ = 'conversation:read';
 export const TYPING = 'typing';
+/** A user is no longer a participant (they left the squad, or were deleted): their streams end. */
+export const PARTICIPANT_REMOVED = 'participant:removed';
 
 export interface MessagePayload {
   id: string;
@@ -28,6 +30,12 @@ export interface TypingPayload {
   conversationId: string;
   userId: string;
   at: string;
+}
+
+/** Who is no longer a participant of the conversation. */
+export interface ParticipantRemovedPayload {
+  conversationId: string;
+  userId: string;
 }
 
 /** A participant's read mark moved. */
