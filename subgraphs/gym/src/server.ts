@@ -11,6 +11,7 @@ import { GymRepository } from './data/gyms';
 import { MembershipRepository } from './data/memberships';
 import { PlanRepository } from './data/plans';
 import { openGymDatabase } from './db';
+import { eraseDeletedUser } from './domain/erasure';
 import { Gyms } from './domain/gyms';
 import { createUseCases } from './domain/use-cases';
 import { resolvers } from './resolvers';
@@ -25,21 +26,21 @@ export interface GymServer extends RunningServer {
   seeded: boolean;
 }
 
-/** Starts gym: database (migrated), cache, GraphQL and health. */
+/** Starts gym: database (migrated), cache, events (outbox and consumer), GraphQL and health. */
 export function startGym(options: GymOptions): Promise<GymServer> {
   return startService(options, {
     name: 'gym',
     typeDefs,
     resolvers,
     openDatabase: openGymDatabase,
-    async wire({ prisma, cache, logger }) {
+    async wire({ prisma, cache, events, logger }) {
       const repositories: GymRepositories = {
         gyms: new GymRepository(prisma),
         plans: new PlanRepository(prisma),
         memberships: new MembershipRepository(prisma),
         classes: new GymClassRepository(prisma),
         bookings: new BookingRepository(prisma),
-        checkIns: new CheckInRepository(prisma),
+        checkIns: new CheckInRepository(prisma, events),
       };
       const gyms = new Gyms({ gyms: repositories.gyms, plans: repositories.plans, cache });
       const seeded = options.SEED_DEMO_DATA
@@ -53,6 +54,9 @@ export function startGym(options: GymOptions): Promise<GymServer> {
           ...useCases,
           loaders: createLoaders(gyms, repositories),
         }),
+        eventHandlers: {
+          'identity.user.deleted': eraseDeletedUser({ repositories, logger }),
+        },
         extra: { seeded },
       };
     },

@@ -1,5 +1,4 @@
-import type { GymPrisma } from '../db';
-import type { Prisma } from '../generated/prisma/client';
+import type { GymPrisma, GymTransaction } from '../db';
 import type { BookingStatus } from '../generated/prisma/enums';
 import { groupBy, isUuid } from '@fitnexa/shared/db';
 
@@ -36,7 +35,7 @@ const fields = {
 /** The bookings of one class, while the surrounding transaction holds the class's row lock. */
 export class LockedClassBookings {
   constructor(
-    private readonly tx: Prisma.TransactionClient,
+    private readonly tx: GymTransaction,
     readonly gymClass: LockedClass,
   ) {}
 
@@ -64,6 +63,14 @@ export class LockedClassBookings {
       data: { classId: this.gymClass.id, userId, status, createdAt },
       select: fields,
     });
+  }
+
+  /** Deletes the user's bookings of the class, whatever their status; returns how many. */
+  async removeAllOf(userId: string): Promise<number> {
+    const { count } = await this.tx.classBooking.deleteMany({
+      where: { classId: this.gymClass.id, userId },
+    });
+    return count;
   }
 
   cancel(bookingId: string): Promise<BookingRecord> {
@@ -111,10 +118,36 @@ export class BookingRepository {
   ): Promise<T | null> {
     if (!isUuid(classId)) return null;
     return this.prisma.$transaction(async (tx) => {
-      const [gymClass] = await tx.$queryRaw<LockedClass[]>`
-        SELECT "id", "startsAt", "capacity" FROM "GymClass" WHERE "id" = ${classId}::uuid FOR UPDATE`;
-      return gymClass ? work(new LockedClassBookings(tx, gymClass)) : null;
+      const [locked] = await this.lockClasses(tx, [classId]);
+      return locked ? work(locked) : null;
     });
+  }
+
+  /**
+   * Takes the row locks of the classes in `tx` (in id order, so two transactions locking
+   * overlapping classes never deadlock) and returns their bookings under the lock; classes that
+   * are gone are left out.
+   */
+  async lockClasses(
+    tx: GymTransaction,
+    classIds: readonly string[],
+  ): Promise<LockedClassBookings[]> {
+    const ids = [...new Set(classIds.filter(isUuid))];
+    if (!ids.length) return [];
+    const classes = await tx.$queryRaw<LockedClass[]>`
+      SELECT "id", "startsAt", "capacity" FROM "GymClass"
+       WHERE "id" = ANY(${ids}::uuid[]) ORDER BY "id" FOR UPDATE`;
+    return classes.map((gymClass) => new LockedClassBookings(tx, gymClass));
+  }
+
+  /** The classes the user has bookings of (any status), read inside `tx`. */
+  async classIdsOfUser(tx: GymTransaction, userId: string): Promise<string[]> {
+    const rows = await tx.classBooking.findMany({
+      where: { userId },
+      select: { classId: true },
+      distinct: ['classId'],
+    });
+    return rows.map((row) => row.classId);
   }
 
   /**

@@ -1,5 +1,6 @@
-import type { GymPrisma } from '../db';
+import type { GymPrisma, GymTransaction } from '../db';
 import { groupBy, isUuid } from '@fitnexa/shared/db';
+import type { EventOutbox } from '@fitnexa/shared/events';
 
 export interface CheckInRecord {
   id: string;
@@ -26,10 +27,28 @@ export interface CheckInPageRequest {
 const fields = { id: true, userId: true, gymId: true, checkedInAt: true } as const;
 
 export class CheckInRepository {
-  constructor(private readonly prisma: GymPrisma) {}
+  constructor(
+    private readonly prisma: GymPrisma,
+    private readonly events: EventOutbox,
+  ) {}
 
+  /** Records the check-in and `gym.checkin.recorded` with it, in one transaction. */
   create(data: { userId: string; gymId: string; checkedInAt: Date }): Promise<CheckInRecord> {
-    return this.prisma.checkIn.create({ data, select: fields });
+    return this.prisma.$transaction(async (tx) => {
+      const checkIn = await tx.checkIn.create({ data, select: fields });
+      await this.events.record(tx, 'gym.checkin.recorded', {
+        checkInId: checkIn.id,
+        userId: checkIn.userId,
+        gymId: checkIn.gymId,
+        checkedInAt: checkIn.checkedInAt.toISOString(),
+      });
+      return checkIn;
+    });
+  }
+
+  /** Deletes every check-in of the user, inside `tx`; returns how many there were. */
+  async deleteOfUser(tx: GymTransaction, userId: string): Promise<number> {
+    return (await tx.checkIn.deleteMany({ where: { userId } })).count;
   }
 
   /**

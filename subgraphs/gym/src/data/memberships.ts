@@ -1,4 +1,4 @@
-import type { GymPrisma } from '../db';
+import type { GymPrisma, GymTransaction } from '../db';
 import type { MembershipStatus } from '../generated/prisma/enums';
 import { groupBy, isPrismaError, isUuid } from '@fitnexa/shared/db';
 
@@ -146,5 +146,25 @@ export class MembershipRepository {
       if (isPrismaError(error, 'P2025')) return null;
       throw error;
     }
+  }
+
+  /**
+   * Ends the user's memberships and unlinks them from the user, inside `tx`: live ones (ACTIVE,
+   * FROZEN) become CANCELLED (an ACTIVE one already past its end EXPIRED), and every row gets a
+   * fresh random userId of its own, so the gym keeps its history (plan, dates, status) without
+   * anything that leads back to the person. Returns how many rows there were.
+   */
+  async anonymiseOfUser(tx: GymTransaction, userId: string, now: Date): Promise<number> {
+    return tx.$executeRaw`
+      UPDATE "Membership"
+         SET "userId" = gen_random_uuid(),
+             "status" = CASE
+               WHEN "status" = 'ACTIVE' AND "endsAt" <= ${now} THEN 'EXPIRED'::"MembershipStatus"
+               WHEN "status" IN ('ACTIVE', 'FROZEN') THEN 'CANCELLED'::"MembershipStatus"
+               ELSE "status" END,
+             "live" = NULL,
+             "frozenAt" = NULL,
+             "updatedAt" = ${now}
+       WHERE "userId" = ${userId}::uuid`;
   }
 }

@@ -1,7 +1,12 @@
 import { ConflictError, NotFoundError, parseInput } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
 import type { Principal } from '@fitnexa/shared/types';
-import type { BookedClassesRequest, BookingRecord, BookingRepository } from '../data/bookings';
+import type {
+  BookedClassesRequest,
+  BookingRecord,
+  BookingRepository,
+  LockedClassBookings,
+} from '../data/bookings';
 import type { GymClassRepository } from '../data/classes';
 import type { MembershipRepository } from '../data/memberships';
 import { requireSelfOrAdmin } from './access';
@@ -25,6 +30,29 @@ export interface BookingsDeps {
 }
 
 const startedError = () => new ConflictError('This class has already started');
+
+/**
+ * The waitlist rule: a spot freed (a BOOKED booking gone) in a class that has not started yet
+ * goes to whoever has waited longest. Call it under the class's lock, after the spot was freed.
+ */
+export function fillFreedSpot(
+  locked: LockedClassBookings,
+  freed: Pick<BookingRecord, 'status'>,
+  now: Date,
+): Promise<BookingRecord | null> {
+  return freed.status === 'BOOKED' && locked.gymClass.startsAt > now
+    ? locked.promoteFirstWaitlisted()
+    : Promise.resolve(null);
+}
+
+/** Logs a promotion once its transaction has committed. */
+export function logPromotion(logger: Logger, promoted: BookingRecord): void {
+  logger.info('waitlisted booking promoted', {
+    classId: promoted.classId,
+    bookingId: promoted.id,
+    userId: promoted.userId,
+  });
+}
 
 /**
  * Class bookings: a spot while there is one, the waitlist after; a cancelled spot goes to whoever
@@ -71,23 +99,18 @@ export class Bookings {
     if (!booking) throw new NotFoundError('Booking');
     requireSelfOrAdmin(principal, booking.userId);
     const outcome = await this.deps.bookings.withClassLocked(booking.classId, async (locked) => {
-      if (locked.gymClass.startsAt <= this.now()) throw startedError();
+      const now = this.now();
+      if (locked.gymClass.startsAt <= now) throw startedError();
       // Its status as of now: a waitlisted booking may have been promoted meanwhile.
       const live = await locked.findLive(booking.id);
       if (!live) throw new ConflictError('This booking is already cancelled');
       const cancelled = await locked.cancel(live.id);
-      const promoted = live.status === 'BOOKED' ? await locked.promoteFirstWaitlisted() : null;
+      const promoted = await fillFreedSpot(locked, live, now);
       return { cancelled, promoted };
     });
     // The class cascades to its bookings: both are gone.
     if (!outcome) throw new NotFoundError('Booking');
-    if (outcome.promoted) {
-      this.deps.logger.info('waitlisted booking promoted', {
-        classId: outcome.promoted.classId,
-        bookingId: outcome.promoted.id,
-        userId: outcome.promoted.userId,
-      });
-    }
+    if (outcome.promoted) logPromotion(this.deps.logger, outcome.promoted);
     return outcome.cancelled;
   }
 }

@@ -25,7 +25,10 @@ export interface CheckInsDeps {
   now?: () => Date;
 }
 
-/** Check-ins at a gym: members with an ACTIVE membership of it only. */
+/**
+ * Check-ins at a gym: members with an ACTIVE membership of it only. Each is published as
+ * `gym.checkin.recorded`, recorded in the check-in's own transaction.
+ */
 export class CheckIns {
   private readonly now: () => Date;
 
