@@ -22,6 +22,10 @@ export class FakeSquads implements SquadMembership {
     this.members.set(squadId, members);
   }
 
+  remove(squadId: string, userId: string): void {
+    this.members.get(squadId)?.delete(userId);
+  }
+
   async isMember(squadId: string, userId: string): Promise<boolean> {
     return this.members.get(squadId)?.has(userId) ?? false;
   }
