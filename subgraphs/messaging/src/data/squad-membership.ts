@@ -21,9 +21,9 @@ interface SquadRoleResponse {
 
 /**
  * Asks squad over HTTP as the caller, with their bearer token: squad answers `myRole` for
- * the signed-in viewer, so `userId` must be the token's user. Until membership events reach
- * messaging, this is the source of truth; an unreachable squad fails the request rather than
- * answering "not a member".
+ * the signed-in viewer, so `userId` must be the token's user. Participants follow squad's
+ * membership events (see domain/events.ts); this decides for members who are not participants
+ * yet. An unreachable squad fails the request rather than answering "not a member".
  */
 export class HttpSquadMembership implements SquadMembership {
   constructor(private readonly squadUrl: string) {}

@@ -31,7 +31,8 @@ const directInput = z.object({ userId: uuid });
 
 /**
  * Conversations and who is in them. The one rule: only participants read or write a conversation;
- * a squad's members become participants of its conversation the first time they reach it.
+ * a squad's members become participants of its conversation when they join the squad (the
+ * squad.member.joined event) or the first time they reach it, and stop being ones when they leave.
  */
 export class Conversations {
   private readonly now: () => Date;
