@@ -148,7 +148,9 @@ export async function openLogStore(options: {
     ? undefined
     : await startMongoStandIn(DEFAULT_DATABASE);
   const url = options.url ?? (standIn as MongoStandIn).url;
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 10 });
+  // The driver's default selection timeout (30 s): in one process with embedded databases the
+  // event loop can be busy for seconds at start (PGlite migrating and seeding).
+  const client = new MongoClient(url, { maxPoolSize: 10 });
   try {
     await client.connect();
     const db = client.db(databaseOf(url));
