@@ -23,6 +23,7 @@ describe('the checked-in supergraph', () => {
       'gym',
       'identity',
       'messaging',
+      'observability',
       'squad',
       'workout',
     ]);
