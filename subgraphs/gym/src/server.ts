@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startService, type RunningServer, type ServiceSettings } from '@fitnexa/shared/subgraph';
+import { startService, type ServiceServer, type ServiceSettings } from '@fitnexa/shared/subgraph';
 import { parse } from 'graphql';
 import type { GymConfig } from './config';
 import { createLoaders, type GymContext, type GymRepositories } from './context';
@@ -21,7 +21,7 @@ export const typeDefs = parse(readFileSync(join(__dirname, '..', 'schema.graphql
 
 export type GymOptions = ServiceSettings & Pick<GymConfig, 'JWKS_URL' | 'SEED_DEMO_DATA'>;
 
-export interface GymServer extends RunningServer {
+export interface GymServer extends ServiceServer {
   /** Whether this start seeded the demo gyms. */
   seeded: boolean;
 }
