@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { openPrismaDatabase, QUERY_EVENTS, type DatabaseLocation } from '@fitnexa/shared/db';
-import { PrismaClient } from './generated/prisma/client';
+import { PrismaClient, type Prisma } from './generated/prisma/client';
 
 export type WorkoutPrisma = PrismaClient;
+/** workout's Prisma client inside a transaction: what event handlers and repository steps of one run on. */
+export type WorkoutTransaction = Prisma.TransactionClient;
 
 export const migrationsDir = join(__dirname, '..', 'prisma', 'migrations');
 

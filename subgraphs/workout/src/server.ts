@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startService, type RunningServer, type ServiceSettings } from '@fitnexa/shared/subgraph';
+import { startService, type ServiceServer, type ServiceSettings } from '@fitnexa/shared/subgraph';
 import { parse } from 'graphql';
 import { EXERCISE_CATALOGUE } from './catalogue';
 import type { WorkoutConfig } from './config';
@@ -13,6 +13,7 @@ import { StatsRepository } from './data/stats';
 import { TemplateRepository } from './data/templates';
 import { openWorkoutDatabase } from './db';
 import { ExerciseCatalogue } from './domain/catalogue';
+import { eraseDeletedUser } from './domain/erasure';
 import { Templates } from './domain/templates';
 import { Workouts } from './domain/workouts';
 import { resolvers } from './resolvers';
@@ -22,21 +23,24 @@ export const typeDefs = parse(readFileSync(join(__dirname, '..', 'schema.graphql
 
 export type WorkoutOptions = ServiceSettings & Pick<WorkoutConfig, 'JWKS_URL' | 'SEED_DEMO_DATA'>;
 
-export interface WorkoutServer extends RunningServer {
+export interface WorkoutServer extends ServiceServer {
   /** Whether this start gave the demo member their workouts. */
   seeded: boolean;
 }
 
-/** Starts workout: database (migrated, catalogue synchronised), cache, GraphQL and health. */
+/**
+ * Starts workout: database (migrated, catalogue synchronised), cache, events (outbox and consumer),
+ * GraphQL and health.
+ */
 export function startWorkout(options: WorkoutOptions): Promise<WorkoutServer> {
   return startService(options, {
     name: 'workout',
     typeDefs,
     resolvers,
     openDatabase: openWorkoutDatabase,
-    async wire({ prisma, cache, logger }) {
+    async wire({ prisma, cache, events, logger }) {
       const exercises = new ExerciseRepository(prisma);
-      const sessions = new SessionRepository(prisma);
+      const sessions = new SessionRepository(prisma, events);
       const sets = new SetRepository(prisma);
       const records = new PersonalRecordRepository(prisma);
       const stats = new StatsRepository(prisma);
@@ -44,7 +48,8 @@ export function startWorkout(options: WorkoutOptions): Promise<WorkoutServer> {
       const written = await catalogue.sync(EXERCISE_CATALOGUE);
       if (written > 0) logger.info('exercise catalogue updated', { exercises: written });
       const workouts = new Workouts({ sessions, sets, catalogue, logger });
-      const templates = new Templates(new TemplateRepository(prisma), catalogue);
+      const templateRepository = new TemplateRepository(prisma);
+      const templates = new Templates(templateRepository, catalogue);
       const seeded = options.SEED_DEMO_DATA
         ? await seedDemoWorkouts({ exercises, sessions, sets, catalogue, templates, logger })
         : false;
@@ -56,6 +61,14 @@ export function startWorkout(options: WorkoutOptions): Promise<WorkoutServer> {
           catalogue,
           loaders: createLoaders({ catalogue, sessions, sets, records, stats }),
         }),
+        eventHandlers: {
+          'identity.user.deleted': eraseDeletedUser({
+            sessions,
+            records,
+            templates: templateRepository,
+            logger,
+          }),
+        },
         extra: { seeded },
       };
     },

@@ -1,4 +1,4 @@
-import type { WorkoutPrisma } from '../db';
+import type { WorkoutPrisma, WorkoutTransaction } from '../db';
 import type { PersonalRecordKind } from '../generated/prisma/enums';
 import { groupBy, isUuid } from '@fitnexa/shared/db';
 
@@ -46,5 +46,10 @@ export class PersonalRecordRepository {
       orderBy: { kind: 'asc' },
     });
     return groupBy(setIds, rows, (row) => row.setId);
+  }
+
+  /** Deletes the user's records, inside `tx`; returns how many. */
+  async deleteOfUser(tx: WorkoutTransaction, userId: string): Promise<number> {
+    return (await tx.personalRecord.deleteMany({ where: { userId } })).count;
   }
 }

@@ -1,5 +1,6 @@
-import type { WorkoutPrisma } from '../db';
+import type { WorkoutPrisma, WorkoutTransaction } from '../db';
 import { groupBy, indexBy, isPrismaError, isUuid } from '@fitnexa/shared/db';
+import type { EventOutbox } from '@fitnexa/shared/events';
 
 export interface SessionRecord {
   id: string;
@@ -42,7 +43,10 @@ const fields = {
 } as const;
 
 export class SessionRepository {
-  constructor(private readonly prisma: WorkoutPrisma) {}
+  constructor(
+    private readonly prisma: WorkoutPrisma,
+    private readonly events: EventOutbox,
+  ) {}
 
   /** Sessions by id, in the order of `ids`, null where there is none; one query whatever the count. */
   async findByIds(ids: readonly string[]): Promise<(SessionRecord | null)[]> {
@@ -113,18 +117,40 @@ export class SessionRepository {
     }
   }
 
-  /** Completes a session; null when it was not unfinished (any more). */
+  /**
+   * Completes a session and records `workout.session.completed` with its volume, in one
+   * transaction; null when it was not unfinished (any more). The update holds the session's row
+   * lock, which appending a set takes too: no set can be added between it and the volume's sum.
+   */
   async complete(id: string, completedAt: Date): Promise<SessionRecord | null> {
     try {
-      return await this.prisma.workoutSession.update({
-        where: { id, completedAt: null },
-        data: { completedAt, activeUserId: null },
-        select: fields,
+      return await this.prisma.$transaction(async (tx) => {
+        const session = await tx.workoutSession.update({
+          where: { id, completedAt: null },
+          data: { completedAt, activeUserId: null },
+          select: fields,
+        });
+        const [{ volumeKg }] = await tx.$queryRaw<[{ volumeKg: number }]>`
+          SELECT COALESCE(sum("reps" * "weightKg"), 0)::float8 AS "volumeKg"
+            FROM "ExerciseSet" WHERE "sessionId" = ${id}::uuid`;
+        await this.events.record(tx, 'workout.session.completed', {
+          sessionId: session.id,
+          userId: session.userId,
+          gymId: session.gymId,
+          completedAt: completedAt.toISOString(),
+          totalVolumeKg: volumeKg,
+        });
+        return session;
       });
     } catch (error) {
       if (isPrismaError(error, 'P2025')) return null;
       throw error;
     }
+  }
+
+  /** Deletes the user's sessions (their sets go with them), inside `tx`; returns how many. */
+  async deleteOfUser(tx: WorkoutTransaction, userId: string): Promise<number> {
+    return (await tx.workoutSession.deleteMany({ where: { userId } })).count;
   }
 
   async hasAny(userId: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { WorkoutPrisma } from '../db';
+import type { WorkoutPrisma, WorkoutTransaction } from '../db';
 import { isUuid } from '@fitnexa/shared/db';
 
 export interface TemplateExerciseRecord {
@@ -94,5 +94,10 @@ export class TemplateRepository {
   async delete(id: string): Promise<boolean> {
     const { count } = await this.prisma.workoutTemplate.deleteMany({ where: { id } });
     return count > 0;
+  }
+
+  /** Deletes the user's templates (their exercises go with them), inside `tx`; returns how many. */
+  async deleteOfUser(tx: WorkoutTransaction, userId: string): Promise<number> {
+    return (await tx.workoutTemplate.deleteMany({ where: { userId } })).count;
   }
 }

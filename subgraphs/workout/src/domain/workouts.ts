@@ -51,7 +51,10 @@ export function sessionPageRequest(args: { first?: number | null; after?: string
   return { first, after: after && { startedAt: after.at, id: after.id } };
 }
 
-/** Workout sessions: starting, logging sets (and the records they set), completing. */
+/**
+ * Workout sessions: starting, logging sets (and the records they set), completing (published as
+ * `workout.session.completed`, recorded in the completion's transaction).
+ */
 export class Workouts {
   private readonly now: () => Date;
 
