@@ -121,7 +121,7 @@ const NO_TRACES = {
 describe('erasing a deleted user across the graph', () => {
   let graph: Graph;
   beforeAll(async () => {
-    graph = await startGraph();
+    graph = await startGraph({ seedDemoData: true });
   });
   afterAll(() => graph.stop());
 
@@ -191,12 +191,12 @@ describe('erasing a deleted user across the graph', () => {
     );
     // The longest-standing member left is the founder.
     expect(after).toEqual({ memberCount: 2, owner: { id: founder.id } });
-    const { conversation } = await graph.as(
+    const { messages } = await graph.as(
       staying.token,
-      'query C($id: ID!) { conversation(id: $id) { messages(last: 5) { edges { node { body } } } } }',
+      'query C($id: ID!) { messages(conversationId: $id, last: 5) { edges { node { body } } } }',
       { id: direct.id },
     );
-    expect(conversation.messages.edges.map((edge: any) => edge.node.body)).toEqual([null]);
+    expect(messages.edges.map((edge: any) => edge.node.body)).toEqual([null]);
   });
 });
 
@@ -214,6 +214,7 @@ describe('deleting users while RabbitMQ is down', () => {
     rabbit = await startOwnRabbit();
     graph = await startGraph({
       rabbitmqUrl: rabbit.url,
+      seedDemoData: true,
       loggers: Object.fromEntries(Object.entries(logs).map(([name, log]) => [name, log.logger])),
     });
   }, 60_000);

@@ -102,14 +102,26 @@ export async function startOwnRabbit(): Promise<OwnRabbit> {
     RABBITMQ_ENABLED_PLUGINS_FILE: join(base, 'enabled_plugins'),
   };
   const ctl = (...args: string[]) => run('rabbitmqctl', ['-n', node, ...args]);
+  // `-detached` returns before the node has registered; await_startup needs it registered.
+  const awaitStartup = async () => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        return await ctl('await_startup', '--timeout', '60');
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  };
   await run('rabbitmq-server', ['-detached'], env);
-  await ctl('await_startup', '--timeout', '60');
+  await awaitStartup();
   return {
     url: `amqp://guest:guest@127.0.0.1:${port}`,
     stopApp: () => ctl('stop_app'),
     startApp: async () => {
       await ctl('start_app');
-      await ctl('await_startup', '--timeout', '60');
+      await awaitStartup();
     },
     async stop() {
       await ctl('stop').catch(() => undefined);
