@@ -138,7 +138,7 @@ export class LogsTransport extends Transport {
         JSON.stringify({
           level: 'warn',
           service: this.service,
-          message: `message bus unreachable: dropping the oldest log entries (more than ${this.maxBuffered} buffered)`,
+          message: `message bus unreachable or too slow: dropping the oldest log entries (more than ${this.maxBuffered} waiting)`,
           timestamp: new Date().toISOString(),
         }),
       );
@@ -177,6 +177,8 @@ export class LogsTransport extends Transport {
           this.warnedThisOutage = false;
         }
         this.pump();
+        // Caught up: a later outage (or burst) gets a warning of its own.
+        if (this.idle()) this.warnedThisOutage = false;
         this.notifyIdle();
       },
       () => {
