@@ -28,9 +28,8 @@
 import { cpus } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
-import { dropServiceSchema, uniqueName } from '@fitnexa/shared/testing';
 import { runLoad, type RoundResult } from './bench/load';
-import { Children, type RunningChild } from './bench/processes';
+import { startBenchRun, type RunningChild } from './bench/processes';
 import {
   GATEWAY_KINDS,
   type GatewayConfig,
@@ -39,7 +38,6 @@ import {
   type SubgraphsReady,
 } from './bench/protocol';
 import type { SubgraphsConfig } from './bench/subgraphs';
-import { SUBGRAPH_NAMES, type SubgraphName } from './lib/graph';
 
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 20);
 const SECONDS = positive('BENCH_SECONDS', 10);
@@ -273,33 +271,7 @@ function report(totals: Record<GatewayKind, Totals>, dbKind: string) {
 }
 
 async function main() {
-  const children = new Children();
-  const schemas = DATABASE_URL
-    ? (Object.fromEntries(
-        SUBGRAPH_NAMES.map((name) => [name, uniqueName(`fitnexa_bench_${name}`)]),
-      ) as Record<SubgraphName, string>)
-    : undefined;
-  let cleaning: Promise<void> | undefined;
-  const cleanUp = () =>
-    (cleaning ??= (async () => {
-      await children.stopAll();
-      if (DATABASE_URL && schemas) {
-        await Promise.all(
-          Object.values(schemas).map((schema) => dropServiceSchema(DATABASE_URL, schema)),
-        );
-      }
-    })());
-  // Ctrl-C reaches this process more than once (directly and relayed by tsx): stop once, and
-  // keep handling the signal so that a repeat does not kill this process before the cleanup ends.
-  let interrupted = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (interrupted) return;
-      interrupted = true;
-      console.error(`\n${signal}: stopping the child processes…`);
-      void cleanUp().finally(() => process.exit(130));
-    });
-  }
+  const { children, schemas, cleanUp } = startBenchRun(DATABASE_URL);
 
   try {
     if (PROFILE && !GATEWAY_KINDS.includes(PROFILE)) {

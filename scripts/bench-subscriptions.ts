@@ -18,14 +18,13 @@
 // deliveries when a message did not reach everyone within 30 s. A measurement, not a test: it
 // exits 0 whatever the numbers, non-zero only when setup fails.
 import { randomUUID } from 'node:crypto';
+import { graphqlClient } from '@fitnexa/shared/testing';
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
-import { dropServiceSchema, uniqueName } from '@fitnexa/shared/testing';
 import { createClient, type Client } from 'graphql-ws';
 import { WebSocket } from 'ws';
-import { Children } from './bench/processes';
+import { startBenchRun } from './bench/processes';
 import type { GatewayConfig, GatewayReady, SubgraphsReady } from './bench/protocol';
 import type { SubgraphsConfig } from './bench/subgraphs';
-import { SUBGRAPH_NAMES, type SubgraphName } from './lib/graph';
 
 const SUBSCRIBERS = (process.env.BENCH_SUBSCRIBERS ?? '100,1000').split(',').map(Number);
 const EVENTS = positive('BENCH_EVENTS', 20);
@@ -41,18 +40,11 @@ function positive(name: string, fallback: number): number {
 
 const now = () => performance.timeOrigin + performance.now();
 
+/** The operation's data, or a thrown error: the benchmark's setup must not go on half done. */
 async function graphql<T>(url: string, query: string, variables: object, token?: string) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (!body.data || body.errors) throw new Error(`${url}: ${JSON.stringify(body.errors)}`);
-  return body.data;
+  const { data, errors } = await graphqlClient(url)(query, { ...variables }, token);
+  if (!data || errors) throw new Error(`${url}: ${JSON.stringify(errors)}`);
+  return data as T;
 }
 
 const AUTH = 'accessToken user { id }';
@@ -220,31 +212,7 @@ const fixed = (value: number, digits: number) =>
   Number.isFinite(value) ? value.toFixed(digits) : '–';
 
 async function main() {
-  const children = new Children();
-  const schemas = DATABASE_URL
-    ? (Object.fromEntries(
-        SUBGRAPH_NAMES.map((name) => [name, uniqueName(`fitnexa_bench_${name}`)]),
-      ) as Record<SubgraphName, string>)
-    : undefined;
-  let cleaning: Promise<void> | undefined;
-  const cleanUp = () =>
-    (cleaning ??= (async () => {
-      await children.stopAll();
-      if (DATABASE_URL && schemas) {
-        await Promise.all(
-          Object.values(schemas).map((schema) => dropServiceSchema(DATABASE_URL, schema)),
-        );
-      }
-    })());
-  let interrupted = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (interrupted) return;
-      interrupted = true;
-      console.error(`\n${signal}: stopping the child processes…`);
-      void cleanUp().finally(() => process.exit(130));
-    });
-  }
+  const { children, schemas, cleanUp } = startBenchRun(DATABASE_URL);
 
   try {
     const dbKind = DATABASE_URL

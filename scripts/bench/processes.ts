@@ -3,6 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { dropServiceSchema, uniqueName } from '@fitnexa/shared/testing';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../lib/graph';
 import { CONFIG_ENV, READY_PREFIX } from './protocol';
 
 const ROOT = join(__dirname, '..', '..');
@@ -87,4 +89,39 @@ function stop(child: ChildProcess, graceMs = 15_000): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/**
+ * What a benchmark run holds: its child processes and, on a PostgreSQL server, database schemas
+ * of its own. `cleanUp` stops the children and drops the schemas, once, also on Ctrl-C.
+ */
+export function startBenchRun(databaseUrl: string | undefined) {
+  const children = new Children();
+  const schemas = databaseUrl
+    ? (Object.fromEntries(
+        SUBGRAPH_NAMES.map((name) => [name, uniqueName(`fitnexa_bench_${name}`)]),
+      ) as Record<SubgraphName, string>)
+    : undefined;
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaning ??= (async () => {
+      await children.stopAll();
+      if (databaseUrl && schemas) {
+        await Promise.all(
+          Object.values(schemas).map((schema) => dropServiceSchema(databaseUrl, schema)),
+        );
+      }
+    })());
+  // Ctrl-C reaches this process more than once (directly and relayed by tsx): stop once, and
+  // keep handling the signal so that a repeat does not kill this process before the cleanup ends.
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = true;
+      console.error(`\n${signal}: stopping the child processes…`);
+      void cleanUp().finally(() => process.exit(130));
+    });
+  }
+  return { children, schemas, cleanUp };
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 // wasm one that can diff two datamodels offline when given a driver adapter (an in-memory PGlite).
 
 const prisma6 = require.resolve('prisma6/build/index.js');
+const exitAfterOutput = join(__dirname, 'exit-after-output.cjs');
 
 /** Rewrites a Prisma 7 schema into what Prisma 6's differ accepts: a datasource URL, a plain generator. */
 function asPrisma6Schema(schema: string): string {
@@ -52,7 +53,7 @@ export default defineConfig({
       '--script',
     ];
     args.push(...(from === null ? ['--from-empty'] : ['--from-schema-datamodel', 'from.prisma']));
-    const result = spawnSync(process.execPath, [prisma6, ...args], {
+    const result = spawnSync(process.execPath, ['--require', exitAfterOutput, prisma6, ...args], {
       cwd: dir,
       encoding: 'utf8',
       env: {

@@ -1,4 +1,5 @@
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
+import { aGymWithPlan } from './factories';
 import { startGraph, type Graph } from './support';
 
 // The member dashboard: one query through the gateway that spans identity, gym and workout.
@@ -56,34 +57,10 @@ describe('the member dashboard through the gateway', () => {
   });
 
   it('when an owner opens a gym and a member joins, books a class and trains there, then the dashboard shows exactly that', async () => {
-    const owner = await signUp('GYM_OWNER');
+    const { owner, gymId, planId } = await aGymWithPlan(graph);
     const coach = await signUp('COACH');
     const member = await signUp();
 
-    const { createGym: gym } = await as(
-      owner.token,
-      'mutation G($input: CreateGymInput!) { createGym(input: $input) { id name } }',
-      {
-        input: {
-          name: 'Iron Temple',
-          address: 'Torstraße 1, Berlin',
-          location: { lat: 52.53, lng: 13.41 },
-        },
-      },
-    );
-    const { createMembershipPlan: plan } = await as(
-      owner.token,
-      'mutation P($input: CreateMembershipPlanInput!) { createMembershipPlan(input: $input) { id } }',
-      {
-        input: {
-          gymId: gym.id,
-          name: 'Monthly',
-          priceCents: 3900,
-          currency: 'EUR',
-          period: 'MONTHLY',
-        },
-      },
-    );
     const startsAt = new Date(Date.now() + 2 * DAY);
     startsAt.setUTCMinutes(0, 0, 0);
     const { scheduleClass: yoga } = await as(
@@ -91,7 +68,7 @@ describe('the member dashboard through the gateway', () => {
       'mutation S($input: ScheduleClassInput!) { scheduleClass(input: $input) { id } }',
       {
         input: {
-          gymId: gym.id,
+          gymId,
           title: 'Sunrise Yoga',
           coachId: coach.id,
           startsAt: startsAt.toISOString(),
@@ -101,7 +78,7 @@ describe('the member dashboard through the gateway', () => {
       },
     );
     await as(member.token, 'mutation J($planId: ID!) { joinGym(planId: $planId) { id } }', {
-      planId: plan.id,
+      planId,
     });
     await as(member.token, 'mutation B($classId: ID!) { bookClass(classId: $classId) { id } }', {
       classId: yoga.id,
@@ -114,7 +91,7 @@ describe('the member dashboard through the gateway', () => {
     const { startWorkoutSession: session } = await as(
       member.token,
       'mutation W($gymId: ID) { startWorkoutSession(gymId: $gymId) { id } }',
-      { gymId: gym.id },
+      { gymId },
     );
     for (const weightKg of [100, 120]) {
       await as(

@@ -7,6 +7,7 @@ import {
   type OwnRabbit,
 } from '@fitnexa/shared/testing';
 import type { SubgraphName } from '../../scripts/lib/graph';
+import { aGymWithPlan, aSquad, joinSquad, send, squadChatOf } from './factories';
 import { newMember, startGraph, type Graph, type SignedIn } from './support';
 
 const PASSWORD = newMember().password;
@@ -15,44 +16,6 @@ const deleteAccount = (graph: Graph, user: SignedIn) =>
   graph.as(user.token, 'mutation D($p: String!) { deleteAccount(password: $p) }', {
     p: PASSWORD,
   });
-
-async function aGymWithPlan(graph: Graph) {
-  const owner = await graph.signUp('GYM_OWNER');
-  const { createGym: gym } = await graph.as(
-    owner.token,
-    'mutation G($input: CreateGymInput!) { createGym(input: $input) { id } }',
-    {
-      input: {
-        name: 'Iron Temple',
-        address: 'Torstraße 1, Berlin',
-        location: { lat: 52.53, lng: 13.41 },
-      },
-    },
-  );
-  const { createMembershipPlan: plan } = await graph.as(
-    owner.token,
-    'mutation P($input: CreateMembershipPlanInput!) { createMembershipPlan(input: $input) { id } }',
-    {
-      input: {
-        gymId: gym.id,
-        name: 'Monthly',
-        priceCents: 3900,
-        currency: 'EUR',
-        period: 'MONTHLY',
-      },
-    },
-  );
-  return { gymId: gym.id as string, planId: plan.id as string };
-}
-
-async function aSquad(graph: Graph, owner: SignedIn) {
-  const { createSquad } = await graph.as(
-    owner.token,
-    'mutation C($input: CreateSquadInput!) { createSquad(input: $input) { id } }',
-    { input: { name: 'Dawn Patrol', visibility: 'PUBLIC' } },
-  );
-  return createSquad.id as string;
-}
 
 /** A member with a membership, a check-in, a finished workout there, and a place in the squad. */
 async function anActiveMember(
@@ -79,9 +42,7 @@ async function anActiveMember(
       s: session.id,
     },
   );
-  await graph.as(member.token, 'mutation S($id: ID!) { joinSquad(squadId: $id) { role } }', {
-    id: squadId,
-  });
+  await joinSquad(graph, member, squadId);
   return member;
 }
 
@@ -140,32 +101,13 @@ describe('erasing a deleted user across the graph', () => {
         u: leaving.id,
       },
     );
-    const { squad } = await graph.as(
-      leaving.token,
-      'query Q($id: ID!) { squad(id: $id) { conversation { id } } }',
-      {
-        id: squadId,
-      },
-    );
-    await graph.as(
-      leaving.token,
-      'mutation M($c: ID!) { sendMessage(conversationId: $c, body: "see you at 6") { id } }',
-      {
-        c: squad.conversation.id,
-      },
-    );
+    await send(graph, leaving, await squadChatOf(graph, leaving, squadId), 'see you at 6');
     const { startDirectConversation: direct } = await graph.as(
       leaving.token,
       'mutation D($u: ID!) { startDirectConversation(userId: $u) { id } }',
       { u: staying.id },
     );
-    await graph.as(
-      leaving.token,
-      'mutation M($c: ID!) { sendMessage(conversationId: $c, body: "spot me?") { id } }',
-      {
-        c: direct.id,
-      },
-    );
+    await send(graph, leaving, direct.id, 'spot me?');
     expect(await traces(graph, leaving.id)).toMatchObject({
       identity: 1,
       sessions: 1,

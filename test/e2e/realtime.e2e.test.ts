@@ -4,6 +4,7 @@ import {
   emitWithAck,
   subscribeOverWs,
 } from '@fitnexa/shared/testing/realtime';
+import { aSquadOfTwo as squadOfTwo, squadChatOf } from './factories';
 import { startGraph, type Graph, type SignedIn } from './support';
 
 // Squads and chat, live: socket.io through the gateway's :3000 and graphql-ws on messaging.
@@ -24,32 +25,10 @@ const chatThroughGateway = (user: SignedIn, transports: ('websocket' | 'polling'
     transports,
   });
 
-/** The squad's group chat, which each member reaches through the gateway (squad → messaging). */
-async function squadChatOf(user: SignedIn, squadId: string): Promise<string> {
-  const data = await graph.as(
-    user.token,
-    'query Q($id: ID!) { squad(id: $id) { conversation { id } } }',
-    {
-      id: squadId,
-    },
-  );
-  return data.squad.conversation.id;
-}
-
 async function aSquadOfTwo() {
-  const alice = await graph.signUp();
-  const bob = await graph.signUp();
-  const { createSquad: squad } = await graph.as(
-    alice.token,
-    'mutation C($input: CreateSquadInput!) { createSquad(input: $input) { id } }',
-    { input: { name: 'Dawn Patrol', visibility: 'PUBLIC' } },
-  );
-  await graph.as(bob.token, 'mutation J($id: ID!) { joinSquad(squadId: $id) { role } }', {
-    id: squad.id,
-  });
-  const conversationId = await squadChatOf(alice, squad.id);
-  expect(await squadChatOf(bob, squad.id)).toBe(conversationId);
-  return { alice, bob, conversationId };
+  const squad = await squadOfTwo(graph);
+  expect(await squadChatOf(graph, squad.bob, squad.squadId)).toBe(squad.conversationId);
+  return squad;
 }
 
 const unreadCountOf = async (user: SignedIn) =>

@@ -11,6 +11,7 @@ import {
 import { startGateway, type GatewayServer } from '@fitnexa/supergraph';
 import { createClient } from 'graphql-ws';
 import { WebSocket } from 'ws';
+import { aSquadOfTwo as squadOfTwo, send as sendMessage } from './factories';
 import { startGraph, type Graph, type SignedIn } from './support';
 
 // Federated subscriptions through the gateway's :3000/graphql: the root field from its subgraph
@@ -31,33 +32,9 @@ const MESSAGE_ADDED = `subscription M($id: ID!) {
   messageAdded(conversationId: $id) { id body sender { id displayName } }
 }`;
 
-async function aSquadOfTwo() {
-  const alice = await graph.signUp();
-  const bob = await graph.signUp();
-  const { createSquad: squad } = await graph.as(
-    alice.token,
-    'mutation C($input: CreateSquadInput!) { createSquad(input: $input) { id } }',
-    { input: { name: 'Dawn Patrol', visibility: 'PUBLIC' } },
-  );
-  await graph.as(bob.token, 'mutation J($id: ID!) { joinSquad(squadId: $id) { role } }', {
-    id: squad.id,
-  });
-  const { squad: found } = await graph.as(
-    alice.token,
-    'query Q($id: ID!) { squad(id: $id) { conversation { id } } }',
-    { id: squad.id },
-  );
-  return { alice, bob, squadId: squad.id as string, conversationId: found.conversation.id };
-}
-
-const send = async (user: SignedIn, conversationId: string, body: string) =>
-  (
-    await graph.as(
-      user.token,
-      'mutation S($id: ID!, $body: String!) { sendMessage(conversationId: $id, body: $body) { id } }',
-      { id: conversationId, body },
-    )
-  ).sendMessage.id as string;
+const aSquadOfTwo = () => squadOfTwo(graph);
+const send = (user: SignedIn, conversationId: string, body: string) =>
+  sendMessage(graph, user, conversationId, body);
 
 const displayNameOf = async (user: SignedIn) =>
   (await graph.as(user.token, '{ me { displayName } }')).me.displayName as string;
