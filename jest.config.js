@@ -14,6 +14,9 @@ const common = {
 
 module.exports = {
   testTimeout: 30_000,
+  // Jest's default is one worker per core but one: a single worker on these 2-core machines. The
+  // suites mostly wait on PostgreSQL, Redis and RabbitMQ, so three keep both cores busy.
+  maxWorkers: 3,
   projects: [
     {
       ...common,

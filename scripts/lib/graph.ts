@@ -86,6 +86,21 @@ export interface LocalGraph {
  * Starts identity, then the other subgraphs (verifying tokens with its keys; messaging after squad,
  * whose memberships it asks about), then the gateway.
  */
+/**
+ * Promise.all for starts that run side by side, but settling all of them first: when one fails, the
+ * others have finished starting (and are in `started`), so stopping the graph stops them too.
+ */
+async function allStarted<T extends readonly unknown[]>(
+  starts: readonly [...{ [K in keyof T]: Promise<T[K]> }],
+): Promise<T> {
+  const results = await Promise.allSettled(starts);
+  const failed = results.find(
+    (result): result is PromiseRejectedResult => result.status === 'rejected',
+  );
+  if (failed) throw failed.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 export async function startLocalGraph(options: LocalGraphOptions): Promise<LocalGraph> {
   const gatewayConfig = loadGatewayConfig(options.env);
   const ports = { ...DEFAULT_PORTS, gateway: gatewayConfig.PORT, ...options.ports };
@@ -103,7 +118,7 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
     const identity = await starters.identity(options.env, placement('identity'));
     started.identity = identity;
     const env: Env = { ...options.env, JWKS_URL: identity.jwksUrl };
-    const [gym, workout, squad, observability] = await Promise.all([
+    const [gym, workout, squad, observability] = await allStarted([
       starters.gym(env, placement('gym')).then((server) => (started.gym = server)),
       starters.workout(env, placement('workout')).then((server) => (started.workout = server)),
       starters.squad(env, placement('squad')).then((server) => (started.squad = server)),

@@ -95,7 +95,10 @@ export async function startGraph(
         RATE_LIMIT_PER_IP_PER_MINUTE: '0',
         RATE_LIMIT_PER_USER_PER_MINUTE: '0',
       },
-      ports: { gateway: 0, identity: 0, gym: 0, workout: 0, observability: 0 },
+      ports: {
+        gateway: 0,
+        ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, 0])),
+      },
       schemas,
       logger,
       bus: testBus.bus,

@@ -5,7 +5,8 @@ import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import type { EventHub } from '../realtime';
 
-const WAIT_MS = 5_000;
+// Generous: a passing test never waits it out, and a full parallel run on 2 cores is slow.
+const WAIT_MS = 15_000;
 
 /** Polls `done` until it holds, for at most a few seconds. */
 export async function eventually(done: () => boolean, what: string): Promise<void> {
