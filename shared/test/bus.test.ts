@@ -137,6 +137,39 @@ describe.each(Object.entries(kinds))('the message bus on %s', (_kind, make) => {
   });
 });
 
+describe.each(Object.entries(kinds))('exclusive queues on %s', (_kind, make) => {
+  let underTest: BusUnderTest;
+  beforeEach(() => {
+    underTest = make();
+  });
+  afterEach(() => underTest.dispose());
+
+  it('when two instances consume with queues of their own, then each hears every message, and a failure is dead-lettered at once', async () => {
+    const heard: Record<string, unknown[]> = { a: [], b: [] };
+    for (const instance of ['a', 'b']) {
+      await underTest.bus.consume(
+        {
+          queue: `gateway.${instance}.deleted-users`,
+          exchange: 'fitnexa.events',
+          routingKeys: ['identity.user.deleted'],
+          deadLetterQueue: 'dlq',
+          exclusive: true,
+        },
+        async (message) => {
+          heard[instance]!.push(message.body);
+          if (instance === 'b') throw new Error('b cannot');
+        },
+      );
+    }
+    await untilPasses(() => underTest.bus.ping());
+    await underTest.bus.publish('fitnexa.events', 'identity.user.deleted', { userId: 'u1' });
+    await untilPasses(() =>
+      expect(heard).toEqual({ a: [{ userId: 'u1' }], b: [{ userId: 'u1' }] }),
+    );
+    await untilPasses(async () => expect(await underTest.deadLetters('dlq')).toHaveLength(1));
+  });
+});
+
 describe('the RabbitMQ bus without a broker', () => {
   it('when RabbitMQ is unreachable, then publishing fails at once and readiness says so', async () => {
     const bus = createAmqpBus({

@@ -11,6 +11,7 @@ import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cach
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
+import type { MessageBus } from '@fitnexa/shared/bus';
 import { createCache } from '@fitnexa/shared/cache';
 import { createErrorFormatter, ErrorCode } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
@@ -29,6 +30,7 @@ import { healthRoutes, principalOf, serve, type RunningServer } from '@fitnexa/s
 import type { Principal } from '@fitnexa/shared/types';
 import express, { type Request, type RequestHandler } from 'express';
 import { checkSubgraphs } from './health';
+import { refuseDeletedUsers } from './revocations';
 import { keepAliveFetcher } from './http-fetcher';
 import { createGatewayMetrics, createSubscriptionMetrics } from './observability';
 import { keyValueStore } from './key-value-store';
@@ -60,6 +62,8 @@ export interface GatewayOptions {
   rateLimits?: { perIp: RateLimit; perUser: RateLimit; prefix?: string } | false;
   /** express's 'trust proxy': the proxies in front, so that req.ip is the client's. */
   trustProxy?: boolean | number | string;
+  /** Where identity's events arrive: a deleted user's tokens are refused from then on. */
+  bus?: MessageBus;
   /** graphql-ws: reconnections to a subgraph whose socket dropped (default 5), init timeout. */
   subscriptions?: { upstreamRetryAttempts?: number; connectionInitTimeoutMs?: number };
 }
@@ -138,9 +142,14 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   const { logger } = options;
   const subgraphs = subgraphsOf(options.supergraphSdl, options.subgraphUrls);
   const routing = new Map(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
-  const verify =
-    options.verifyAccessToken ??
-    createAccessTokenVerifier({ jwksUrl: required(options.jwksUrl, 'jwksUrl') });
+  const deletedUsers = await refuseDeletedUsers({
+    verify:
+      options.verifyAccessToken ??
+      createAccessTokenVerifier({ jwksUrl: required(options.jwksUrl, 'jwksUrl') }),
+    bus: options.bus,
+    logger,
+  });
+  const verify = deletedUsers.verify;
 
   const metrics = createMetrics('gateway');
   const graphqlMetrics = createGatewayMetrics(metrics);
@@ -265,6 +274,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     await apollo.stop();
     await rateLimit?.close();
     await cache.close();
+    await deletedUsers.close();
     subgraphHttp.close();
     logger.info('gateway stopped');
   });

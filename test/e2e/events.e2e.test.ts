@@ -86,7 +86,7 @@ describe('erasing a deleted user across the graph', () => {
   });
   afterAll(() => graph.stop());
 
-  it('when a member who owns a squad, trains, holds a membership and chats deletes their account, then every service erases or anonymizes them and the others keep theirs', async () => {
+  it('when a member who owns a squad, trains, holds a membership and chats deletes their account, then every service erases or anonymizes them, the others keep theirs, and the gateway refuses their token', async () => {
     const gym = await aGymWithPlan(graph);
     const founder = await graph.signUp();
     const squadId = await aSquad(graph, founder);
@@ -118,6 +118,15 @@ describe('erasing a deleted user across the graph', () => {
     const before = await traces(graph, staying.id);
 
     await deleteAccount(graph, leaving);
+    // The token still has minutes to live; the gateway refuses it once the deletion is heard.
+    await untilPasses(async () => {
+      const again = await graph.post(
+        { query: '{ me { id } }' },
+        { authorization: `Bearer ${leaving.token}` },
+      );
+      expect(again.status).toBe(401);
+      expect(again.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    });
 
     await untilPasses(
       async () => expect(await traces(graph, leaving.id)).toEqual(NO_TRACES),

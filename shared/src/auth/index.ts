@@ -123,3 +123,43 @@ export function requireSelfOrAdmin(context: AuthContext, userId: string): Princi
   if (principal.userId !== userId && principal.role !== 'ADMIN') throw new ForbiddenError();
   return principal;
 }
+
+/** No access token lives longer (identity's ACCESS_TOKEN_TTL_SECONDS is at most this). */
+export const MAX_ACCESS_TOKEN_TTL_SECONDS = 3600;
+
+/**
+ * Users whose still-valid access tokens must no longer work (deleted accounts), each remembered
+ * for as long as a token issued before the deletion can live.
+ */
+export class RevokedUsers {
+  private readonly until = new Map<string, number>();
+
+  revoke(userId: string, now = Date.now()): void {
+    // Re-inserted at the end: a Map iterates in insertion order, oldest first.
+    this.until.delete(userId);
+    this.until.set(userId, now + MAX_ACCESS_TOKEN_TTL_SECONDS * 1000);
+    for (const [id, expiry] of this.until) {
+      if (expiry > now) break;
+      this.until.delete(id);
+    }
+  }
+
+  has(userId: string, now = Date.now()): boolean {
+    const expiry = this.until.get(userId);
+    return expiry !== undefined && expiry > now;
+  }
+}
+
+/** A verifier that also refuses the tokens of revoked users, with UNAUTHENTICATED. */
+export function refusingRevoked(
+  verify: AccessTokenVerifier,
+  revoked: RevokedUsers,
+): AccessTokenVerifier {
+  return async (token) => {
+    const principal = await verify(token);
+    if (revoked.has(principal.userId)) {
+      throw new AuthenticationError('Access token revoked: the account no longer exists');
+    }
+    return principal;
+  };
+}

@@ -29,6 +29,10 @@ interface Subscription {
   consumerTag?: string;
 }
 
+// An exclusive queue has no delay queues: they would outlive it.
+const retryDelaysOf = (consume: ConsumeOptions): readonly number[] =>
+  consume.exclusive ? [] : (consume.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS);
+
 /** The delay queue a message waits in before its next attempt; it expires back into the queue. */
 const retryQueue = (queue: string, delayMs: number) => `${queue}.retry.${delayMs}ms`;
 
@@ -111,7 +115,7 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
       });
       on.ack(raw);
     } catch (error) {
-      const delays = consume.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+      const delays = retryDelaysOf(consume);
       try {
         if (attempt <= delays.length) {
           const delay = delays[attempt - 1];
@@ -193,13 +197,16 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
   const startConsuming = async (on: ConfirmChannel, subscription: Subscription) => {
     const consume = subscription.names;
     await declareExchange(on, consume.exchange);
-    await on.assertQueue(consume.queue, { durable: true });
+    await on.assertQueue(
+      consume.queue,
+      consume.exclusive ? { exclusive: true, autoDelete: true, durable: false } : { durable: true },
+    );
     await Promise.all(
       consume.routingKeys.map((key) => on.bindQueue(consume.queue, consume.exchange, key)),
     );
     await on.assertQueue(consume.deadLetterQueue, { durable: true });
     everDeclared.queues.add(consume.queue).add(consume.deadLetterQueue);
-    for (const delay of consume.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS) {
+    for (const delay of retryDelaysOf(consume)) {
       everDeclared.queues.add(retryQueue(consume.queue, delay));
       await on.assertQueue(retryQueue(consume.queue, delay), {
         durable: true,

@@ -34,6 +34,11 @@ export interface ConsumeOptions {
   deadLetterQueue: string;
   /** Messages in flight per consumer. */
   prefetch?: number;
+  /**
+   * A queue of this consumer alone (name it uniquely), gone when it disconnects: every instance
+   * hears every message, none while away, and a failing message is dead-lettered at once.
+   */
+  exclusive?: boolean;
 }
 
 export interface Consumer {

@@ -49,7 +49,9 @@ export function createMemoryBus(): MemoryBus {
     const handler = queue.handlers[queue.next % queue.handlers.length];
     queue.next += 1;
     handler(message).catch((error: unknown) => {
-      const delays = queue.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+      const delays = queue.options.exclusive
+        ? []
+        : (queue.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS);
       if (message.attempt <= delays.length) {
         later(delays[message.attempt - 1], () =>
           deliver(queue, { ...message, attempt: message.attempt + 1 }),

@@ -1,8 +1,14 @@
+import { MAX_ACCESS_TOKEN_TTL_SECONDS } from '@fitnexa/shared/auth';
 import { loadConfig, port, subgraphConfigSchema, z } from '@fitnexa/shared/config';
 
 const schema = subgraphConfigSchema({
   PORT: port.default(4001),
-  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(900),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .max(MAX_ACCESS_TOKEN_TTL_SECONDS)
+    .default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Create the demo accounts when the database has no users (the embedded default does). */
   SEED_DEMO_DATA: z.stringbool().default(false),
