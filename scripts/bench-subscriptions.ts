@@ -31,6 +31,9 @@ const EVENTS = positive('BENCH_EVENTS', 20);
 const USERS = positive('BENCH_USERS', 20);
 const DELIVERY_TIMEOUT_MS = 30_000;
 const DATABASE_URL = process.env.DATABASE_URL;
+// BENCH_PROFILE=1 runs the gateway with --cpu-prof (written when it stops, into PROFILE_DIR).
+const PROFILE = ['1', 'true', 'ours', 'gateway'].includes(process.env.BENCH_PROFILE ?? '');
+const PROFILE_DIR = '/tmp/fitnexa-bench-profiles';
 
 function positive(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
@@ -171,7 +174,11 @@ async function run(options: {
           `${options.target}: ${warmed.size}/${subscribers} subscribers live, ${failures} failed`,
         );
       }
-      await options.send(`warm ${runId}`);
+      // A poke may fail while N subscriptions are being authorised at once (messaging's pool
+      // busy): the next one goes 250 ms later.
+      await options.send(`warm ${runId}`).catch((error: unknown) => {
+        console.warn(`warm-up message failed (retrying): ${(error as Error).message}`);
+      });
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -231,6 +238,7 @@ async function main() {
     const gateway = await children.start<GatewayReady>('ours', 'gateway.ts', {
       config,
       args: ['ours'],
+      nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : undefined,
     });
     const gatewayUrl = gateway.ready.url;
     const messagingUrl = subgraphs.ready.subgraphs.messaging!;
@@ -285,6 +293,7 @@ async function main() {
   } finally {
     await cleanUp();
   }
+  if (PROFILE) console.log(`\nCPU profile of the gateway: ${PROFILE_DIR}/`);
 }
 
 main().then(

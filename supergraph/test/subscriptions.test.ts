@@ -38,8 +38,11 @@ let stub: Server;
 let stubWs: WebSocketServer;
 let upstreams: Upstream[] = [];
 let entityFetches: { representations: { __typename: string; id: string }[] }[] = [];
+/** The authorization header of every entity fetch, in order. */
+let entityCallers: string[] = [];
 let gateway: GatewayServer;
 let token: string;
+let otherToken: string;
 
 /** The stub's graphql-ws: every subscription stays open, fed by the test through `push`. */
 function upstreamSubscription(args: ExecutionArgs): AsyncIterableIterator<ExecutionResult> {
@@ -80,6 +83,7 @@ async function startStub() {
         variables: { representations: { __typename: string; id: string }[] };
       };
       entityFetches.push({ representations: variables.representations });
+      entityCallers.push(req.headers.authorization ?? '');
       res.setHeader('content-type', 'application/json');
       res.end(
         JSON.stringify({
@@ -185,6 +189,7 @@ beforeAll(async () => {
   const url = await startStub();
   const issuer = await testTokenIssuer();
   token = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
+  otherToken = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
   gateway = await startGateway({
     supergraphSdl,
     subgraphUrls: Object.fromEntries(subgraphsOf(supergraphSdl).map(({ name }) => [name, url])),
@@ -205,6 +210,7 @@ afterEach(async () => {
   );
   upstreams = [];
   entityFetches = [];
+  entityCallers = [];
 });
 afterAll(async () => {
   await gateway.stop();
@@ -356,6 +362,120 @@ describe('federated subscription execution', () => {
     expect(gateway.subscriptions.upstreamSockets()).toBe(1);
     second.unsubscribe();
     await eventually(() => gateway.subscriptions.upstreamSockets() === 0, 'the socket to close');
+  });
+
+  it('when two connections of the same caller make the same subscription, then they share one upstream subscription and one execution per event; unsubscribing one keeps the other alive', async () => {
+    const first = subscribe(MESSAGE_ADDED, { id: 'c1' });
+    const second = subscribe(MESSAGE_ADDED, { id: 'c1' });
+    const otherConversation = subscribe(MESSAGE_ADDED, { id: 'c2' });
+    await eventually(() => upstreams.length === 2, 'the upstream subscriptions');
+    await eventually(() => gateway.subscriptions.activeSubscriptions() === 3, 'all three live');
+    expect(upstreams.map(({ variables }) => variables.id).sort()).toEqual(['c1', 'c2']);
+    expect(gateway.subscriptions.upstreamSockets()).toBe(1);
+    const c1 = upstreams.find(({ variables }) => variables.id === 'c1')!;
+
+    c1.push({ data: { messageAdded: { body: 'hi', sender: { __typename: 'User', id: 'u1' } } } });
+    await eventually(
+      () => first.results.length === 1 && second.results.length === 1,
+      'the event at both',
+    );
+    const expected = {
+      data: { messageAdded: { body: 'hi', sender: { displayName: 'Name of u1' } } },
+    };
+    expect(first.results[0]).toEqual(expected);
+    expect(second.results[0]).toEqual(expected);
+    expect(entityFetches).toHaveLength(1);
+    expect(otherConversation.results).toHaveLength(0);
+
+    first.unsubscribe();
+    await eventually(
+      () => gateway.subscriptions.activeSubscriptions() === 2,
+      'the first subscription to end',
+    );
+    expect(c1.closed).toBe(false);
+    c1.push({
+      data: { messageAdded: { body: 'again', sender: { __typename: 'User', id: 'u1' } } },
+    });
+    await eventually(() => second.results.length === 2, 'the second event');
+    expect(first.results).toHaveLength(1);
+
+    second.unsubscribe();
+    await eventually(() => c1.closed, 'the shared upstream subscription to end');
+    expect(upstreams.filter(({ closed }) => !closed)).toHaveLength(1);
+    otherConversation.unsubscribe();
+    await eventually(() => gateway.subscriptions.upstreamSockets() === 0, 'the socket to close');
+  });
+
+  it('when a client of a shared subscription disconnects, then the others keep receiving and the upstream subscription ends with the last one', async () => {
+    const leaving = client();
+    subscribe(MESSAGE_ADDED, { id: 'c1' }, leaving);
+    const staying = subscribe(MESSAGE_ADDED, { id: 'c1' });
+    await eventually(() => gateway.subscriptions.activeSubscriptions() === 2, 'both live');
+    await eventually(() => upstreams.length === 1, 'the upstream subscription');
+
+    await leaving.dispose();
+    await eventually(() => gateway.subscriptions.activeSubscriptions() === 1, 'one left');
+    upstreams[0]!.push({
+      data: { messageAdded: { body: 'still', sender: { __typename: 'User', id: 'u2' } } },
+    });
+    await eventually(() => staying.results.length === 1, 'the event');
+    expect(upstreams[0]!.closed).toBe(false);
+
+    staying.unsubscribe();
+    await eventually(() => upstreams[0]!.closed, 'the upstream subscription to end');
+    await eventually(() => gateway.subscriptions.upstreamSockets() === 0, 'the socket to close');
+  });
+
+  it('when two users make the same subscription, then they never share: one upstream subscription and socket each with their own token, events resolved with each one’s token', async () => {
+    const mine = subscribe(MESSAGE_ADDED, { id: 'c1' });
+    const theirs = subscribe(
+      MESSAGE_ADDED,
+      { id: 'c1' },
+      client({ authorization: `Bearer ${otherToken}` }),
+    );
+    await eventually(() => upstreams.length === 2, 'one upstream subscription per user');
+    await eventually(() => gateway.subscriptions.upstreamSockets() === 2, 'one socket per user');
+    const upstreamOf = (bearer: string) =>
+      upstreams.find(({ connectionParams }) => connectionParams.authorization === bearer)!;
+    const myUpstream = upstreamOf(`Bearer ${token}`);
+    const theirUpstream = upstreamOf(`Bearer ${otherToken}`);
+    expect(myUpstream).toBeDefined();
+    expect(theirUpstream).toBeDefined();
+
+    myUpstream.push({
+      data: { messageAdded: { body: 'mine', sender: { __typename: 'User', id: 'u1' } } },
+    });
+    await eventually(() => mine.results.length === 1, 'my event');
+    theirUpstream.push({
+      data: { messageAdded: { body: 'theirs', sender: { __typename: 'User', id: 'u1' } } },
+    });
+    await eventually(() => theirs.results.length === 1, 'their event');
+    expect(mine.results).toEqual([
+      { data: { messageAdded: { body: 'mine', sender: { displayName: 'Name of u1' } } } },
+    ]);
+    expect(theirs.results).toEqual([
+      { data: { messageAdded: { body: 'theirs', sender: { displayName: 'Name of u1' } } } },
+    ]);
+    expect(entityCallers).toEqual([`Bearer ${token}`, `Bearer ${otherToken}`]);
+  });
+
+  it('when the shared upstream subscription fails, then every client sharing it ends with the error and a new subscription opens a fresh one', async () => {
+    const first = subscribe(MESSAGE_ADDED, { id: 'c1' });
+    const second = subscribe(MESSAGE_ADDED, { id: 'c1' });
+    await eventually(() => gateway.subscriptions.activeSubscriptions() === 2, 'both live');
+    await eventually(() => upstreams.length === 1, 'the upstream subscription');
+    for (const socket of stubWs.clients) socket.terminate();
+    await eventually(() => first.ended() && second.ended(), 'both to end');
+    expect(first.errors()?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(second.errors()?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(gateway.subscriptions.activeSubscriptions()).toBe(0);
+
+    const again = subscribe(MESSAGE_ADDED, { id: 'c1' });
+    await eventually(() => upstreams.length === 2, 'a fresh upstream subscription');
+    upstreams[1]!.push({
+      data: { messageAdded: { body: 'back', sender: { __typename: 'User', id: 'u1' } } },
+    });
+    await eventually(() => again.results.length === 1, 'the event');
   });
 
   it('when the gateway’s depth limit is exceeded, then the subscription is refused with GRAPHQL_VALIDATION_FAILED before anything goes upstream', async () => {

@@ -225,7 +225,7 @@ describe('federated subscriptions on the gateway', () => {
     expect(messagingHub().subscriptionCount(`conversation:${conversationId}`)).toBe(0);
   });
 
-  it('when 200 clients subscribe through the gateway, then all receive the event; after they disconnect no upstream connection stays open', async () => {
+  it('when 200 clients of two users subscribe through the gateway, then each user’s clients share one upstream subscription and all receive the event; after they disconnect no upstream connection stays open', async () => {
     const { alice, bob, conversationId } = await aSquadOfTwo();
     const room = `conversation:${conversationId}`;
     const subscribers = await Promise.all(
@@ -239,10 +239,12 @@ describe('federated subscriptions on the gateway', () => {
       ),
     );
     await eventually(
-      () => messagingHub().subscriptionCount(room) === 200,
-      '200 upstream subscriptions',
+      () =>
+        messagingHub().subscriptionCount(room) === 2 &&
+        gateway().subscriptions.activeSubscriptions() === 200,
+      'one upstream subscription per user for 200 clients',
     );
-    expect(gateway().subscriptions.upstreamSockets()).toBe(200);
+    expect(gateway().subscriptions.upstreamSockets()).toBe(2);
 
     const id = await send(alice, conversationId, 'Everyone, 6 am');
 
@@ -267,6 +269,50 @@ describe('federated subscriptions on the gateway', () => {
         gateway().subscriptions.activeSubscriptions() === 0 &&
         messagingHub().subscriptionCount(room) === 0,
       'every upstream connection to close',
+    );
+  });
+
+  it('when two clients of the same user subscribe alike, then they share one upstream subscription; when one leaves, the other still receives, and the last one closes it', async () => {
+    const { alice, bob, conversationId } = await aSquadOfTwo();
+    const room = `conversation:${conversationId}`;
+    const first = await subscribeThroughGateway(MESSAGE_ADDED, { id: conversationId }, bob.token);
+    const active = gateway().subscriptions.activeSubscriptions();
+    const second = await subscribeOverWs(
+      { url: graph.gateway.url },
+      MESSAGE_ADDED,
+      { id: conversationId },
+      bob.token,
+    );
+    await eventually(
+      () => gateway().subscriptions.activeSubscriptions() === active + 1,
+      'the second subscription',
+    );
+    expect(messagingHub().subscriptionCount(room)).toBe(1);
+
+    const one = await send(alice, conversationId, 'For both of you');
+    const name = await displayNameOf(alice);
+    const event = (id: string, body: string) => ({
+      data: { messageAdded: { id, body, sender: { id: alice.id, displayName: name } } },
+    });
+    expect(await first.received(1)).toEqual([event(one, 'For both of you')]);
+    expect(await second.received(1)).toEqual([event(one, 'For both of you')]);
+
+    await first.close();
+    await eventually(
+      () => gateway().subscriptions.activeSubscriptions() === active,
+      'the first subscription to end',
+    );
+    expect(messagingHub().subscriptionCount(room)).toBe(1);
+    const two = await send(alice, conversationId, 'Just you now');
+    expect(await second.received(2)).toEqual([
+      event(one, 'For both of you'),
+      event(two, 'Just you now'),
+    ]);
+
+    await second.close();
+    await eventually(
+      () => messagingHub().subscriptionCount(room) === 0,
+      'the shared upstream subscription to end',
     );
   });
 

@@ -24,7 +24,7 @@ import {
   type PlannedSubscription,
   type SubscriptionPlannerOptions,
 } from './planner';
-import { createUpstreams, type ConnectionUpstreams } from './upstream';
+import { createUpstreams, type UpstreamLease } from './upstream';
 
 export interface SubscriptionServerOptions extends SubscriptionPlannerOptions {
   subgraphs: SubgraphEndpoint[];
@@ -48,7 +48,10 @@ export interface SubscriptionServerOptions extends SubscriptionPlannerOptions {
 
 interface ConnectionState {
   context: GatewayContext;
-  upstreams: ConnectionUpstreams;
+  /** Who the subgraphs see: the access token ('' without one). Sharing never crosses it. */
+  caller: string;
+  /** What the upstream connection is opened with: the token and the correlation id. */
+  connectionParams: Record<string, unknown>;
 }
 
 /** What onSubscribe hands to `subscribe` as the operation's context. */
@@ -61,6 +64,22 @@ interface SubscriptionRequest {
 }
 
 type RequestContext = Parameters<typeof executeQueryPlan>[2];
+
+/** A client subscription fed by a shared upstream subscription. */
+interface Subscriber {
+  push(result: Promise<ExecutionResult>): void;
+  end(error?: unknown): void;
+}
+
+/**
+ * One upstream subscription and one run of the per-event plan for every client subscription of
+ * the same caller (access token) with the same subgraph, operation and variables: each event is
+ * resolved once and the same result handed to all of them.
+ */
+interface SharedSubscription {
+  subscribers: Set<Subscriber>;
+  stop(): void;
+}
 
 /** The upstream ended the subscription with errors (or went away): the client's ends with these. */
 class UpstreamFailure extends Error {
@@ -151,32 +170,76 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     }
   }
 
-  function subscribe(args: ExecutionArgs): AsyncIterableIterator<ExecutionResult> {
-    const request = args.contextValue as SubscriptionRequest;
+  const shared = new Map<string, SharedSubscription>();
+
+  /**
+   * Subscriptions are shared only within one caller: the key holds the access token, so two users
+   * (or two tokens of one user) never share an upstream subscription or an execution, and what
+   * the subgraphs authorise for one caller is never seen by another.
+   */
+  function sharingKey(request: SubscriptionRequest): string {
+    return JSON.stringify([
+      request.state.caller,
+      request.planned.primary.serviceName,
+      request.operationName ?? null,
+      request.query,
+      request.variables,
+    ]);
+  }
+
+  /** The upstream subscription for `request`'s key, opened for its first subscriber. */
+  function openShared(key: string, request: SubscriptionRequest): SharedSubscription {
     const { primary } = request.planned;
     const variables = Object.fromEntries(
       (primary.variableUsages ?? [])
         .filter((name) => request.variables[name] !== undefined)
         .map((name) => [name, request.variables[name]]),
     );
-    let unsubscribe = () => {};
-    const live = channel<ExecutionResult>(() => unsubscribe());
-    countSubscriptions(1);
-    let counted = true;
-    const uncount = () => {
-      if (counted) countSubscriptions(-1);
-      counted = false;
-    };
     const subgraph = primary.serviceName;
-    const client = request.state.upstreams.client(subgraph, urls.get(subgraph)!);
-    const stop = client.subscribe<Record<string, unknown>, unknown>(
+    const lease: UpstreamLease = upstreams.lease(
+      request.state.caller,
+      request.state.connectionParams,
+      subgraph,
+      urls.get(subgraph)!,
+    );
+    const subscribers = new Set<Subscriber>();
+    let ended = false;
+    /** The upstream subscription is over: nobody joins it any more, its connection is let go. */
+    const finish = () => {
+      if (ended) return false;
+      ended = true;
+      if (shared.get(key) === entry) shared.delete(key);
+      return true;
+    };
+    const endAll = (error?: unknown) => {
+      const all = [...subscribers];
+      subscribers.clear();
+      for (const subscriber of all) subscriber.end(error);
+    };
+    let stopUpstream = () => {};
+    const entry: SharedSubscription = {
+      subscribers,
+      stop() {
+        if (!finish()) return;
+        stopUpstream();
+        lease.release();
+      },
+    };
+    shared.set(key, entry);
+    stopUpstream = lease.client.subscribe<Record<string, unknown>, unknown>(
       { query: primary.operation, operationName: primary.operationName, variables },
       {
-        next: (event) => live.push(resolveEvent(request, event)),
+        next: (event) => {
+          if (!subscribers.size) return;
+          // Resolved once, for every subscriber: they share caller, operation and variables.
+          const result = resolveEvent(request, event);
+          for (const subscriber of subscribers) subscriber.push(result);
+        },
         error: (error) => {
-          uncount();
+          if (!finish()) return;
+          lease.release();
           if (Array.isArray(error)) {
-            live.end(new UpstreamFailure((error as GraphQLFormattedError[]).map(toGraphQLError)));
+            endAll(new UpstreamFailure((error as GraphQLFormattedError[]).map(toGraphQLError)));
             return;
           }
           const reason =
@@ -184,7 +247,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
               ? error.message
               : `closed ${(error as { code?: number }).code ?? ''} ${(error as { reason?: string }).reason ?? ''}`.trim();
           logger.warn('upstream subscription lost', { subgraph, reason });
-          live.end(
+          endAll(
             new UpstreamFailure([
               new GraphQLError(`The ${subgraph} subgraph is unavailable: ${reason}`, {
                 extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
@@ -193,15 +256,38 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           );
         },
         complete: () => {
-          uncount();
-          live.end();
+          if (!finish()) return;
+          lease.release();
+          endAll();
         },
       },
     );
-    unsubscribe = () => {
-      uncount();
-      stop();
+    return entry;
+  }
+
+  function subscribe(args: ExecutionArgs): AsyncIterableIterator<ExecutionResult> {
+    const request = args.contextValue as SubscriptionRequest;
+    const key = sharingKey(request);
+    const entry = shared.get(key) ?? openShared(key, request);
+    countSubscriptions(1);
+    let counted = true;
+    const uncount = () => {
+      if (counted) countSubscriptions(-1);
+      counted = false;
     };
+    const live = channel<ExecutionResult>(() => {
+      uncount();
+      entry.subscribers.delete(subscriber);
+      if (!entry.subscribers.size) entry.stop();
+    });
+    const subscriber: Subscriber = {
+      push: live.push,
+      end(error) {
+        uncount();
+        live.end(error);
+      },
+    };
+    entry.subscribers.add(subscriber);
     return live.iterator;
   }
 
@@ -220,18 +306,20 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
             typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
           states.set(ctx, {
             context: { principal, accessToken, correlationId },
-            upstreams: upstreams.forConnection({
+            caller: accessToken ?? '',
+            connectionParams: {
               ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
               [CORRELATION_HEADER]: correlationId,
-            }),
+            },
           });
           return true;
         } catch {
           return false;
         }
       },
-      async onClose(ctx) {
-        await states.get(ctx)?.upstreams.close();
+      // graphql-ws returns every subscription of a closed connection first, which lets go of
+      // its share of the upstream subscriptions and connections.
+      onClose(ctx) {
         states.delete(ctx);
       },
       onSubscribe(ctx, _id, payload) {
@@ -286,10 +374,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     upstreamSockets: () => upstreams.openSockets(),
     /** Client subscriptions running. */
     activeSubscriptions: () => subscriptions,
+    /** Upstream subscriptions running (client subscriptions of one caller share them). */
+    upstreamSubscriptions: () => shared.size,
     /** Ends every client connection (1001 going away), and with them the upstream ones. */
     async close() {
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await upstreams.close();
     },
   };
 }

@@ -14,11 +14,20 @@ async function retryWait(retries: number) {
   await new Promise((resolve) => setTimeout(resolve, delay));
 }
 
+/** An upstream connection taken for one subscription; `release` once that subscription ended. */
+export interface UpstreamLease {
+  client: Client;
+  release(): void;
+}
+
 /**
- * The gateway's graphql-ws connections to the subgraphs, counted. Each client connection gets its
- * own upstream connection per subgraph it subscribes to (the subgraph authenticates the same
- * user), opened on its first subscription and closed as soon as its last one completes; a
- * connection that drops is reopened and its subscriptions sent again, up to `retryAttempts`.
+ * The gateway's graphql-ws connections to the subgraphs, counted. There is one upstream
+ * connection per caller and subgraph: `caller` is the client's access token (or empty without
+ * one), so every client connection with the same token shares it (the subgraph authenticates
+ * exactly the same credentials), and no two tokens ever do. It is opened with its first
+ * subscription (with the `connectionParams` of the client connection that opened it: token and
+ * correlation id) and closed as soon as its last subscription ended; a connection that drops is
+ * reopened and its subscriptions sent again, up to `retryAttempts`.
  */
 export function createUpstreams(options: UpstreamOptions) {
   let open = 0;
@@ -35,39 +44,57 @@ export function createUpstreams(options: UpstreamOptions) {
     }
   }
 
+  const pool = new Map<string, { client: Client; leases: number }>();
+
   return {
-    /** The upstream connections of one client connection, by subgraph. */
-    forConnection(connectionParams: Record<string, unknown>) {
-      const clients = new Map<string, Client>();
+    /** The caller's connection to `subgraph`, opened (lazily) when it has none. */
+    lease(
+      caller: string,
+      connectionParams: Record<string, unknown>,
+      subgraph: string,
+      httpUrl: string,
+    ): UpstreamLease {
+      const key = `${subgraph}\n${caller}`;
+      let entry = pool.get(key);
+      if (!entry) {
+        entry = {
+          client: createClient({
+            url: httpUrl.replace(/^http/, 'ws'),
+            webSocketImpl: CountedWebSocket,
+            connectionParams,
+            lazy: true,
+            lazyCloseTimeout: 0,
+            retryAttempts: options.retryAttempts,
+            retryWait,
+          }),
+          leases: 0,
+        };
+        pool.set(key, entry);
+      }
+      const leased = entry;
+      leased.leases += 1;
+      let released = false;
       return {
-        client(subgraph: string, httpUrl: string): Client {
-          let client = clients.get(subgraph);
-          if (!client) {
-            client = createClient({
-              url: httpUrl.replace(/^http/, 'ws'),
-              webSocketImpl: CountedWebSocket,
-              connectionParams,
-              lazy: true,
-              lazyCloseTimeout: 0,
-              retryAttempts: options.retryAttempts,
-              retryWait,
-            });
-            clients.set(subgraph, client);
-          }
-          return client;
-        },
-        /** Ends every upstream subscription of the connection and closes its sockets. */
-        async close() {
-          const all = [...clients.values()];
-          clients.clear();
-          await Promise.all(all.map((client) => client.dispose()));
+        client: leased.client,
+        release() {
+          if (released) return;
+          released = true;
+          leased.leases -= 1;
+          if (leased.leases > 0) return;
+          if (pool.get(key) === leased) pool.delete(key);
+          void leased.client.dispose();
         },
       };
     },
     /** Upstream sockets open (or opening) right now. */
     openSockets: () => open,
+    /** Closes every upstream connection (at shutdown). */
+    async close() {
+      const all = [...pool.values()];
+      pool.clear();
+      await Promise.all(all.map(({ client }) => client.dispose()));
+    },
   };
 }
 
 export type Upstreams = ReturnType<typeof createUpstreams>;
-export type ConnectionUpstreams = ReturnType<Upstreams['forConnection']>;
