@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { Registry } from 'prom-client';
 import {
   BusUnavailableError,
@@ -7,6 +10,7 @@ import {
   type MessageBus,
 } from '../src/bus';
 import { createLogger, createLogsTransport, LOGS_EXCHANGE, type Logger } from '../src/logger/node';
+import { createMetrics, metricsRoute } from '../src/middleware';
 import { runWithCorrelationId } from '../src/middleware/correlation';
 import { freePort, quietLogger, untilPasses } from '../src/testing';
 import { startTestBus } from '../src/testing/bus';
@@ -114,6 +118,32 @@ describe('the logs transport', () => {
     } finally {
       transport.close();
       await bus.close();
+    }
+  });
+
+  it("when a transport drops entries, then every server's /metrics shows them by service", async () => {
+    const app = express();
+    metricsRoute(app, createMetrics('squad'));
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const transport = createLogsTransport({
+      bus: { publish: () => Promise.reject(new BusUnavailableError('down')) },
+      service: 'squad-metrics-test',
+      maxBuffered: 1,
+      retryMs: 10_000,
+      warn: () => undefined,
+    });
+    try {
+      const logger = loggerWith(transport, 'squad-metrics-test');
+      for (let i = 0; i < 4; i += 1) logger.info(`entry ${i}`);
+      await untilPasses(() => expect(transport.dropped).toBe(3));
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(text).toContain('log_entries_dropped_total{service="squad-metrics-test"} 3');
+      expect(text).toContain('http_request_duration_seconds');
+    } finally {
+      transport.close();
+      server.close();
     }
   });
 

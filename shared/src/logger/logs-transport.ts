@@ -1,4 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
+import { processMetrics } from '../middleware/metrics';
 import Transport from 'winston-transport';
 import type { MessageBus } from '../bus';
 import type { LogLevel } from './types';
@@ -22,7 +23,7 @@ export interface LogsTransportOptions {
   maxInFlight?: number;
   /** How often publishing is tried again while the broker is unreachable. Default 500 ms. */
   retryMs?: number;
-  /** Counts dropped entries as `log_entries_dropped_total{service}` when given. */
+  /** Where dropped entries are counted, as `log_entries_dropped_total{service}`; default: the process's metrics, on every server's /metrics. */
   registry?: Registry;
   /** Where the one warning per outage goes (default: console.warn, never a logger). */
   warn?: (message: string) => void;
@@ -49,7 +50,7 @@ export class LogsTransport extends Transport {
   private readonly maxInFlight: number;
   private readonly retryMs: number;
   private readonly warn: (message: string) => void;
-  private readonly droppedCounter?: Counter<'service'>;
+  private readonly droppedCounter: Counter<'service'>;
   /** Waiting to be published, ordered by `seq`. */
   private readonly queue: Pending[] = [];
   private inFlight = 0;
@@ -69,17 +70,16 @@ export class LogsTransport extends Transport {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 64);
     this.retryMs = options.retryMs ?? 500;
     this.warn = options.warn ?? ((message) => console.warn(message));
-    if (options.registry) {
-      const name = 'log_entries_dropped_total';
-      this.droppedCounter =
-        (options.registry.getSingleMetric(name) as Counter<'service'> | undefined) ??
-        new Counter({
-          name,
-          help: 'Log entries dropped because the message bus was unreachable and the buffer full',
-          labelNames: ['service'],
-          registers: [options.registry],
-        });
-    }
+    const registry = options.registry ?? processMetrics;
+    const name = 'log_entries_dropped_total';
+    this.droppedCounter =
+      (registry.getSingleMetric(name) as Counter<'service'> | undefined) ??
+      new Counter({
+        name,
+        help: 'Log entries dropped because the message bus was unreachable and the buffer full',
+        labelNames: ['service'],
+        registers: [registry],
+      });
   }
 
   /** Entries waiting for the broker (buffered or not yet sent). */
@@ -131,7 +131,7 @@ export class LogsTransport extends Transport {
   private drop() {
     this.queue.shift();
     this.dropped += 1;
-    this.droppedCounter?.inc({ service: this.service });
+    this.droppedCounter.inc({ service: this.service });
     if (!this.warnedThisOutage) {
       this.warnedThisOutage = true;
       this.warn(

@@ -6,4 +6,10 @@ export {
 } from './correlation';
 export { requestTiming } from './timing';
 export { errorBody, errorHandler, notFound } from './errors';
-export { createMetrics, graphqlMetricsPlugin, metricsRoute, type Metrics } from './metrics';
+export {
+  createMetrics,
+  graphqlMetricsPlugin,
+  metricsRoute,
+  processMetrics,
+  type Metrics,
+} from './metrics';

@@ -37,11 +37,18 @@ export function routeLabel(path: string): string {
   return knownRoutes.has(path) ? path : 'other';
 }
 
-/** `GET /metrics` in Prometheus' text format. */
+/**
+ * Metrics of the process rather than of one server (the logs transport's dropped entries, labelled
+ * by service): every server's /metrics shows them too.
+ */
+export const processMetrics = new Registry();
+
+/** `GET /metrics` in Prometheus' text format: the server's metrics and the process's. */
 export function metricsRoute(app: Express, metrics: Metrics) {
   app.get('/metrics', async (_req, res) => {
-    res.setHeader('content-type', metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
+    const both = Registry.merge([metrics.registry, processMetrics]);
+    res.setHeader('content-type', both.contentType);
+    res.send(await both.metrics());
   });
 }
 
