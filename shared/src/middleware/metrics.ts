@@ -46,9 +46,9 @@ export const processMetrics = new Registry();
 /** `GET /metrics` in Prometheus' text format: the server's metrics and the process's. */
 export function metricsRoute(app: Express, metrics: Metrics) {
   app.get('/metrics', async (_req, res) => {
-    const both = Registry.merge([metrics.registry, processMetrics]);
-    res.setHeader('content-type', both.contentType);
-    res.send(await both.metrics());
+    // Concatenated, not Registry.merge: a merged registry drops the server's default labels.
+    res.setHeader('content-type', metrics.registry.contentType);
+    res.send(`${await metrics.registry.metrics()}\n${await processMetrics.metrics()}`);
   });
 }
 
