@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EVENTS_EXCHANGE, newEvent } from '@fitnexa/shared/events';
 import { capturingLogger, untilPasses, type CapturedEntry } from '@fitnexa/shared/testing';
 import { publishEvent, startTestBus, type TestBus } from '@fitnexa/shared/testing/bus';
 import { DELETED_USER_ID } from '../src/domain/events';
@@ -105,6 +106,32 @@ describe("a squad's conversation", () => {
     expect(await participantsOf(maya, conversationId)).toEqual([maya.id, dana.id]);
     const { edges } = dataOf(await readMessages(messaging, dana, conversationId));
     expect(edges.map((edge: any) => edge.node.body)).toEqual(['after carlos left']);
+  });
+
+  it('when an older squad.member.joined arrives after a later squad.member.left (a retry), then the leave stands', async () => {
+    const squadId = randomUUID();
+    const [maya, carlos] = [await aUser(messaging), await aUser(messaging)];
+    squads.add(squadId, maya.id, carlos.id);
+    const [opened] = dataOf(await squadConversation(messaging, maya, squadId));
+    const conversationId: string = opened.conversation.id;
+    dataOf(await readConversation(messaging, carlos, conversationId));
+    const joinedEarlier = {
+      ...newEvent('squad', 'squad.member.joined', { squadId, userId: carlos.id }),
+      occurredAt: new Date(Date.now() - 1_000).toISOString(),
+    };
+    squads.remove(squadId, carlos.id);
+    const left = await publishEvent(testBus.bus, 'squad', 'squad.member.left', {
+      squadId,
+      userId: carlos.id,
+    });
+    await handled(left.id);
+
+    await testBus.bus.publish(EVENTS_EXCHANGE, joinedEarlier.type, joinedEarlier, {
+      messageId: joinedEarlier.id,
+    });
+    await handled(joinedEarlier.id);
+    expect(await participantsOf(maya, conversationId)).toEqual([maya.id]);
+    expect(codeOf(await readConversation(messaging, carlos, conversationId))).toBe('FORBIDDEN');
   });
 
   it('when squad.member.joined arrives for a squad without a conversation, then none is created', async () => {

@@ -148,6 +148,24 @@ export class ParticipantRepository {
     return conversation.id;
   }
 
+  /**
+   * Records a squad membership event for the user, in `tx`, unless a later one was applied: false
+   * when this one is older and must be ignored.
+   */
+  async isLatestMembershipEvent(
+    tx: MessagingTx,
+    squadId: string,
+    userId: string,
+    occurredAt: Date,
+  ): Promise<boolean> {
+    const applied = await tx.$executeRaw`
+      INSERT INTO "SquadMembershipEvent" ("squadId", "userId", "occurredAt")
+      VALUES (${squadId}::uuid, ${userId}::uuid, ${occurredAt})
+      ON CONFLICT ("squadId", "userId") DO UPDATE SET "occurredAt" = EXCLUDED."occurredAt"
+      WHERE "SquadMembershipEvent"."occurredAt" < EXCLUDED."occurredAt"`;
+    return applied > 0;
+  }
+
   /** Removes the user from the squad's conversation, in `tx`; its id when they were in it. */
   async leaveSquadConversation(
     tx: MessagingTx,

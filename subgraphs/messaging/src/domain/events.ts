@@ -41,12 +41,18 @@ export function messagingEventHandlers(deps: MessagingEventDeps): EventHandlers<
       await deps.hub.publish(conversationRoom(conversationId), PARTICIPANT_REMOVED, payload);
     }
   };
+  // A retried event can arrive after a later one for the same member: the later one stands.
+  const latest = (tx: MessagingTx, squadId: string, userId: string, occurredAt: string) =>
+    participants.isLatestMembershipEvent(tx, squadId, userId, new Date(occurredAt));
   return {
     'squad.member.joined': async (event, tx) => {
-      await participants.joinSquadConversation(tx, event.data.squadId, event.data.userId, now());
+      const { squadId, userId } = event.data;
+      if (!(await latest(tx, squadId, userId, event.occurredAt))) return;
+      await participants.joinSquadConversation(tx, squadId, userId, now());
     },
     'squad.member.left': async (event, tx) => {
       const { squadId, userId } = event.data;
+      if (!(await latest(tx, squadId, userId, event.occurredAt))) return;
       const conversationId = await participants.leaveSquadConversation(tx, squadId, userId);
       return conversationId ? removed([conversationId], userId) : undefined;
     },
