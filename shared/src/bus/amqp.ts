@@ -63,10 +63,8 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
     everDeclared.exchanges.add(exchange);
   };
 
-  const confirmed = (
-    on: ConfirmChannel,
-    send: (callback: (error: unknown) => void) => boolean,
-  ): Promise<void> =>
+  /** Sends with `send` and resolves on the broker's confirm (its callback), bounded in time. */
+  const confirmed = (send: (callback: (error: unknown) => void) => boolean): Promise<void> =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new BusUnavailableError('no confirm from the broker')),
@@ -82,7 +80,6 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
       } catch (error) {
         done(error ?? new Error('publish failed'));
       }
-      void on;
     });
 
   const properties = (publish?: PublishOptions): Options.Publish => ({
@@ -119,7 +116,7 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
       try {
         if (attempt <= delays.length) {
           const delay = delays[attempt - 1];
-          await confirmed(on, (callback) =>
+          await confirmed((callback) =>
             on.sendToQueue(
               retryQueue(consume.queue, delay),
               raw.content,
@@ -166,7 +163,7 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
     attempt: number,
   ) => {
     const reason = error instanceof Error ? error.message : String(error);
-    await confirmed(on, (callback) =>
+    await confirmed((callback) =>
       on.sendToQueue(
         consume.deadLetterQueue,
         raw.content,
@@ -278,7 +275,7 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
       const on = current();
       await declareExchange(on, named(exchange));
       const content = Buffer.from(JSON.stringify(body));
-      await confirmed(on, (callback) =>
+      await confirmed((callback) =>
         on.publish(named(exchange), routingKey, content, properties(publish), callback),
       );
     },
