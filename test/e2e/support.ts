@@ -4,12 +4,12 @@ import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
 import {
   dropServiceSchema,
   quietLogger,
+  sqlInSchema,
   testDatabaseUrl,
   testRedisUrl,
   uniqueName,
 } from '@fitnexa/shared/testing';
 import { startTestBus, type TestBus } from '@fitnexa/shared/testing/bus';
-import { quoteIdent, withConnection } from '@fitnexa/shared/db';
 import {
   SUBGRAPH_NAMES,
   startLocalGraph,
@@ -136,11 +136,7 @@ export async function startGraph(
     ...graph,
     schemas,
     bus: testBus.bus,
-    sql: (service, query, params = []) =>
-      withConnection(databaseUrl, async (client) => {
-        await client.query(`SET search_path TO ${quoteIdent(schemas[service])}`);
-        return (await client.query(query, params)).rows;
-      }),
+    sql: (service, query, params) => sqlInSchema(schemas[service])(query, params),
     as,
     logIn,
     async signUp(role) {

@@ -25,6 +25,16 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_t${randomBytes(4).toString('hex')}`;
 }
 
+/** SQL on one schema of the test database, behind the service's back; the rows it returns. */
+export function sqlInSchema(schema: string) {
+  return (query: string, params: unknown[] = []) =>
+    withConnection(testDatabaseUrl(), async (client) => {
+      await client.query(`SET search_path TO ${quoteIdent(schema)}`);
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      return (await client.query(query, params)).rows as any[];
+    });
+}
+
 /** Drops a schema and the role of the same name that provisioning created. */
 export async function dropServiceSchema(url: string, schema: string): Promise<void> {
   await withConnection(url, async (client) => {
@@ -169,11 +179,7 @@ export async function startTestService<Server extends RunningServer>(
     graphql: graphqlClient(server.url),
     tokenFor: issuer.tokenFor,
     /** SQL on the service's own tables, behind its back (e.g. to let stored time pass). */
-    sql: (query: string, params: unknown[] = []) =>
-      withConnection(testDatabaseUrl(), async (client) => {
-        await client.query(`SET search_path TO ${quoteIdent(schema)}`);
-        return (await client.query(query, params)).rows;
-      }),
+    sql: sqlInSchema(schema),
     /** Stops the server; `keepSchema` leaves its data for another start on the same schema. */
     async stop({ keepSchema = false } = {}) {
       await server.stop();

@@ -1,10 +1,10 @@
 import { createAmqpBus, type MessageBus } from '@fitnexa/shared/bus';
-import { quoteIdent, withConnection } from '@fitnexa/shared/db';
 import {
   dropServiceSchema,
   freePort,
   graphqlClient,
   quietLogger,
+  sqlInSchema,
   testDatabaseUrl,
   uniqueName,
   untilPasses,
@@ -36,11 +36,7 @@ async function startIdentityOn(bus: MessageBus) {
   return {
     server,
     graphql: graphqlClient(server.url),
-    sql: (query: string, params: unknown[] = []) =>
-      withConnection(testDatabaseUrl(), async (client) => {
-        await client.query(`SET search_path TO ${quoteIdent(schema)}`);
-        return (await client.query(query, params)).rows;
-      }),
+    sql: sqlInSchema(schema),
     async stop() {
       await server.stop();
       await dropServiceSchema(testDatabaseUrl(), schema);
