@@ -1,8 +1,8 @@
 /**
- * An async iterator fed from outside: results are pushed as promises and handed out in the order
- * pushed (each event's entity fetches start at once, yet the client sees events in order).
- * `return()` ends a pending `next()` at once and calls `onReturn` (which ends the upstream
- * subscription), so an unsubscribed client lets go without waiting for one more event.
+ * An async iterator fed from outside: items are pushed as promises and handed out in the order
+ * pushed (the gateway starts each event's entity fetches at once, yet its client sees events in
+ * order). `return()` ends a pending `next()` at once and calls `onReturn` (which ends the
+ * subscription feeding it), so a consumer that stops lets go without waiting for one more item.
  */
 export function channel<T>(onReturn: () => void) {
   const queue: Promise<T>[] = [];

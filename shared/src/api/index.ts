@@ -1,3 +1,4 @@
+export { channel } from './channel';
 export { createFitnexaClient } from './client';
 export type { FetchFunction, FitnexaClient, FitnexaClientOptions } from './client';
 export { FitnexaApiError } from './errors';

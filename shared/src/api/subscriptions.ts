@@ -1,4 +1,5 @@
 import { createClient, type Client } from 'graphql-ws';
+import { channel } from './channel';
 import { FitnexaApiError, type GraphQLResponseError } from './errors';
 import type { TypedOperation, VariablesArgs } from './operation';
 import { memoryTokenStore, type TokenStore } from './tokens';
@@ -135,57 +136,18 @@ export function createFitnexaSubscriptions(
     operation: TypedOperation<TResult, TVariables>,
     ...variables: VariablesArgs<TVariables>
   ): AsyncIterableIterator<TResult> {
-    const queue: TResult[] = [];
-    let failure: FitnexaApiError | undefined;
-    let done = false;
-    let wake: (() => void) | undefined;
-    const signal = () => {
-      const resolve = wake;
-      wake = undefined;
-      resolve?.();
-    };
+    // Ending the iteration ends the subscription (by then `subscribe` has returned `stop`).
+    const feed = channel<TResult>(() => stop());
     const stop = subscribe(
       operation,
       {
-        next: (data) => {
-          queue.push(data);
-          signal();
-        },
-        error: (error) => {
-          failure = error;
-          done = true;
-          signal();
-        },
-        complete: () => {
-          done = true;
-          signal();
-        },
+        next: (data) => feed.push(Promise.resolve(data)),
+        error: (error) => feed.end(error),
+        complete: () => feed.end(),
       },
       ...variables,
     );
-    const iterator: AsyncIterableIterator<TResult> = {
-      async next() {
-        for (;;) {
-          if (queue.length) return { done: false, value: queue.shift()! };
-          if (failure) {
-            const error = failure;
-            failure = undefined;
-            throw error;
-          }
-          if (done) return { done: true, value: undefined };
-          await new Promise<void>((resolve) => (wake = resolve));
-        }
-      },
-      async return() {
-        done = true;
-        queue.length = 0;
-        stop();
-        signal();
-        return { done: true, value: undefined };
-      },
-      [Symbol.asyncIterator]: () => iterator,
-    };
-    return iterator;
+    return feed.iterator;
   }
 
   return {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
+import { channel } from '@fitnexa/shared/api';
 import { bearerToken, type AccessTokenVerifier } from '@fitnexa/shared/auth';
 import { createErrorFormatter, ErrorCode } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
@@ -17,7 +18,6 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayContext } from '../server';
 import type { SubgraphEndpoint } from '../subgraphs';
-import { channel } from './channel';
 import {
   createSubscriptionPlanner,
   EVENT_SOURCE,
