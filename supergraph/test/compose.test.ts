@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { composeSupergraph, subgraphsOf } from '../src';
+import { apiSchemaOf, composeSupergraph, subgraphsOf } from '../src';
 
 const root = join(__dirname, '..', '..');
 
@@ -9,6 +9,14 @@ describe('the checked-in supergraph', () => {
   it('when composed again from rover.yaml, then it is identical to schema/supergraph.graphql (run `npm run compose` if not)', () => {
     const checkedIn = readFileSync(join(root, 'schema', 'supergraph.graphql'), 'utf8');
     expect(composeSupergraph(join(root, 'rover.yaml'))).toBe(checkedIn);
+  });
+
+  it('when its API schema is derived, then it is schema/api.graphql, with no federation machinery (run `npm run compose` if not)', () => {
+    const supergraph = readFileSync(join(root, 'schema', 'supergraph.graphql'), 'utf8');
+    const api = apiSchemaOf(supergraph);
+    expect(api).toBe(readFileSync(join(root, 'schema', 'api.graphql'), 'utf8'));
+    expect(api).not.toMatch(/join__|link__/);
+    expect(api).toContain('type User {');
   });
 
   it('when read by the gateway, then every subgraph of rover.yaml has its routing URL, and overrides win', () => {
