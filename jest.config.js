@@ -1,5 +1,6 @@
-// One runner for the whole monorepo. `npm test` runs every project; `npm run test:e2e` only the
-// composed-graph tests. TypeScript goes through swc (types are checked by `npm run check:types`).
+// One runner for the whole monorepo. `npm test` runs every project: "component" (each service or
+// module on its own, against the real PostgreSQL, Redis and RabbitMQ) and "e2e" (the composed
+// graph); `npm run test:e2e` only the latter. TypeScript goes through swc (types are checked by `npm run check:types`).
 const transform = {
   '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
@@ -20,7 +21,7 @@ module.exports = {
   projects: [
     {
       ...common,
-      displayName: 'unit',
+      displayName: 'component',
       testMatch: ['<rootDir>/{shared,supergraph,subgraphs/*,scripts,test}/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$'],
     },

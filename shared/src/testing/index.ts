@@ -212,6 +212,7 @@ export function entityFields(
     options.token,
   );
 }
+export { aUser, dataOf, type TestUser } from './factories';
 export { freePort, killProcess, startOwnRabbit, startOwnRedis, type OwnRabbit } from './processes';
 
 /** Retries an assertion (sync or async) until it passes, or rethrows its last failure. */

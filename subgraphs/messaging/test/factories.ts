@@ -1,25 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { entityFields } from '@fitnexa/shared/testing';
-import type { Role } from '@fitnexa/shared/types';
+import { entityFields, aUser, dataOf, type TestUser } from '@fitnexa/shared/testing';
 import type { GraphQLResult, TestMessaging } from './harness';
 
 // Small factories over the public API: test data is made the way clients make it.
 
-export interface TestUser {
-  id: string;
-  token: string;
-}
-
-export async function aUser(messaging: TestMessaging, role: Role = 'MEMBER'): Promise<TestUser> {
-  const id = randomUUID();
-  return { id, token: await messaging.tokenFor({ userId: id, role }) };
-}
-
-/** The data of the result's one field, or a thrown error naming what went wrong. */
-export function dataOf(result: GraphQLResult): any {
-  if (!result.data || result.errors) throw new Error(JSON.stringify(result.errors));
-  return Object.values(result.data)[0];
-}
+export { aUser, dataOf, type TestUser };
 
 export const CONVERSATION_FIELDS =
   'id kind squad { id } participants { user { id } joinedAt lastReadAt lastReadMessage { id } } lastMessage { id body } unreadCount lastActivityAt createdAt';

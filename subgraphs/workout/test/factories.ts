@@ -1,19 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import type { Role } from '@fitnexa/shared/types';
-import { entityFields } from '@fitnexa/shared/testing';
+import { entityFields, aUser, dataOf, type TestUser } from '@fitnexa/shared/testing';
 import type { GraphQLResult, TestWorkout } from './harness';
 
 // Small factories over the public API: test data is made the way clients make it.
 
-export interface TestUser {
-  id: string;
-  token: string;
-}
-
-export async function aUser(workout: TestWorkout, role: Role = 'MEMBER'): Promise<TestUser> {
-  const id = randomUUID();
-  return { id, token: await workout.tokenFor({ userId: id, role }) };
-}
+export { aUser, dataOf, type TestUser };
 
 const exerciseIdsCache = new WeakMap<TestWorkout, Promise<Map<string, string>>>();
 
