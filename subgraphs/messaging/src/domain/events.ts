@@ -1,5 +1,5 @@
 import type { EventHandlers } from '@fitnexa/shared/events';
-import type { EventHub } from '@fitnexa/shared/realtime';
+import { removeFromRoom, type EventHub } from '@fitnexa/shared/realtime';
 import type { MessagingRepositories } from '../context';
 import type { MessagingTx } from '../db';
 import {
@@ -29,16 +29,19 @@ export interface MessagingEventDeps {
  *
  * A squad's conversation follows the squad's membership: a member who joins becomes a participant
  * (when the conversation exists; otherwise they do on first opening it), a member who leaves stops
- * being one at once, and their subscriptions to it end. Reaching the conversation still asks squad
- * (SquadMembership) for members who are not participants yet.
+ * being one at once, and their subscriptions and sockets hear no more of it. Reaching the
+ * conversation still asks squad (SquadMembership) for members who are not participants yet.
  */
 export function messagingEventHandlers(deps: MessagingEventDeps): EventHandlers<MessagingTx> {
   const { participants, messages, conversations } = deps.repositories;
   const now = deps.now ?? (() => new Date());
+  // Their subscriptions end and their sockets, told first, leave the room on every instance.
   const removed = (conversationIds: readonly string[], userId: string) => async () => {
     for (const conversationId of conversationIds) {
       const payload: ParticipantRemovedPayload = { conversationId, userId };
-      await deps.hub.publish(conversationRoom(conversationId), PARTICIPANT_REMOVED, payload);
+      const room = conversationRoom(conversationId);
+      await deps.hub.publish(room, PARTICIPANT_REMOVED, payload);
+      await removeFromRoom(deps.hub, room, userId);
     }
   };
   // A retried event can arrive after a later one for the same member: the later one stands.
