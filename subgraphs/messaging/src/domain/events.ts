@@ -54,19 +54,23 @@ export function messagingEventHandlers(deps: MessagingEventDeps): EventHandlers<
       await participants.joinSquadConversation(tx, squadId, userId, now());
     },
     'squad.member.left': async (event, tx) => {
-      const { squadId, userId } = event.data;
-      if (!(await latest(tx, squadId, userId, event.occurredAt))) return;
+      const { squadId, userId, userDeleted } = event.data;
+      // A deleted user's leaving (squad's answer to identity.user.deleted, which may come after
+      // ours) records nothing: no row is to keep their id.
+      if (userDeleted) await participants.forgetMembershipEvents(tx, userId);
+      else if (!(await latest(tx, squadId, userId, event.occurredAt))) return;
       const conversationId = await participants.leaveSquadConversation(tx, squadId, userId);
       return conversationId ? removed([conversationId], userId) : undefined;
     },
     // Their messages are erased as deleting them would (the rows stay, anonymized), they leave
     // every conversation, and a DIRECT conversation stays for the other side (it goes only once
-    // nobody is left in it).
+    // nobody is left in it). No row keeps their id, the membership events applied included.
     'identity.user.deleted': async (event, tx) => {
       const { userId } = event.data;
       const erased = await messages.anonymizeSender(tx, userId, DELETED_USER_ID, now());
       await conversations.forgetDirectKeysOf(tx, userId);
       const left = await participants.removeUser(tx, userId);
+      await participants.forgetMembershipEvents(tx, userId);
       await conversations.deleteAbandonedDirect(tx, left);
       return async () => {
         for (const message of erased) {
