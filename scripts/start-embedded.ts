@@ -11,8 +11,8 @@ import {
   publishedLogLevel,
   type LogsTransport,
 } from '@fitnexa/shared/logger';
-import { stopOnSignals } from '@fitnexa/shared/subgraph';
-import { startLocalGraph } from './lib/graph';
+import { handleProcessFaults, stopOnSignals } from '@fitnexa/shared/subgraph';
+import { startLocalGraph, type LocalGraph } from './lib/graph';
 
 async function main() {
   const root = join(__dirname, '..');
@@ -37,17 +37,16 @@ async function main() {
   };
   const bus = createMessageBus({ url: RABBITMQ_URL, name: 'fitnexa', logger: logger('bus') });
   created.bus = bus;
-  const graph = await startLocalGraph({ env, logger, bus });
-  stopOnSignals(
-    {
-      async stop() {
-        await graph.stop();
-        await Promise.all(logsTransports.map((transport) => transport.flush(2_000)));
-        await bus.close();
-      },
-    },
-    logger('start'),
-  );
+  const started: { graph?: LocalGraph } = {};
+  const stop = async () => {
+    await started.graph?.stop();
+    await Promise.all(logsTransports.map((transport) => transport.flush(2_000)));
+    await bus.close();
+  };
+  // As runService does for one server: faults nobody caught are logged, an exception stops all.
+  handleProcessFaults(logger('start'), stop);
+  const graph = (started.graph = await startLocalGraph({ env, logger, bus }));
+  stopOnSignals({ stop }, logger('start'));
 
   const member = demoAccounts[0]!;
   console.log(`

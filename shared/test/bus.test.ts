@@ -1,3 +1,4 @@
+import { connect as connectTcp, createServer, type Server, type Socket } from 'node:net';
 import { connect } from 'amqplib';
 import {
   BusUnavailableError,
@@ -7,7 +8,7 @@ import {
   type DeliveredMessage,
   type MessageBus,
 } from '../src/bus';
-import { freePort, quietLogger, untilPasses } from '../src/testing';
+import { capturingLogger, freePort, quietLogger, uniqueName, untilPasses } from '../src/testing';
 import { startTestBus, testRabbitUrl } from '../src/testing/bus';
 
 interface BusUnderTest {
@@ -186,6 +187,110 @@ describe('the RabbitMQ bus without a broker', () => {
       expect(Date.now() - started).toBeLessThan(100);
     } finally {
       await bus.close();
+    }
+  });
+});
+
+/**
+ * A TCP proxy to the real RabbitMQ that, once armed, cuts the connection at the client's next
+ * write: the broker hiccups exactly when the bus answers a delivery.
+ */
+async function cuttableProxy(): Promise<{ url: string; cutAtNextWrite(): void; close(): void }> {
+  const broker = new URL(testRabbitUrl());
+  const sockets = new Set<Socket>();
+  let armed = false;
+  const server: Server = createServer((client) => {
+    const upstream = connectTcp(Number(broker.port || 5672), broker.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    upstream.pipe(client);
+    client.on('data', (chunk: Buffer) => {
+      if (armed) {
+        armed = false;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      upstream.write(chunk);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `amqp://${broker.username}:${broker.password}@127.0.0.1:${port}`,
+    cutAtNextWrite: () => {
+      armed = true;
+    },
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}
+
+describe('the RabbitMQ bus when the broker hiccups', () => {
+  // A rejection nobody handles fails the running test in jest (the listener a test adds to
+  // `process` never hears it): before the fix, this one failed with "channel closed".
+  it('when a malformed message arrives and the connection drops as the bus dead-letters it, then no promise is left unhandled, and the message is dead-lettered once the bus is back', async () => {
+    const proxy = await cuttableProxy();
+    const namespace = uniqueName('fitnexa');
+    const captured = capturingLogger('bus');
+    const bus = createAmqpBus({
+      url: proxy.url,
+      name: namespace,
+      namespace,
+      logger: captured.logger,
+    });
+    const direct = await connect(testRabbitUrl());
+    try {
+      await bus.consume(
+        {
+          queue: 'gym.events',
+          exchange: 'fitnexa.events',
+          routingKeys: ['identity.#'],
+          deadLetterQueue: 'dlq',
+        },
+        async () => undefined,
+      );
+      await untilPasses(() => bus.ping());
+      const channel = await direct.createChannel();
+
+      proxy.cutAtNextWrite();
+      channel.publish(
+        `${namespace}.fitnexa.events`,
+        'identity.user.deleted',
+        Buffer.from('{not json'),
+      );
+
+      // Redelivered on the new connection, then dead-lettered.
+      const deadLetter = await untilPasses(async () => {
+        const found = await channel.get(`${namespace}.dlq`, { noAck: true });
+        expect(found).not.toBe(false);
+        return found;
+      });
+      expect(deadLetter && deadLetter.content.toString()).toBe('{not json');
+      await untilPasses(() =>
+        expect(captured.entries).toContainEqual(
+          expect.objectContaining({
+            message: 'could not settle a message; it will be redelivered',
+          }),
+        ),
+      );
+    } finally {
+      await bus.close();
+      proxy.close();
+      const cleanup = await direct.createChannel();
+      const { exchanges, queues } = bus.declared();
+      for (const queue of queues) await cleanup.deleteQueue(queue);
+      for (const exchange of exchanges) await cleanup.deleteExchange(exchange);
+      await direct.close();
     }
   });
 });

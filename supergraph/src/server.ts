@@ -29,6 +29,7 @@ import {
 import { healthRoutes, principalOf, serve, type RunningServer } from '@fitnexa/shared/subgraph';
 import type { Principal } from '@fitnexa/shared/types';
 import express, { type Request, type RequestHandler } from 'express';
+import { GraphQLError } from 'graphql';
 import { checkSubgraphs } from './health';
 import { refuseDeletedUsers } from './revocations';
 import { keepAliveFetcher } from './http-fetcher';
@@ -80,6 +81,24 @@ export interface GatewayServer extends RunningServer {
 
 /** Passes the caller's token and correlation id on to every subgraph request. */
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    private readonly subgraph: string,
+    config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
+  ) {
+    super(config);
+  }
+
+  /** A failed request (unreachable, non-2xx) names its subgraph, as its errors do, for the log. */
+  override didEncounterError(error: Error): void {
+    throw new GraphQLError(error.message, {
+      originalError: error,
+      extensions: {
+        ...(error instanceof GraphQLError ? error.extensions : {}),
+        serviceName: this.subgraph,
+      },
+    });
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
     if ('accessToken' in context && context.accessToken) {
       request.http?.headers.set('authorization', `Bearer ${context.accessToken}`);
@@ -157,7 +176,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   // One data source per subgraph, shared by queries and by subscriptions' entity fetches.
   const dataSources: Record<string, ForwardingDataSource> = Object.create(null);
   const dataSourceOf = (name: string, url: string) =>
-    (dataSources[name] ??= new ForwardingDataSource({
+    (dataSources[name] ??= new ForwardingDataSource(name, {
       url: routing.get(name) ?? url,
       // The default make-fetch-happen adds an HTTP cache layer that subgraph POSTs never use.
       fetcher: graphqlMetrics.timedFetch(name, subgraphHttp.fetcher),

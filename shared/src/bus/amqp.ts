@@ -89,7 +89,24 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
     headers: publish?.headers,
   });
 
+  /**
+   * Handles one delivery and settles it: acked once handled, rescheduled or dead-lettered. Never
+   * rejects (nobody awaits it): a delivery it could not settle, because the channel went away
+   * meanwhile, stays unacked, and the broker delivers it again once the channel is back.
+   */
   const handle = async (on: ConfirmChannel, subscription: Subscription, raw: ConsumeMessage) => {
+    try {
+      await settle(on, subscription, raw);
+    } catch (error) {
+      logger.warn('could not settle a message; it will be redelivered', {
+        queue: subscription.names.queue,
+        messageId: raw.properties.messageId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+
+  const settle = async (on: ConfirmChannel, subscription: Subscription, raw: ConsumeMessage) => {
     const consume = subscription.names;
     const headers = { ...(raw.properties.headers ?? {}) } as Record<string, unknown>;
     const attempt = Number(headers[ATTEMPT_HEADER] ?? 1);
@@ -102,6 +119,7 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
       await deadLetter(on, consume, raw, headers, routingKey, error, attempt);
       return;
     }
+    let handled = false;
     try {
       await subscription.handler({
         body,
@@ -110,7 +128,7 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
         headers,
         attempt,
       });
-      on.ack(raw);
+      handled = true;
     } catch (error) {
       const delays = retryDelaysOf(consume);
       try {
@@ -151,6 +169,9 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
         });
       }
     }
+    // Outside the handler's try: an ack lost with the channel is no failure of the handler (the
+    // redelivery finds the event handled).
+    if (handled) on.ack(raw);
   };
 
   const deadLetter = async (
@@ -241,28 +262,36 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
       },
     },
   });
-  void connection.then((model) => {
-    model.on('connect', () => {
-      if (lostSince !== undefined) {
-        logger.info('message bus reconnected', { downForMs: Date.now() - lostSince });
-      }
-      lostSince = undefined;
-    });
-    model.on('disconnect', (error: Error) => {
-      channel = undefined;
-      if (closing) return;
-      if (lostSince === undefined) {
-        lostSince = Date.now();
-        logger.warn('message bus disconnected; reconnecting', { error: error?.message });
-      }
-    });
-    model.on('connect-failed', () => {
-      lostSince ??= Date.now();
-    });
-    model.on('error', (error: Error) => {
-      logger.debug('message bus error', { error: error.message });
-    });
-  });
+  connection.then(
+    (model) => {
+      model.on('connect', () => {
+        if (lostSince !== undefined) {
+          logger.info('message bus reconnected', { downForMs: Date.now() - lostSince });
+        }
+        lostSince = undefined;
+      });
+      model.on('disconnect', (error: Error) => {
+        channel = undefined;
+        if (closing) return;
+        if (lostSince === undefined) {
+          lostSince = Date.now();
+          logger.warn('message bus disconnected; reconnecting', { error: error?.message });
+        }
+      });
+      model.on('connect-failed', () => {
+        lostSince ??= Date.now();
+      });
+      model.on('error', (error: Error) => {
+        logger.debug('message bus error', { error: error.message });
+      });
+    },
+    // Without `waitForConnect` amqplib retries on its own; a rejection here (a malformed URL, say)
+    // is logged, and every publish then fails as not connected.
+    (error: unknown) =>
+      logger.error('message bus cannot connect', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  );
 
   const current = () => {
     if (!channel) throw new BusUnavailableError('not connected');

@@ -132,6 +132,35 @@ function clientStatus(error: GraphQLError): boolean {
   return typeof status === 'number' && status >= 400 && status < 500;
 }
 
+const stringField = (value: unknown, field: 'message' | 'stack' | 'cause') => {
+  const found =
+    typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[field] : null;
+  return typeof found === 'string' ? found : undefined;
+};
+
+/**
+ * What went wrong, for the log, whatever was thrown or answered: an Error (also one of another
+ * realm, which `instanceof` misses), or a plain `{ message }` such as a subgraph's error.
+ */
+function describeThrown(thrown: unknown) {
+  let error = stringField(thrown, 'message');
+  if (error === undefined) {
+    try {
+      error = typeof thrown === 'object' ? JSON.stringify(thrown) : String(thrown);
+    } catch {
+      error = String(thrown);
+    }
+  }
+  const cause =
+    typeof thrown === 'object' && thrown !== null ? (thrown as { cause?: unknown }).cause : null;
+  return {
+    error,
+    stack: stringField(thrown, 'stack'),
+    // fetch's "fetch failed" says nothing; its cause says which socket error it was.
+    cause: stringField(cause, 'message'),
+  };
+}
+
 /**
  * The one place unknown errors are mapped: known codes pass through, anything else is logged
  * with its stack and reaches the client as a bare INTERNAL_SERVER_ERROR.
@@ -153,14 +182,16 @@ export function createErrorFormatter(logger: Logger) {
       return { message: formatted.message, extensions: { code: ErrorCode.BAD_REQUEST } };
     }
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-    logger.error('unexpected error', {
-      error: original instanceof Error ? original.message : String(original),
-      stack: original instanceof Error ? original.stack : undefined,
-      // fetch's "fetch failed" says nothing; its cause says which socket error it was.
-      cause:
-        original instanceof Error && original.cause instanceof Error
-          ? original.cause.message
-          : undefined,
+    // The gateway names the subgraph an error came from (`serviceName`); a subgraph's own error
+    // arrives as the plain `{ message, extensions }` it answered, not as an Error.
+    const subgraph = formatted.extensions?.serviceName;
+    const { error: message, stack, cause } = describeThrown(original);
+    logger.error(typeof subgraph === 'string' ? 'subgraph error' : 'unexpected error', {
+      error: message,
+      ...(typeof subgraph === 'string' ? { subgraph } : {}),
+      ...(typeof code === 'string' ? { code } : {}),
+      stack,
+      cause,
       path: formatted.path,
     });
     return {

@@ -59,7 +59,10 @@ export function createSocketServer(
     const token: unknown = socket.handshake.auth?.token;
     try {
       if (typeof token !== 'string' || !token) throw new Error('no token');
-      socket.data.principal = await options.verifyAccessToken(token);
+      const principal = await options.verifyAccessToken(token);
+      socket.data.principal = principal;
+      // Every socket of a user is in their room, so `removeFromRoom` finds them.
+      await socket.join(userRoom(principal.userId));
       next();
     } catch {
       const error = new Error(ErrorCode.UNAUTHENTICATED) as Error & { data?: unknown };
@@ -75,7 +78,12 @@ export function createSocketServer(
 
   const stopBridge = options.hub.onEvent((event) => {
     for (const namespace of namespaces) {
-      namespace.local.to(event.room).emit(event.name, event.payload);
+      if (event.name === SOCKETS_LEAVE) {
+        const { userId } = event.payload as SocketsLeavePayload;
+        namespace.local.in(userRoom(userId)).socketsLeave(event.room);
+      } else {
+        namespace.local.to(event.room).emit(event.name, event.payload);
+      }
     }
   });
 
@@ -97,6 +105,27 @@ export function createSocketServer(
       );
     },
   };
+}
+
+/** The socket.io room, in every namespace, of all the sockets of one user. */
+export const userRoom = (userId: string) => `user:${userId}`;
+
+/** The hub event that takes a user's sockets out of its room; clients never receive it. */
+export const SOCKETS_LEAVE = 'sockets:leave';
+export interface SocketsLeavePayload {
+  userId: string;
+}
+
+/**
+ * Takes the user's sockets out of the socket.io room, on every instance: a user removed from a
+ * conversation or squad hears nothing more of it. It travels through the hub, like the events
+ * themselves, so each instance applies it after every event published before it and before any
+ * published after (the Redis adapter's own `socketsLeave` takes another Redis connection, with no
+ * such order). The sockets may join again, through the checks of a join.
+ */
+export function removeFromRoom(hub: EventHub, room: string, userId: string): Promise<void> {
+  const payload: SocketsLeavePayload = { userId };
+  return hub.publish(room, SOCKETS_LEAVE, payload);
 }
 
 /** The principal the handshake's token named; the namespace middleware admits no socket without one. */

@@ -279,7 +279,7 @@ function startRealtime<TContext extends BaseContext>(
   };
 }
 
-export { runMigrations, runService, stopOnSignals } from './main';
+export { handleProcessFaults, runMigrations, runService, stopOnSignals } from './main';
 export {
   startService,
   type ServiceServer,

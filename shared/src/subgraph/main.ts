@@ -23,7 +23,8 @@ function exitOnFailure(logger: Logger, what: string) {
 
 /**
  * A server's `main.ts`: starts it with its validated config and a logger, stops it gracefully on
- * SIGTERM/SIGINT, and exits 1 (with the reason logged) when it cannot start.
+ * SIGTERM/SIGINT, and exits 1 (with the reason logged) when it cannot start. Faults nobody caught
+ * are logged (see `handleProcessFaults`).
  */
 export function runService<Config extends ProcessConfig>(
   service: string,
@@ -46,21 +47,57 @@ export function runService<Config extends ProcessConfig>(
   const logger = createLogger({ service, level: config.LOG_LEVEL, transports: [logsTransport] });
   const bus = createMessageBus({ url: config.RABBITMQ_URL, name: service, logger });
   created.bus = bus;
+  const started: { server?: RunningServer } = {};
+  const stop = async () => {
+    await started.server?.stop();
+    // What the shutdown itself logged, as far as the broker takes it in a moment.
+    await logsTransport.flush(2_000);
+    await bus.close();
+  };
+  handleProcessFaults(logger, stop);
   start({ ...config, logger, bus }).then(
-    (server) =>
-      stopOnSignals(
-        {
-          async stop() {
-            await server.stop();
-            // What the shutdown itself logged, as far as the broker takes it in a moment.
-            await logsTransport.flush(2_000);
-            await bus.close();
-          },
-        },
-        logger,
-      ),
+    (server) => {
+      started.server = server;
+      stopOnSignals({ stop }, logger);
+    },
     exitOnFailure(logger, `${service} failed to start`),
   );
+}
+
+/** How long a stop after an uncaught exception may take before the process exits regardless. */
+const FAULT_STOP_TIMEOUT_MS = 10_000;
+
+const stackOf = (error: unknown) =>
+  error instanceof Error ? (error.stack ?? error.message) : String(error);
+
+/**
+ * What the process does with faults nobody caught. A promise rejected with nobody listening is a
+ * bug to fix, logged with its stack; the process goes on, since the request or message it belonged
+ * to has already failed on its own. An uncaught exception leaves the process in a state nobody
+ * knows: it is logged, the server stops gracefully (requests in flight finish, connections close,
+ * at most FAULT_STOP_TIMEOUT_MS), and the process exits 1 for its supervisor to start another.
+ * Returns the removal of the handlers.
+ */
+export function handleProcessFaults(logger: Logger, stop: () => Promise<void>): () => void {
+  let stopping = false;
+  const onRejection = (reason: unknown) => {
+    logger.error('unhandled promise rejection', { error: stackOf(reason) });
+  };
+  const onException = (error: unknown, origin: string) => {
+    logger.error('uncaught exception; stopping', { error: stackOf(error), origin });
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(1), FAULT_STOP_TIMEOUT_MS).unref();
+    stop()
+      .catch((stopError: unknown) => logger.error('shutdown failed', { error: stackOf(stopError) }))
+      .finally(() => process.exit(1));
+  };
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
+  return () => {
+    process.off('unhandledRejection', onRejection);
+    process.off('uncaughtException', onException);
+  };
 }
 
 /** A subgraph's `npm run db:migrate`: applies pending migrations without starting the service. */

@@ -3,7 +3,7 @@
 import { createClient, type FormattedExecutionResult } from 'graphql-ws';
 import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
-import type { EventHub } from '../realtime';
+import { SOCKETS_LEAVE, type EventHub, type SocketsLeavePayload } from '../realtime';
 
 // Generous: a passing test never waits it out, and a full parallel run on 2 cores is slow.
 const WAIT_MS = 15_000;
@@ -155,4 +155,18 @@ export async function whenLive(subscription: TestSubscription, poke: () => Promi
   // Pokes still under way land within a few milliseconds.
   await new Promise((resolve) => setTimeout(resolve, 100));
   subscription.results.length = 0;
+}
+
+/**
+ * The removals of users' sockets from rooms (`removeFromRoom`) that an instance's hub delivers from
+ * now on, each listed once that instance's socket.io bridge applied it (it listens first): what is
+ * published after one is listed reaches the room without them.
+ */
+export function collectRemovals(hub: EventHub): { room: string; userId: string }[] {
+  const removals: { room: string; userId: string }[] = [];
+  hub.onEvent((event) => {
+    if (event.name !== SOCKETS_LEAVE) return;
+    removals.push({ room: event.room, userId: (event.payload as SocketsLeavePayload).userId });
+  });
+  return removals;
 }

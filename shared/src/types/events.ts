@@ -45,6 +45,8 @@ export interface FitnexaEventMap {
   'squad.member.left': {
     squadId: string;
     userId: string;
+    /** The user was deleted (identity.user.deleted): consumers keep nothing of them, not even this. */
+    userDeleted?: boolean;
   };
 }
 

@@ -148,7 +148,7 @@ describe("a squad's conversation", () => {
 });
 
 describe('a deleted user', () => {
-  it('when identity.user.deleted arrives, then their messages are anonymized, they are no participant anywhere, and the other side of a direct conversation still sees it', async () => {
+  it("when identity.user.deleted arrives, then their messages are anonymized, they are no participant anywhere, no row keeps their id (membership events included, also after squad's later leaving), and the other side of a direct conversation still sees it", async () => {
     const {
       first: gone,
       second: other,
@@ -163,11 +163,25 @@ describe('a deleted user', () => {
     await aMessage(messaging, gone, squadChat, 'hello squad');
     dataOf(await readConversation(messaging, other, squadChat));
 
+    // Applied membership events name them: their joining before the deletion, and squad's own
+    // leaving, which comes after ours.
+    const joined = await publishEvent(testBus.bus, 'squad', 'squad.member.joined', {
+      squadId,
+      userId: gone.id,
+    });
+    await handled(joined.id);
+
     squads.remove(squadId, gone.id);
     const deleted = await publishEvent(testBus.bus, 'identity', 'identity.user.deleted', {
       userId: gone.id,
     });
     await handled(deleted.id);
+    const leftAfterwards = await publishEvent(testBus.bus, 'squad', 'squad.member.left', {
+      squadId,
+      userId: gone.id,
+      userDeleted: true,
+    });
+    await handled(leftAfterwards.id);
 
     const messagesOf = async (conversationId: string) =>
       dataOf(await readMessages(messaging, other, conversationId)).edges.map((edge: any) => [
@@ -191,7 +205,8 @@ describe('a deleted user', () => {
       await messaging.sql(
         `SELECT 1 FROM "Participant" WHERE "userId" = $1
          UNION ALL SELECT 1 FROM "Message" WHERE "senderId" = $1 OR "body" = 'my secret'
-         UNION ALL SELECT 1 FROM "Conversation" WHERE "directKey" LIKE '%' || $1 || '%'`,
+         UNION ALL SELECT 1 FROM "Conversation" WHERE "directKey" LIKE '%' || $1 || '%'
+         UNION ALL SELECT 1 FROM "SquadMembershipEvent" WHERE "userId" = $1`,
         [gone.id],
       ),
     ).toEqual([]);

@@ -7,7 +7,7 @@ import {
   type SocketServer,
 } from '@fitnexa/shared/realtime';
 import { z } from 'zod';
-import { ACTIVITY_EVENT, leaverOf, squadRoom, type ActivityEvent } from './domain/live';
+import { ACTIVITY_EVENT, squadRoom, type ActivityEvent } from './domain/live';
 import type { Squads } from './domain/squads';
 
 /**
@@ -51,21 +51,17 @@ export function registerSquadSockets(
     );
   });
 
-  // Following a squad ends with membership: every instance drops its own sockets of a user who
-  // left or was removed as the event arrives, before the next one is delivered (they may join
-  // again while they may see the squad), and those of users who may no longer see the squad once
-  // it was edited (it may have become PRIVATE).
+  // Following a squad ends with membership (LiveUpdates.membershipEnded takes a leaver's sockets
+  // out on every instance), and, once the squad was edited (it may have become PRIVATE), for users
+  // who may no longer see it: every instance drops its own sockets of those.
   const socketsIn = (room: string) =>
     [...(namespace.adapter.rooms.get(room) ?? [])].flatMap((id) => namespace.sockets.get(id) ?? []);
   deps.hub.onEvent((event) => {
     if (event.name !== ACTIVITY_EVENT) return;
     const activity = event.payload as ActivityEvent;
+    if (activity.kind !== 'SQUAD_UPDATED') return;
     const sockets = socketsIn(event.room);
-    const leaver = leaverOf(activity);
-    for (const socket of sockets) {
-      if (principalOfSocket(socket).userId === leaver) void socket.leave(event.room);
-    }
-    if (activity.kind !== 'SQUAD_UPDATED' || !sockets.length) return;
+    if (!sockets.length) return;
     deps.squads.blindAmong(activity.squadId, sockets.map(principalOfSocket)).then(
       (blind) => {
         for (const socket of sockets) {

@@ -299,6 +299,7 @@ describe('a deleted user', () => {
       ),
     ).toMatchObject({
       correlationId: deleted.correlationId ?? deleted.id,
+      data: { userDeleted: true },
     });
     for (const table of ['SquadMember', 'ChallengeProgress', 'JoinRequest', 'SquadInvitation']) {
       expect(await squad.sql(`SELECT 1 FROM "${table}" WHERE "userId" = $1`, [gone.id])).toEqual(

@@ -166,6 +166,11 @@ export class ParticipantRepository {
     return applied > 0;
   }
 
+  /** Forgets the squad membership events applied for the user (they were deleted), in `tx`. */
+  async forgetMembershipEvents(tx: MessagingTx, userId: string): Promise<void> {
+    await tx.$executeRaw`DELETE FROM "SquadMembershipEvent" WHERE "userId" = ${userId}::uuid`;
+  }
+
   /** Removes the user from the squad's conversation, in `tx`; its id when they were in it. */
   async leaveSquadConversation(
     tx: MessagingTx,

@@ -1,5 +1,5 @@
 import type { EventHandlers } from '@fitnexa/shared/events';
-import type { EventHub } from '@fitnexa/shared/realtime';
+import { removeFromRoom, type EventHub } from '@fitnexa/shared/realtime';
 import type { MessagingRepositories } from '../context';
 import type { MessagingTx } from '../db';
 import {
@@ -29,16 +29,19 @@ export interface MessagingEventDeps {
  *
  * A squad's conversation follows the squad's membership: a member who joins becomes a participant
  * (when the conversation exists; otherwise they do on first opening it), a member who leaves stops
- * being one at once, and their subscriptions to it end. Reaching the conversation still asks squad
- * (SquadMembership) for members who are not participants yet.
+ * being one at once, and their subscriptions and sockets hear no more of it. Reaching the
+ * conversation still asks squad (SquadMembership) for members who are not participants yet.
  */
 export function messagingEventHandlers(deps: MessagingEventDeps): EventHandlers<MessagingTx> {
   const { participants, messages, conversations } = deps.repositories;
   const now = deps.now ?? (() => new Date());
+  // Their subscriptions end and their sockets, told first, leave the room on every instance.
   const removed = (conversationIds: readonly string[], userId: string) => async () => {
     for (const conversationId of conversationIds) {
       const payload: ParticipantRemovedPayload = { conversationId, userId };
-      await deps.hub.publish(conversationRoom(conversationId), PARTICIPANT_REMOVED, payload);
+      const room = conversationRoom(conversationId);
+      await deps.hub.publish(room, PARTICIPANT_REMOVED, payload);
+      await removeFromRoom(deps.hub, room, userId);
     }
   };
   // A retried event can arrive after a later one for the same member: the later one stands.
@@ -51,19 +54,23 @@ export function messagingEventHandlers(deps: MessagingEventDeps): EventHandlers<
       await participants.joinSquadConversation(tx, squadId, userId, now());
     },
     'squad.member.left': async (event, tx) => {
-      const { squadId, userId } = event.data;
-      if (!(await latest(tx, squadId, userId, event.occurredAt))) return;
+      const { squadId, userId, userDeleted } = event.data;
+      // A deleted user's leaving (squad's answer to identity.user.deleted, which may come after
+      // ours) records nothing: no row is to keep their id.
+      if (userDeleted) await participants.forgetMembershipEvents(tx, userId);
+      else if (!(await latest(tx, squadId, userId, event.occurredAt))) return;
       const conversationId = await participants.leaveSquadConversation(tx, squadId, userId);
       return conversationId ? removed([conversationId], userId) : undefined;
     },
     // Their messages are erased as deleting them would (the rows stay, anonymized), they leave
     // every conversation, and a DIRECT conversation stays for the other side (it goes only once
-    // nobody is left in it).
+    // nobody is left in it). No row keeps their id, the membership events applied included.
     'identity.user.deleted': async (event, tx) => {
       const { userId } = event.data;
       const erased = await messages.anonymizeSender(tx, userId, DELETED_USER_ID, now());
       await conversations.forgetDirectKeysOf(tx, userId);
       const left = await participants.removeUser(tx, userId);
+      await participants.forgetMembershipEvents(tx, userId);
       await conversations.deleteAbandonedDirect(tx, left);
       return async () => {
         for (const message of erased) {

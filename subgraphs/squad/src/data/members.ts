@@ -232,15 +232,15 @@ export class MemberRepository {
   }
 
   /**
-   * Ends every membership of the user, recording `squad.member.left` for each, in `tx`; the ids
-   * of the squads they left.
+   * Ends every membership of the deleted user, recording `squad.member.left` (`userDeleted`) for
+   * each, in `tx`; the ids of the squads they left.
    */
   async removeEverywhere(tx: SquadTx, userId: string): Promise<string[]> {
     const rows = await tx.$queryRaw<{ squadId: string }[]>`
       DELETE FROM "SquadMember" WHERE "userId" = ${userId}::uuid RETURNING "squadId"`;
     const squadIds = rows.map((row) => row.squadId).sort();
     for (const squadId of squadIds) {
-      await this.events.record(tx, 'squad.member.left', { squadId, userId });
+      await this.events.record(tx, 'squad.member.left', { squadId, userId, userDeleted: true });
     }
     return squadIds;
   }

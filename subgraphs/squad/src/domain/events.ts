@@ -123,6 +123,8 @@ async function eraseUser(deps: SquadEventDeps, tx: SquadTx, userId: string, at: 
   const written = await activities.create(tx, entries);
   return async () => {
     await deps.live.activities(written);
+    // Their feed entries no longer name them: their sockets are taken out here.
+    for (const squadId of left) await deps.live.membershipEnded(squadId, userId);
     await deps.progress.publishLeaderboards(
       progressed.filter(({ squadId }) => !deleted.has(squadId)),
     );

@@ -1,4 +1,4 @@
-import type { EventHub, RealtimeEvent } from '@fitnexa/shared/realtime';
+import { removeFromRoom, type EventHub, type RealtimeEvent } from '@fitnexa/shared/realtime';
 import type { ActivityRecord } from '../data/activities';
 import type { LeaderboardEntryRecord } from '../data/progress';
 
@@ -52,15 +52,6 @@ const mayRevokeAccess = (activity: Pick<ActivityRecord, 'kind'>) =>
   activity.kind === 'MEMBER_REMOVED' ||
   activity.kind === 'SQUAD_UPDATED';
 
-/** The user whose membership a feed entry ended, if it ended one. */
-export const leaverOf = (
-  activity: Pick<ActivityRecord, 'kind' | 'actorId' | 'subjectId'>,
-): string | null => {
-  if (activity.kind === 'MEMBER_LEFT') return activity.actorId;
-  if (activity.kind === 'MEMBER_REMOVED') return activity.subjectId;
-  return null;
-};
-
 /** Publishes squad's live updates, and reads them back for GraphQL subscriptions. */
 export class LiveUpdates {
   constructor(private readonly hub: EventHub) {}
@@ -70,6 +61,15 @@ export class LiveUpdates {
       const event: ActivityEvent = { ...activity, createdAt: activity.createdAt.toISOString() };
       await this.hub.publish(squadRoom(activity.squadId), ACTIVITY_EVENT, event);
     }
+  }
+
+  /**
+   * The user left the squad, was removed or deleted: their sockets leave its room on every
+   * instance, after its events so far (the feed entry of their leaving included). They may join
+   * again while they may see the squad.
+   */
+  membershipEnded(squadId: string, userId: string): Promise<void> {
+    return removeFromRoom(this.hub, squadRoom(squadId), userId);
   }
 
   leaderboard(squadId: string, challengeId: string, entries: LeaderboardEntryRecord[]) {

@@ -138,6 +138,7 @@ export class Memberships {
     );
     if (!activity) throw changedMeanwhile();
     await this.deps.live.activities([activity]);
+    await this.deps.live.membershipEnded(squadId, principal.userId);
     return true;
   }
 
@@ -162,6 +163,7 @@ export class Memberships {
     );
     if (!activity) throw changedMeanwhile();
     await this.deps.live.activities([activity]);
+    await this.deps.live.membershipEnded(squadId, member);
     return true;
   }
 

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { capturingLogger, testTokenIssuer, type CapturedEntry } from '@fitnexa/shared/testing';
+import type { RunningServer } from '@fitnexa/shared/subgraph';
+import { startGateway, subgraphsOf } from '../src';
+
+// What the gateway's error log says about a subgraph's failure: the operator reads which subgraph,
+// what it said and its code; the client gets a bare INTERNAL_SERVER_ERROR.
+
+const supergraphSdl = readFileSync(
+  join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
+  'utf8',
+);
+
+let stub: Server;
+let gateway: RunningServer;
+let entries: CapturedEntry[];
+let token: string;
+
+beforeAll(async () => {
+  // Every subgraph but identity answers this stub, which fails every request it gets.
+  stub = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(
+      JSON.stringify({
+        data: { me: null },
+        errors: [
+          {
+            message: 'the database is on fire',
+            path: ['me'],
+            extensions: { code: 'INTERNAL_SERVER_ERROR' },
+          },
+        ],
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+  const stubUrl = `http://127.0.0.1:${(stub.address() as AddressInfo).port}/graphql`;
+  // identity: a port nobody listens on (port 1 is never a test server's).
+  const subgraphUrls = Object.fromEntries(
+    subgraphsOf(supergraphSdl).map(({ name }) => [
+      name,
+      name === 'identity' ? 'http://127.0.0.1:1/graphql' : stubUrl,
+    ]),
+  );
+  const issuer = await testTokenIssuer();
+  token = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
+  const captured = capturingLogger('gateway');
+  entries = captured.entries;
+  gateway = await startGateway({
+    supergraphSdl,
+    subgraphUrls,
+    verifyAccessToken: issuer.verify,
+    port: 0,
+    host: '127.0.0.1',
+    logger: captured.logger,
+    rateLimits: false,
+  });
+});
+afterAll(async () => {
+  await gateway.stop();
+  await new Promise<void>((resolve) => stub.close(() => resolve()));
+});
+
+async function query(text: string) {
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: text }),
+  });
+  return response.json();
+}
+
+const errorLog = () => entries.filter((entry) => entry.level === 'error');
+
+describe("a subgraph's failure in the gateway's log", () => {
+  beforeEach(() => entries.splice(0));
+
+  it('when a subgraph answers an error, then the log names the subgraph, its message and code, and the client sees none of it', async () => {
+    const result = await query('{ squad(id: "6a1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d") { id } }');
+
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        message: 'Internal server error',
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      }),
+    ]);
+    expect(errorLog()).toEqual([
+      expect.objectContaining({
+        message: 'subgraph error',
+        subgraph: 'squad',
+        code: 'INTERNAL_SERVER_ERROR',
+        error: 'the database is on fire',
+      }),
+    ]);
+    expect(JSON.stringify(entries)).not.toContain('[object Object]');
+  });
+
+  it('when a subgraph cannot be reached, then the log names the subgraph and why', async () => {
+    const result = await query('{ me { id } }');
+
+    expect(result.errors).toEqual([
+      expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
+    ]);
+    expect(errorLog()).toEqual([
+      expect.objectContaining({
+        message: 'subgraph error',
+        subgraph: 'identity',
+        error: expect.stringContaining('ECONNREFUSED'),
+        stack: expect.any(String),
+      }),
+    ]);
+  });
+});
