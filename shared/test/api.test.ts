@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -136,7 +136,8 @@ async function startIdentityServer() {
     },
   ]);
 
-  const httpServer = createServer(async (req, res) => {
+  const httpServer = createServer((req, res) => void answer(req, res));
+  async function answer(req: IncomingMessage, res: ServerResponse) {
     if (req.url !== '/graphql') {
       res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>502 Bad Gateway</h1>');
       return;
@@ -166,7 +167,7 @@ async function startIdentityServer() {
       contextValue: { userId } satisfies IdentityContext,
     });
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
-  });
+  }
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = httpServer.address() as AddressInfo;
 

@@ -21,7 +21,7 @@ export async function startHive(
       }),
     },
   });
-  const server = createServer(runtime);
+  const server = createServer((req, res) => void runtime(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

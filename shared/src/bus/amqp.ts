@@ -14,7 +14,7 @@ import {
   type MessageBusOptions,
   type MessageHandler,
   type PublishOptions,
-} from './index';
+} from './contract';
 
 const ATTEMPT_HEADER = 'x-attempt';
 const ROUTING_KEY_HEADER = 'x-routing-key';

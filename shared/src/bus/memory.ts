@@ -6,7 +6,7 @@ import {
   type MessageBus,
   type MessageHandler,
   type PublishOptions,
-} from './index';
+} from './contract';
 import { matchesRoutingKey } from './routing';
 
 interface Queue {

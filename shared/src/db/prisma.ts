@@ -1,5 +1,9 @@
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { openServiceDatabase, type ServiceDatabase, type ServiceDatabaseOptions } from './index';
+import {
+  openServiceDatabase,
+  type ServiceDatabase,
+  type ServiceDatabaseOptions,
+} from './service-database';
 
 /** What the service's generated PrismaClient offers that opening and closing it needs. */
 export interface QueryLoggingClient {

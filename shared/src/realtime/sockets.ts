@@ -55,7 +55,8 @@ export function createSocketServer(
   }
 
   const namespaces = new Set<Namespace>([io.of('/')]);
-  const authenticate = async (socket: Socket, next: (error?: Error) => void) => {
+  // Never rejects: every failure becomes an UNAUTHENTICATED refusal of the handshake.
+  const admit = async (socket: Socket, next: (error?: Error) => void) => {
     const token: unknown = socket.handshake.auth?.token;
     try {
       if (typeof token !== 'string' || !token) throw new Error('no token');
@@ -70,6 +71,7 @@ export function createSocketServer(
       next(error);
     }
   };
+  const authenticate = (socket: Socket, next: (error?: Error) => void) => void admit(socket, next);
   io.of('/').use(authenticate);
   io.on('new_namespace', (namespace: Namespace) => {
     namespace.use(authenticate);

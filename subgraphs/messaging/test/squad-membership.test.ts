@@ -1,18 +1,19 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpSquadMembership } from '../src';
 
 /** squad's GraphQL endpoint, faked: answers each request with the next canned reply. */
 async function fakeSquad(replies: { status?: number; body: unknown }[]) {
   const requests: { authorization?: string; body: any }[] = [];
-  const server: Server = createServer(async (req: IncomingMessage, res) => {
+  const answer = async (req: IncomingMessage, res: ServerResponse) => {
     let raw = '';
     for await (const chunk of req) raw += chunk;
     requests.push({ authorization: req.headers.authorization, body: JSON.parse(raw) });
     const reply = replies.shift() ?? { status: 500, body: {} };
     res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(reply.body));
-  });
+  };
+  const server: Server = createServer((req, res) => void answer(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,0 +1,164 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { Logger } from '../logger/types';
+import { applyMigrations, readMigrations } from './migrations';
+import { pgSession, provisionServiceRole, urlForRole, userOf } from './postgres';
+import { assertIdentifier, quoteIdent, type SqlSession } from './sql';
+
+export interface ServiceDatabaseOptions {
+  /** The service's name; its schema and role default to `fitnexa_<service>`. */
+  service: string;
+  schema?: string;
+  role?: string;
+  /** A PostgreSQL URL. Its user either is the service's role, or may create it (see provisionServiceRole). */
+  url?: string;
+  rolePassword?: string;
+  /** Without `url`: where the embedded PGlite keeps its files (`memory://` keeps none). */
+  dataDir: string;
+  migrationsDir: string;
+  logger: Logger;
+  poolSize?: number;
+}
+
+/** How a service's entry point tells its database helper where the database is. */
+export type DatabaseLocation = Omit<ServiceDatabaseOptions, 'service' | 'migrationsDir'>;
+
+export interface ServiceDatabase {
+  kind: 'postgres' | 'pglite';
+  schema: string;
+  /** The Prisma driver adapter: `new PrismaClient({ adapter: db.adapter })`. */
+  adapter: SqlDriverAdapterFactory;
+  /** Plain SQL on the service's own schema (health checks, tests). */
+  sql: SqlSession;
+  ping(): Promise<void>;
+  /** Closes the pool or the embedded database; call after `prisma.$disconnect()`. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a service's own database, ready for Prisma: on a PostgreSQL server (provisioning its role
+ * and schema when allowed to) or, with no URL, on an embedded PGlite. Pending migrations are
+ * applied either way.
+ */
+export async function openServiceDatabase(
+  options: ServiceDatabaseOptions,
+): Promise<ServiceDatabase> {
+  const schema = assertIdentifier(options.schema ?? `fitnexa_${options.service}`, 'schema');
+  const migrations = await readMigrations(options.migrationsDir);
+  return options.url
+    ? openPostgres(options, schema, options.url, migrations)
+    : openPglite(options, schema, migrations);
+}
+
+async function openPostgres(
+  options: ServiceDatabaseOptions,
+  schema: string,
+  url: string,
+  migrations: Awaited<ReturnType<typeof readMigrations>>,
+): Promise<ServiceDatabase> {
+  const role = assertIdentifier(options.role ?? schema, 'role');
+  let serviceUrl = url;
+  if (userOf(url) !== role) {
+    const password = options.rolePassword ?? role;
+    await provisionServiceRole(url, { schema, role, password });
+    serviceUrl = urlForRole(url, role, password);
+  }
+  const pool = new pg.Pool({
+    connectionString: serviceUrl,
+    max: options.poolSize ?? 10,
+    // Raw SQL lands in the service's schema too, not in `public`.
+    options: `-c search_path=${schema}`,
+  });
+  pool.on('error', (error) =>
+    options.logger.warn('idle database connection failed', { error: error.message }),
+  );
+  try {
+    const client = await pool.connect();
+    try {
+      await applyMigrations(pgSession(client), schema, migrations, options.logger);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return {
+    kind: 'postgres',
+    schema,
+    adapter: new PrismaPg(pool, { schema }),
+    sql: {
+      query: async <Row>(sql: string, params?: unknown[]) =>
+        (await pool.query(sql, params)).rows as Row[],
+      exec: async (script) => {
+        await pool.query(script);
+      },
+    },
+    ping: async () => {
+      await pool.query('SELECT 1');
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(
+  options: ServiceDatabaseOptions,
+  schema: string,
+  migrations: Awaited<ReturnType<typeof readMigrations>>,
+): Promise<ServiceDatabase> {
+  const dataDir =
+    options.dataDir === 'memory://'
+      ? 'memory://'
+      : join(options.dataDir, 'pglite', options.service);
+  if (dataDir !== 'memory://') await mkdir(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir);
+  // PGlite is one session: the search path set here holds for every query Prisma sends.
+  await pglite.exec(
+    `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; SET search_path TO ${quoteIdent(schema)}`,
+  );
+  const sql: SqlSession = {
+    query: async <Row>(text: string, params?: unknown[]) =>
+      (await pglite.query<Row>(text, params)).rows,
+    exec: async (script) => {
+      await pglite.exec(script);
+    },
+  };
+  try {
+    await applyMigrations(sql, schema, migrations, options.logger);
+  } catch (error) {
+    await pglite.close();
+    throw error;
+  }
+  return {
+    kind: 'pglite',
+    schema,
+    adapter: pgliteAdapterFor(pglite, schema),
+    sql,
+    ping: async () => {
+      await pglite.query('SELECT 1');
+    },
+    close: () => pglite.close(),
+  };
+}
+
+// Prisma qualifies every table with the adapter's schema, and PGlite's adapter reports none
+// (so "public"); report the service's schema as PrismaPg does.
+function pgliteAdapterFor(pglite: PGlite, schema: string): SqlDriverAdapterFactory {
+  const factory = new PrismaPGlite(pglite);
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    const info = adapter.getConnectionInfo?.bind(adapter);
+    adapter.getConnectionInfo = () => ({
+      ...(info?.() ?? { supportsRelationJoins: true }),
+      schemaName: schema,
+    });
+    return adapter;
+  };
+  return factory;
+}
