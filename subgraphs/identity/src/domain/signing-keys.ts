@@ -31,8 +31,8 @@ export const SIGNING_KEY_PUBLISH_LEAD_MS = 20 * 60_000;
  */
 export const SIGNING_KEY_RETIRE_MARGIN_MS = SIGNING_KEY_CHECK_INTERVAL_MS + 60_000;
 
-/** Unknown key ids make identity reload its keys at most this often. */
-const RELOAD_ON_UNKNOWN_KID_MS = 5_000;
+/** Unknown key ids make identity reload its keys, at most this often (a token waits for it). */
+const RELOAD_ON_UNKNOWN_KID_MS = 1_000;
 
 export interface RotatedKey {
   kid: string;
@@ -72,6 +72,7 @@ export class SigningKeys {
   private loading?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private checking?: Promise<void>;
+  private reloadForUnknownKid?: Promise<void>;
 
   private constructor(private readonly options: SigningKeysOptions) {}
 
@@ -104,14 +105,24 @@ export class SigningKeys {
 
   /**
    * Key lookup for verifying tokens in this instance: a key id it does not know (another instance
-   * rotated with `--now`) makes it reload the keys first, at most every few seconds.
+   * rotated with `--now`) makes it reload the keys first, at most once a second.
    */
   readonly getKey: JWTVerifyGetKey = async (header, token) => {
-    const known = this.keys.some((key) => key.kid === header.kid);
-    if (!known && Date.now() - this.lastLoad >= RELOAD_ON_UNKNOWN_KID_MS) {
-      await this.reload().catch((error: unknown) =>
-        this.options.logger.error('signing keys could not be reloaded', { error: String(error) }),
-      );
+    if (!this.keys.some((key) => key.kid === header.kid)) {
+      // Requests with unknown key ids share one reload, no sooner than the interval allows.
+      this.reloadForUnknownKid ??= new Promise<void>((resolve) => {
+        setTimeout(resolve, this.lastLoad + RELOAD_ON_UNKNOWN_KID_MS - Date.now()).unref();
+      })
+        .then(() => this.reload())
+        .catch((error: unknown) =>
+          this.options.logger.error('signing keys could not be reloaded', {
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        )
+        .finally(() => {
+          this.reloadForUnknownKid = undefined;
+        });
+      await this.reloadForUnknownKid;
     }
     return this.localKeySet(header, token);
   };
