@@ -72,10 +72,12 @@ function remoteKeySet(url: URL, cooldownMs: number): JWTVerifyGetKey {
   });
   let cooldownOver: Promise<void> | undefined;
   return async (header, token) => {
+    // Not cooling down, jose fetches again itself for an unknown key id: nothing to wait for then.
+    const coolingDown = remote.coolingDown;
     try {
       return await remote(header, token);
     } catch (error) {
-      if (!(error instanceof joseErrors.JWKSNoMatchingKey) || !remote.coolingDown) throw error;
+      if (!(error instanceof joseErrors.JWKSNoMatchingKey) || !coolingDown) throw error;
       cooldownOver ??= new Promise<void>((resolve) => {
         setTimeout(resolve, cooldownMs).unref();
       }).finally(() => {

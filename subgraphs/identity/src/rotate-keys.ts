@@ -9,10 +9,15 @@ const config = loadIdentityConfig();
 const logger = createLogger({ service: 'identity', level: config.LOG_LEVEL });
 rotateSigningKey({ ...config, logger, immediately: process.argv.includes('--now') }).then(
   (key) => {
-    logger.info(key.created ? 'new signing key added' : 'a rotation was already pending', {
-      kid: key.kid,
-      activatesAt: key.activatesAt.toISOString(),
-    });
+    logger.info(
+      key.created
+        ? 'new signing key added'
+        : 'no key added: one was already pending, and signs from activatesAt',
+      {
+        kid: key.kid,
+        activatesAt: key.activatesAt.toISOString(),
+      },
+    );
   },
   (error: unknown) => {
     logger.error('signing key rotation failed', {
