@@ -24,6 +24,9 @@ export const typeDefs = parse(readFileSync(join(__dirname, '..', 'schema.graphql
 
 export const JWKS_PATH = '/.well-known/jwks.json';
 
+/** The JWKS is served from keys loaded at most this long ago (verifiers fetch it rarely). */
+const JWKS_MAX_STALENESS_MS = 5_000;
+
 export type IdentityOptions = ServiceSettings &
   Pick<
     IdentityConfig,
@@ -112,7 +115,8 @@ function startIdentityService(options: IdentityOptions, loginAttempts: RateLimit
         // Tokens are verified with the key identity signs them with, not fetched from itself.
         verifyAccessToken: signer.verify,
         routes: (app) => {
-          app.get(JWKS_PATH, (_req, res) => {
+          app.get(JWKS_PATH, async (_req, res) => {
+            await signingKeys.reloadIfOlderThan(JWKS_MAX_STALENESS_MS);
             res.setHeader('cache-control', 'public, max-age=300');
             res.json(signer.jwks);
           });

@@ -7,6 +7,7 @@ import {
   sqlInSchema,
   testDatabaseUrl,
   uniqueName,
+  untilPasses,
 } from '@fitnexa/shared/testing';
 import { compactDecrypt, decodeProtectedHeader, type JWK } from 'jose';
 import {
@@ -199,6 +200,14 @@ describe('signing key rotation', () => {
     await second.server.signingKeys.maintain();
     await second.server.signingKeys.reload();
     expect(kidOf(await second.token())).toBe(rotated.kid);
+  }, 60_000);
+
+  it("when another instance rotates with immediate effect, then this instance's JWKS serves the new key within seconds, before its next check", async () => {
+    const first = await start();
+    const second = await start({ schema: first.schema });
+    const rotated = await first.server.signingKeys.rotate({ immediately: true });
+    // Verifiers behind a load balancer may fetch the key set from either instance.
+    await untilPasses(async () => expect(await second.publishedKids()).toContain(rotated.kid));
   }, 60_000);
 });
 

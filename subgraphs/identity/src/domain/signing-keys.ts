@@ -191,6 +191,20 @@ export class SigningKeys {
     return this.loading;
   }
 
+  /**
+   * Reloads first when the keys in memory are older than `maxAgeMs`: the JWKS is fetched for an
+   * unknown key id, and behind a load balancer that fetch may reach an instance that has not
+   * checked since another one rotated with `--now`. A failed reload serves what is loaded.
+   */
+  async reloadIfOlderThan(maxAgeMs: number): Promise<void> {
+    if (Date.now() - this.lastLoad <= maxAgeMs) return;
+    await this.reload().catch((error: unknown) =>
+      this.options.logger.error('signing keys could not be reloaded', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
+  }
+
   /** Checks (maintain, reload) every SIGNING_KEY_CHECK_INTERVAL_MS until stop(). */
   schedule(intervalMs = SIGNING_KEY_CHECK_INTERVAL_MS): void {
     this.timer ??= setInterval(() => {
