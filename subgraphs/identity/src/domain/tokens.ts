@@ -47,7 +47,7 @@ export class TokenSigner {
   }
 
   private get privateKey(): CryptoKey {
-    return this.signingKey!.privateKey;
+    return (this.signingKey ?? this.keys.signing()).privateKey;
   }
 
   async sign(principal: Principal, now = new Date()): Promise<AccessToken> {
