@@ -94,6 +94,28 @@ describe('access token verification against a JWKS endpoint', () => {
     expect(fetches).toBe(2);
   });
 
+  it('when a new key signs moments after the key set was fetched (within the cooldown), then its tokens wait for the cooldown and verify, sharing one fetch, and unknown keys are still refused', async () => {
+    const oldKey = await newKey('before');
+    published = [oldKey];
+    const verify = createAccessTokenVerifier({ jwksUrl, jwksCooldownMs: 300 });
+    await verify(await sign(oldKey));
+
+    const rotated = await newKey('rotated');
+    const unknown = await newKey('never-published');
+    published = [rotated, oldKey];
+    const results = await Promise.allSettled([
+      ...[1, 2, 3].map(async () => verify(await sign(rotated))),
+      verify(await sign(unknown)),
+    ]);
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+    ]);
+    expect(fetches).toBe(2);
+  });
+
   it.each([
     ['expired', async (key: Key) => sign(key, { expiresIn: '-1m' }), /expired/],
     ['for another audience', async (key: Key) => sign(key, { aud: 'someone-else' }), /not valid/],

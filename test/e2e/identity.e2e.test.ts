@@ -232,3 +232,19 @@ describe('the gateway rejects bad tokens before any subgraph sees them', () => {
     expect(status).toBe(401);
   });
 });
+
+describe('signing key rotation while the graph runs', () => {
+  it('when identity rotates its key with immediate effect, then tokens of the new key work through the gateway and a subgraph whose key sets predate it, and tokens of the old key still do', async () => {
+    const dashboard = '{ me { id workoutSessions(first: 1) { edges { node { id } } } } }';
+    const before = await graph.signUp();
+    // The gateway and workout fetch identity's key set now, before the rotation.
+    await graph.as(before.token, dashboard);
+
+    const rotated = await graph.identity.signingKeys.rotate({ immediately: true });
+    const after = await graph.signUp();
+    expect(decodeProtectedHeader(after.token).kid).toBe(rotated.kid);
+
+    expect((await graph.as(after.token, dashboard)).me.id).toBe(after.id);
+    expect((await graph.as(before.token, dashboard)).me.id).toBe(before.id);
+  });
+});

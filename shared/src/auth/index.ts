@@ -25,10 +25,7 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
   const keys =
     options.keys ??
     (options.jwksUrl
-      ? createRemoteJWKSet(new URL(options.jwksUrl), {
-          cacheMaxAge: 10 * 60_000,
-          cooldownDuration: options.jwksCooldownMs ?? 5_000,
-        })
+      ? remoteKeySet(new URL(options.jwksUrl), options.jwksCooldownMs ?? 5_000)
       : undefined);
   if (!keys) throw new Error('createAccessTokenVerifier needs jwksUrl or keys');
   const verified = new VerifiedTokens();
@@ -57,6 +54,37 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
         throw new AuthenticationError('Access token is not valid');
       // Could not reach the key set: not the client's fault, so not a 401.
       throw error;
+    }
+  };
+}
+
+/**
+ * identity's key set over HTTP, cached for 10 minutes and fetched again for an unknown key id. jose
+ * refuses an unknown key id outright while its last fetch is younger than the cooldown; such a
+ * token is held until the cooldown has passed and looked up once more (a fetch shared by every
+ * request waiting), so a key that began signing just after a fetch (`keys:rotate -- --now`) is
+ * accepted on first sight rather than refused for a few seconds.
+ */
+function remoteKeySet(url: URL, cooldownMs: number): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(url, {
+    cacheMaxAge: 10 * 60_000,
+    cooldownDuration: cooldownMs,
+  });
+  let cooldownOver: Promise<void> | undefined;
+  return async (header, token) => {
+    // Not cooling down, jose fetches again itself for an unknown key id: nothing to wait for then.
+    const coolingDown = remote.coolingDown;
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      if (!(error instanceof joseErrors.JWKSNoMatchingKey) || !coolingDown) throw error;
+      cooldownOver ??= new Promise<void>((resolve) => {
+        setTimeout(resolve, cooldownMs).unref();
+      }).finally(() => {
+        cooldownOver = undefined;
+      });
+      await cooldownOver;
+      return remote(header, token);
     }
   };
 }

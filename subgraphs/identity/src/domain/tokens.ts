@@ -7,17 +7,8 @@ import {
   type AccessTokenVerifier,
 } from '@fitnexa/shared/auth';
 import type { Principal } from '@fitnexa/shared/types';
-import {
-  createLocalJWKSet,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  SignJWT,
-  type CryptoKey,
-  type JSONWebKeySet,
-  type JWK,
-} from 'jose';
-import type { SigningKeyRepository } from '../data/signing-keys';
+import { SignJWT, type CryptoKey, type JSONWebKeySet } from 'jose';
+import type { SigningKeys } from './signing-keys';
 
 export interface AccessToken {
   token: string;
@@ -25,44 +16,38 @@ export interface AccessToken {
 }
 
 /**
- * Signs access tokens with the newest Ed25519 key and publishes the public half of every active
- * key as a JWKS. The first start creates a key; every instance of identity shares it via the database.
+ * Signs access tokens with the signing key of the moment and publishes the public half of every
+ * published key as a JWKS (see SigningKeys: shared by every instance of identity via the database,
+ * rotated on a schedule).
  */
 export class TokenSigner {
-  private constructor(
-    private readonly kid: string,
-    private readonly privateKey: CryptoKey,
-    readonly jwks: JSONWebKeySet,
-    readonly verify: AccessTokenVerifier,
-    private readonly ttlSeconds: number,
-  ) {}
+  readonly verify: AccessTokenVerifier;
+  private signingKey?: { kid: string; privateKey: CryptoKey };
 
-  static async load(keys: SigningKeyRepository, ttlSeconds: number): Promise<TokenSigner> {
-    let active = await keys.active();
-    if (active.length === 0) {
-      const pair = await generateKeyPair(ACCESS_TOKEN_ALGORITHM, {
-        crv: 'Ed25519',
-        extractable: true,
-      });
-      const kid = randomUUID();
-      const publicJwk: JWK = {
-        ...(await exportJWK(pair.publicKey)),
-        kid,
-        alg: ACCESS_TOKEN_ALGORITHM,
-        use: 'sig',
-      };
-      await keys.create({
-        kid,
-        publicJwk,
-        privateJwk: { ...(await exportJWK(pair.privateKey)), kid },
-      });
-      active = await keys.active();
-    }
-    const newest = active[0]!;
-    const privateKey = (await importJWK(newest.privateJwk, ACCESS_TOKEN_ALGORITHM)) as CryptoKey;
-    const jwks: JSONWebKeySet = { keys: active.map((key) => key.publicJwk) };
-    const verify = createAccessTokenVerifier({ keys: createLocalJWKSet(jwks) });
-    return new TokenSigner(newest.kid, privateKey, jwks, verify, ttlSeconds);
+  private constructor(
+    private readonly keys: SigningKeys,
+    private readonly ttlSeconds: number,
+  ) {
+    this.verify = createAccessTokenVerifier({ keys: keys.getKey });
+  }
+
+  static async load(keys: SigningKeys, ttlSeconds: number): Promise<TokenSigner> {
+    return new TokenSigner(keys, ttlSeconds);
+  }
+
+  get jwks(): JSONWebKeySet {
+    return this.keys.jwks();
+  }
+
+  // sign() reads `kid` and then `privateKey` in one synchronous expression: the pair is taken
+  // once, with the kid, so a key activating in between cannot split it.
+  private get kid(): string {
+    this.signingKey = this.keys.signing();
+    return this.signingKey.kid;
+  }
+
+  private get privateKey(): CryptoKey {
+    return (this.signingKey ?? this.keys.signing()).privateKey;
   }
 
   async sign(principal: Principal, now = new Date()): Promise<AccessToken> {
