@@ -1,7 +1,7 @@
 import type { Logger } from '@fitnexa/shared/logger';
 import { DEMO_GYM_IDS, DEMO_USERS, type Principal } from '@fitnexa/shared/types';
 import type { SquadRepositories } from './context';
-import type { LiveUpdates } from './domain/live';
+import type { LiveUpdates } from './domain/realtime';
 import { createUseCases } from './domain/use-cases';
 
 /** The demo squad's id, fixed so that other demo data and the apps can refer to it. */

@@ -13,7 +13,7 @@ import { ProgressRepository } from './data/progress';
 import { SquadRepository } from './data/squads';
 import { openSquadDatabase } from './db';
 import { squadEventHandlers } from './domain/events';
-import { LiveUpdates } from './domain/live';
+import { LiveUpdates } from './domain/realtime';
 import type { ChallengeProgress } from './domain/progress';
 import { createUseCases } from './domain/use-cases';
 import { resolvers } from './resolvers';

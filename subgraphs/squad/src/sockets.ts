@@ -7,7 +7,7 @@ import {
   type SocketServer,
 } from '@fitnexa/shared/realtime';
 import { z } from 'zod';
-import { ACTIVITY_EVENT, squadRoom, type ActivityEvent } from './domain/live';
+import { ACTIVITY_EVENT, squadRoom, type ActivityEvent } from './domain/realtime';
 import type { Squads } from './domain/squads';
 
 /**

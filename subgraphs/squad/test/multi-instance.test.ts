@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { capturingLogger, untilPasses, type CapturedEntry } from '@fitnexa/shared/testing';
 import { publishEvent, startTestBus, type TestBus } from '@fitnexa/shared/testing/bus';
 import { collectRemovals } from '@fitnexa/shared/testing/realtime';
-import { squadRoom } from '../src/domain/live';
+import { squadRoom } from '../src/domain/realtime';
 import {
   aStaffedSquad,
   dataOf,

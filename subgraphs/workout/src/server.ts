@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startService, type ServiceServer, type ServiceSettings } from '@fitnexa/shared/subgraph';
 import { parse } from 'graphql';
-import { EXERCISE_CATALOGUE } from './catalogue';
+import { EXERCISE_CATALOGUE } from './domain/catalogue-entries';
 import type { WorkoutConfig } from './config';
 import { createLoaders, type WorkoutContext } from './context';
 import { ExerciseRepository } from './data/exercises';

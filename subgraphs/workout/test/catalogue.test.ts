@@ -1,5 +1,5 @@
 import { capturingLogger } from '@fitnexa/shared/testing';
-import { EXERCISE_CATALOGUE } from '../src/catalogue';
+import { EXERCISE_CATALOGUE } from '../src/domain/catalogue-entries';
 import { aUser, aWorkout } from './factories';
 import { codeOf, startTestWorkout, type TestWorkout } from './harness';
 

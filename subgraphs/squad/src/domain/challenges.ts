@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ChallengeRecord, ChallengeRepository } from '../data/challenges';
 import type { LeaderboardRequest } from '../data/progress';
 import { requireManager } from './access';
-import type { LiveUpdates } from './live';
+import type { LiveUpdates } from './realtime';
 import type { Squads } from './squads';
 import { metric, text } from './validation';
 

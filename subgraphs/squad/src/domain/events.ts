@@ -5,7 +5,7 @@ import type { ActivityData } from '../data/activities';
 import type { SuccessorCandidates } from '../data/members';
 import type { SquadTx } from '../db';
 import type { ActivityKind } from '../generated/prisma/enums';
-import type { LiveUpdates } from './live';
+import type { LiveUpdates } from './realtime';
 import type { ChallengeProgress, Contribution } from './progress';
 
 /**

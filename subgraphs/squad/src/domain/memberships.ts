@@ -9,7 +9,7 @@ import type { JoinedThrough, MemberRecord, MemberRepository } from '../data/memb
 import type { SquadRecord } from '../data/squads';
 import type { SquadRole } from '../generated/prisma/enums';
 import { removableBy, requireManager, requireOwner } from './access';
-import type { LiveUpdates } from './live';
+import type { LiveUpdates } from './realtime';
 import type { Squads } from './squads';
 import { uuid } from './validation';
 

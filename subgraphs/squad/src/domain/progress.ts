@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ActivityRecord } from '../data/activities';
 import type { Contribution, ProgressMade, ProgressRepository } from '../data/progress';
 import type { SquadTx } from '../db';
-import { LIVE_LEADERBOARD_SIZE, type LiveUpdates } from './live';
+import { LIVE_LEADERBOARD_SIZE, type LiveUpdates } from './realtime';
 import { metric, uuid } from './validation';
 
 export type { Contribution, ProgressMade };

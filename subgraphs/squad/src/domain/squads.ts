@@ -19,7 +19,7 @@ import {
 } from '../data/squads';
 import type { SquadRole } from '../generated/prisma/enums';
 import { mayView, requireManager } from './access';
-import type { LiveUpdates } from './live';
+import type { LiveUpdates } from './realtime';
 import { optionalText, text, uuid, visibility } from './validation';
 
 const createInput = z.object({

@@ -1,7 +1,7 @@
 import type { SquadRepositories } from '../context';
 import { ChallengeProgress } from './progress';
 import { Challenges } from './challenges';
-import type { LiveUpdates } from './live';
+import type { LiveUpdates } from './realtime';
 import { Memberships } from './memberships';
 import { Squads } from './squads';
 

@@ -5,7 +5,7 @@ import {
   leaderboardOf,
   type ActivityEvent,
   type LeaderboardEvent,
-} from '../domain/live';
+} from '../domain/realtime';
 import type { SubscriptionResolvers } from '../generated/graphql';
 
 // Access is checked before the iterator is returned, so graphql-ws answers a refused subscription

@@ -1,4 +1,4 @@
-import type { CatalogueEntry } from '../catalogue';
+import type { CatalogueEntry } from '../domain/catalogue-entries';
 import type { WorkoutPrisma } from '../db';
 import type { Equipment, ExerciseCategory, MuscleGroup } from '../generated/prisma/enums';
 import { indexBy, isUuid } from '@fitnexa/shared/db';

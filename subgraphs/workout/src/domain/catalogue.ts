@@ -1,6 +1,6 @@
 import type { Cache } from '@fitnexa/shared/cache';
 import { connection, pageRequest } from '@fitnexa/shared/graphql';
-import type { CatalogueEntry } from '../catalogue';
+import type { CatalogueEntry } from './catalogue-entries';
 import type { ExerciseRecord, ExerciseRepository } from '../data/exercises';
 import { isUuid } from '@fitnexa/shared/db';
 import type { MuscleGroup } from '../generated/prisma/enums';

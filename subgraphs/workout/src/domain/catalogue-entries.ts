@@ -1,4 +1,4 @@
-import type { Equipment, ExerciseCategory, MuscleGroup } from './generated/prisma/enums';
+import type { Equipment, ExerciseCategory, MuscleGroup } from '../generated/prisma/enums';
 
 export interface CatalogueEntry {
   name: string;
