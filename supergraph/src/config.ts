@@ -1,32 +1,45 @@
 import { join } from 'node:path';
 import type { GatewayOptions } from './server';
-import { ConfigError, jwksUrl, loadConfig, port, serverEnv, url, z } from '@fitnexa/shared/config';
+import {
+  ConfigError,
+  jwksUrl,
+  loadConfig,
+  port,
+  serverEnv,
+  serviceSecretSetInProduction,
+  url,
+  z,
+} from '@fitnexa/shared/config';
 
-const schema = z.object({
-  ...serverEnv,
-  PORT: port.default(3000),
-  /** Any composed supergraph file; the gateway fronts whatever graph it names. */
-  SUPERGRAPH_PATH: z.string().default(join(__dirname, '..', '..', 'schema', 'supergraph.graphql')),
-  JWKS_URL: jwksUrl,
-  /** Redis for persisted queries (and rate limits) shared across gateway instances. */
-  REDIS_URL: url.optional(),
-  /** Requests a minute per client IP and per signed-in user; 0 turns that limit off. */
-  RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(0).default(300),
-  RATE_LIMIT_PER_USER_PER_MINUTE: z.coerce.number().int().min(0).default(600),
-  /** express's 'trust proxy' ("1", "loopback, 10.0.0.0/8"): set behind a load balancer. */
-  TRUST_PROXY: z
-    .string()
-    .optional()
-    .transform((value) =>
-      value === undefined || value === 'false'
-        ? false
-        : value === 'true'
-          ? true
-          : /^\d+$/.test(value)
-            ? Number(value)
-            : value,
-    ),
-});
+const schema = z
+  .object({
+    ...serverEnv,
+    PORT: port.default(3000),
+    /** Any composed supergraph file; the gateway fronts whatever graph it names. */
+    SUPERGRAPH_PATH: z
+      .string()
+      .default(join(__dirname, '..', '..', 'schema', 'supergraph.graphql')),
+    JWKS_URL: jwksUrl,
+    /** Redis for persisted queries (and rate limits) shared across gateway instances. */
+    REDIS_URL: url.optional(),
+    /** Requests a minute per client IP and per signed-in user; 0 turns that limit off. */
+    RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(0).default(300),
+    RATE_LIMIT_PER_USER_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+    /** express's 'trust proxy' ("1", "loopback, 10.0.0.0/8"): set behind a load balancer. */
+    TRUST_PROXY: z
+      .string()
+      .optional()
+      .transform((value) =>
+        value === undefined || value === 'false'
+          ? false
+          : value === 'true'
+            ? true
+            : /^\d+$/.test(value)
+              ? Number(value)
+              : value,
+      ),
+  })
+  .refine(...serviceSecretSetInProduction);
 
 export type GatewayConfig = z.infer<typeof schema> & {
   /** Routing URL overrides by subgraph name, from SUBGRAPH_URL_<NAME>. */

@@ -10,7 +10,14 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cache';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
+import {
+  createAccessTokenVerifier,
+  createServiceTokenIssuer,
+  GATEWAY_SERVICE,
+  SERVICE_TOKEN_HEADER,
+  type AccessTokenVerifier,
+  type ServiceTokenIssuer,
+} from '@fitnexa/shared/auth';
 import type { MessageBus } from '@fitnexa/shared/bus';
 import { createCache } from '@fitnexa/shared/cache';
 import { createErrorFormatter, ErrorCode } from '@fitnexa/shared/errors';
@@ -50,6 +57,8 @@ export interface GatewayOptions {
   subgraphUrls?: Record<string, string>;
   jwksUrl?: string;
   verifyAccessToken?: AccessTokenVerifier;
+  /** Signs the gateway's credentials to the subgraphs (SERVICE_TOKEN_SECRET, shared with them). */
+  serviceTokenSecret: string;
   port: number;
   host: string;
   logger: Logger;
@@ -78,9 +87,27 @@ export interface GatewayServer extends RunningServer {
   };
 }
 
-/** Passes the caller's token and correlation id on to every subgraph request. */
+/**
+ * Passes the caller's token and correlation id on to every subgraph request, with the gateway's
+ * own credential for that subgraph (cached by the issuer: no signing per request).
+ */
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  constructor(
+    config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
+    private readonly subgraph: string,
+    private readonly serviceTokens: ServiceTokenIssuer,
+  ) {
+    super(config);
+  }
+
+  override async willSendRequest({
+    request,
+    context,
+  }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    request.http?.headers.set(
+      SERVICE_TOKEN_HEADER,
+      await this.serviceTokens.tokenFor(this.subgraph),
+    );
     if ('accessToken' in context && context.accessToken) {
       request.http?.headers.set('authorization', `Bearer ${context.accessToken}`);
     }
@@ -154,14 +181,22 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   const metrics = createMetrics('gateway');
   const graphqlMetrics = createGatewayMetrics(metrics);
   const subgraphHttp = keepAliveFetcher();
+  const serviceTokens = createServiceTokenIssuer({
+    secret: options.serviceTokenSecret,
+    issuer: GATEWAY_SERVICE,
+  });
   // One data source per subgraph, shared by queries and by subscriptions' entity fetches.
   const dataSources: Record<string, ForwardingDataSource> = Object.create(null);
   const dataSourceOf = (name: string, url: string) =>
-    (dataSources[name] ??= new ForwardingDataSource({
-      url: routing.get(name) ?? url,
-      // The default make-fetch-happen adds an HTTP cache layer that subgraph POSTs never use.
-      fetcher: graphqlMetrics.timedFetch(name, subgraphHttp.fetcher),
-    }));
+    (dataSources[name] ??= new ForwardingDataSource(
+      {
+        url: routing.get(name) ?? url,
+        // The default make-fetch-happen adds an HTTP cache layer that subgraph POSTs never use.
+        fetcher: graphqlMetrics.timedFetch(name, subgraphHttp.fetcher),
+      },
+      name,
+      serviceTokens,
+    ));
   for (const subgraph of subgraphs) dataSourceOf(subgraph.name, subgraph.url);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -238,6 +273,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     subgraphs,
     dataSources,
     verifyAccessToken: verify,
+    serviceTokens,
     logger,
     validationRules: armor.validationRules,
     maxTokens: MAX_TOKENS,
@@ -246,7 +282,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     ...options.subscriptions,
     metrics: createSubscriptionMetrics(metrics),
   });
-  const sockets = socketIoForwarding(subgraphs, logger);
+  const sockets = socketIoForwarding(subgraphs, logger, serviceTokens);
   sockets.attach(httpServer, { '/graphql': subscriptions.handleUpgrade });
   app.use(correlationId(), requestTiming(logger, metrics));
   // Before any body parser: long-polling bodies pass through untouched.

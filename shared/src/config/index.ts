@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import {
+  DEVELOPMENT_SERVICE_TOKEN_SECRET,
+  MIN_SERVICE_TOKEN_SECRET_LENGTH,
+} from '../auth/service-tokens';
 
 export { z };
 
@@ -49,7 +53,35 @@ export const serverEnv = {
     .string()
     .regex(/^amqps?:\/\//, 'an amqp:// or amqps:// URL')
     .optional(),
+  /**
+   * The secret every FitNexa service shares to sign and check service credentials (the gateway's
+   * calls to the subgraphs); a public development default that production refuses.
+   */
+  SERVICE_TOKEN_SECRET: z
+    .string()
+    .min(MIN_SERVICE_TOKEN_SECRET_LENGTH)
+    .default(DEVELOPMENT_SERVICE_TOKEN_SECRET),
 };
+
+type ServerBaseConfig = z.infer<z.ZodObject<typeof serverEnv>>;
+
+/** Refuses production with the public development SERVICE_TOKEN_SECRET (add it with `.refine`). */
+export const serviceSecretSetInProduction: [
+  (parsed: unknown) => boolean,
+  { message: string; path: string[] },
+] = [
+  (parsed: unknown) => {
+    // The generic object type hides the base keys that every such schema has.
+    const env = parsed as ServerBaseConfig;
+    return (
+      env.NODE_ENV !== 'production' || env.SERVICE_TOKEN_SECRET !== DEVELOPMENT_SERVICE_TOKEN_SECRET
+    );
+  },
+  {
+    message: 'SERVICE_TOKEN_SECRET is required in production (the development default is public)',
+    path: ['SERVICE_TOKEN_SECRET'],
+  },
+];
 
 /** Settings every subgraph reads, on top of `serverEnv`. */
 export const subgraphEnv = {
@@ -73,15 +105,18 @@ type SubgraphBaseConfig = z.infer<z.ZodObject<typeof subgraphEnv>>;
  * production on PostgreSQL with the role's default password.
  */
 export function subgraphConfigSchema<Shape extends z.ZodRawShape>(shape: Shape) {
-  return z.object({ ...subgraphEnv, ...shape }).refine(
-    (parsed) => {
-      // The generic object type hides the base keys that every such schema has.
-      const env = parsed as unknown as SubgraphBaseConfig;
-      return env.NODE_ENV !== 'production' || !env.DATABASE_URL || !!env.DATABASE_ROLE_PASSWORD;
-    },
-    {
-      message: 'DATABASE_ROLE_PASSWORD is required in production',
-      path: ['DATABASE_ROLE_PASSWORD'],
-    },
-  );
+  return z
+    .object({ ...subgraphEnv, ...shape })
+    .refine(...serviceSecretSetInProduction)
+    .refine(
+      (parsed) => {
+        // The generic object type hides the base keys that every such schema has.
+        const env = parsed as unknown as SubgraphBaseConfig;
+        return env.NODE_ENV !== 'production' || !env.DATABASE_URL || !!env.DATABASE_ROLE_PASSWORD;
+      },
+      {
+        message: 'DATABASE_ROLE_PASSWORD is required in production',
+        path: ['DATABASE_ROLE_PASSWORD'],
+      },
+    );
 }
