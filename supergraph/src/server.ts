@@ -4,6 +4,7 @@ import {
   RemoteGraphQLDataSource,
   type GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
+import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -36,6 +37,7 @@ import {
 import { healthRoutes, principalOf, serve, type RunningServer } from '@fitnexa/shared/subgraph';
 import type { Principal } from '@fitnexa/shared/types';
 import express, { type Request, type RequestHandler } from 'express';
+import { GraphQLError } from 'graphql';
 import { checkSubgraphs } from './health';
 import { refuseDeletedUsers } from './revocations';
 import { keepAliveFetcher } from './http-fetcher';
@@ -114,6 +116,23 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     if ('correlationId' in context && context.correlationId) {
       request.http?.headers.set(CORRELATION_HEADER, context.correlationId);
     }
+  }
+
+  /**
+   * A subgraph refusing the gateway itself is our misconfiguration (SERVICE_TOKEN_SECRET differs),
+   * not the client's: Apollo would answer it UNAUTHENTICATED, which a client reads as "sign in
+   * again". It becomes an internal error, logged with the reason.
+   */
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    const error = await super.errorFromResponse(response);
+    const body = (error.extensions.response as { body?: unknown } | undefined)?.body as
+      { errors?: { message?: string; extensions?: { code?: string } }[] } | undefined;
+    const refusal = body?.errors?.[0];
+    if (refusal?.extensions?.code !== ErrorCode.SERVICE_UNAUTHENTICATED) return error;
+    return new GraphQLError(
+      `${this.subgraph} refused the gateway's service credential (is SERVICE_TOKEN_SECRET the same everywhere?): ${refusal.message}`,
+      { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } },
+    );
   }
 }
 

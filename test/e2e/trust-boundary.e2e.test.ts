@@ -3,15 +3,22 @@ import {
   SERVICE_TOKEN_HEADER,
   SERVICE_TOKEN_TTL_SECONDS,
 } from '@fitnexa/shared/auth';
-import { gatewayCredentialHeaders, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
+import {
+  capturingLogger,
+  gatewayCredentialHeaders,
+  TEST_SERVICE_TOKEN_SECRET,
+} from '@fitnexa/shared/testing';
 import {
   closeRealtimeClients,
   connectSocket,
   subscribeOverWs,
 } from '@fitnexa/shared/testing/realtime';
 import { HttpSquadMembership } from '@fitnexa/messaging';
+import { startGateway } from '@fitnexa/supergraph';
 import { createClient } from 'graphql-ws';
 import { SignJWT } from 'jose';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { aSquadOfTwo, send, squadChatOf } from './factories';
 import { startGraph, type Graph } from './support';
@@ -194,5 +201,43 @@ describe('the same graph through the gateway, and messaging at squad', () => {
     );
     expect(await membership.isMember(squadId, bob.id, bob.token)).toBe(true);
     expect(await membership.isMember(squadId, stranger.id, stranger.token)).toBe(false);
+  });
+
+  it("when a gateway signs with another secret than the subgraphs', then its clients get INTERNAL_SERVER_ERROR (not UNAUTHENTICATED, which reads as 'sign in again') and it logs why", async () => {
+    const member = await graph.signUp();
+    const logs = capturingLogger('gateway');
+    const misconfigured = await startGateway({
+      supergraphSdl: readFileSync(
+        join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
+        'utf8',
+      ),
+      subgraphUrls: Object.fromEntries(
+        Object.entries(graph.subgraphs).map(([name, server]) => [name, server.url]),
+      ),
+      jwksUrl: graph.identity.jwksUrl,
+      serviceTokenSecret: 'not-the-secret-the-subgraphs-were-given-42',
+      port: 0,
+      host: '127.0.0.1',
+      logger: logs.logger,
+      rateLimits: false,
+    });
+    try {
+      const response = await fetch(misconfigured.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${member.token}` },
+        body: JSON.stringify({ query: '{ me { id } }' }),
+      });
+      const body = await response.json();
+      expect(body.errors.map((error: any) => error.extensions.code)).toEqual([
+        'INTERNAL_SERVER_ERROR',
+      ]);
+      expect(logs.entries.map((entry) => entry.error)).toContainEqual(
+        expect.stringMatching(
+          /identity refused the gateway's service credential.*SERVICE_TOKEN_SECRET/,
+        ),
+      );
+    } finally {
+      await misconfigured.stop();
+    }
   });
 });
