@@ -11,35 +11,31 @@ import {
   z,
 } from '@fitnexa/shared/config';
 
-const schema = z
-  .object({
-    ...serverEnv,
-    PORT: port.default(3000),
-    /** Any composed supergraph file; the gateway fronts whatever graph it names. */
-    SUPERGRAPH_PATH: z
-      .string()
-      .default(join(__dirname, '..', '..', 'schema', 'supergraph.graphql')),
-    JWKS_URL: jwksUrl,
-    /** Redis for persisted queries (and rate limits) shared across gateway instances. */
-    REDIS_URL: url.optional(),
-    /** Requests a minute per client IP and per signed-in user; 0 turns that limit off. */
-    RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(0).default(300),
-    RATE_LIMIT_PER_USER_PER_MINUTE: z.coerce.number().int().min(0).default(600),
-    /** express's 'trust proxy' ("1", "loopback, 10.0.0.0/8"): set behind a load balancer. */
-    TRUST_PROXY: z
-      .string()
-      .optional()
-      .transform((value) =>
-        value === undefined || value === 'false'
-          ? false
-          : value === 'true'
-            ? true
-            : /^\d+$/.test(value)
-              ? Number(value)
-              : value,
-      ),
-  })
-  .refine(...serviceSecretSetInProduction);
+const schema = z.object({
+  ...serverEnv,
+  PORT: port.default(3000),
+  /** Any composed supergraph file; the gateway fronts whatever graph it names. */
+  SUPERGRAPH_PATH: z.string().default(join(__dirname, '..', '..', 'schema', 'supergraph.graphql')),
+  JWKS_URL: jwksUrl,
+  /** Redis for persisted queries (and rate limits) shared across gateway instances. */
+  REDIS_URL: url.optional(),
+  /** Requests a minute per client IP and per signed-in user; 0 turns that limit off. */
+  RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(0).default(300),
+  RATE_LIMIT_PER_USER_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  /** express's 'trust proxy' ("1", "loopback, 10.0.0.0/8"): set behind a load balancer. */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value === undefined || value === 'false'
+        ? false
+        : value === 'true'
+          ? true
+          : /^\d+$/.test(value)
+            ? Number(value)
+            : value,
+    ),
+});
 
 export type GatewayConfig = z.infer<typeof schema> & {
   /** Routing URL overrides by subgraph name, from SUBGRAPH_URL_<NAME>. */
@@ -62,7 +58,7 @@ function rateLimitsOf(config: z.infer<typeof schema>): GatewayOptions['rateLimit
 export function loadGatewayConfig(
   env: Record<string, string | undefined> = process.env,
 ): GatewayConfig {
-  const config = loadConfig('gateway', schema, env);
+  const config = loadConfig('gateway', schema.refine(...serviceSecretSetInProduction), env);
   const subgraphUrls = Object.fromEntries(
     Object.entries(env)
       .filter(([key, value]) => key.startsWith('SUBGRAPH_URL_') && value)

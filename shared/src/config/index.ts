@@ -102,21 +102,20 @@ type SubgraphBaseConfig = z.infer<z.ZodObject<typeof subgraphEnv>>;
 
 /**
  * A subgraph's config schema: `subgraphEnv` plus the service's own settings, refusing to run in
- * production on PostgreSQL with the role's default password.
+ * production on PostgreSQL with the role's default password or with the development
+ * SERVICE_TOKEN_SECRET.
  */
 export function subgraphConfigSchema<Shape extends z.ZodRawShape>(shape: Shape) {
-  return z
-    .object({ ...subgraphEnv, ...shape })
-    .refine(...serviceSecretSetInProduction)
-    .refine(
-      (parsed) => {
-        // The generic object type hides the base keys that every such schema has.
-        const env = parsed as unknown as SubgraphBaseConfig;
-        return env.NODE_ENV !== 'production' || !env.DATABASE_URL || !!env.DATABASE_ROLE_PASSWORD;
-      },
-      {
-        message: 'DATABASE_ROLE_PASSWORD is required in production',
-        path: ['DATABASE_ROLE_PASSWORD'],
-      },
-    );
+  const schema = z.object({ ...subgraphEnv, ...shape }).refine(
+    (parsed) => {
+      // The generic object type hides the base keys that every such schema has.
+      const env = parsed as unknown as SubgraphBaseConfig;
+      return env.NODE_ENV !== 'production' || !env.DATABASE_URL || !!env.DATABASE_ROLE_PASSWORD;
+    },
+    {
+      message: 'DATABASE_ROLE_PASSWORD is required in production',
+      path: ['DATABASE_ROLE_PASSWORD'],
+    },
+  );
+  return schema.refine(...serviceSecretSetInProduction);
 }
