@@ -25,6 +25,7 @@
 // --cpu-prof, writing the profile under /tmp/fitnexa-bench-profiles.
 //
 // A measurement, not a test: it exits 0 whatever the numbers, non-zero only when setup fails.
+import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
@@ -281,12 +282,15 @@ async function main() {
       ? `PostgreSQL${process.env.REDIS_URL ? ' + Redis' : ' + in-process cache'}`
       : `embedded (PGlite${process.env.REDIS_URL ? ' + Redis' : ', in-process cache'})`;
     console.log(`Starting the subgraphs (${dbKind})…`);
+    // Every gateway calls the subgraphs with a credential signed with this (one per run).
+    const serviceTokenSecret = randomBytes(32).toString('hex');
     const subgraphs = await children.start<SubgraphsReady>('subgraphs', 'subgraphs.ts', {
-      config: { schemas } satisfies SubgraphsConfig,
+      config: { schemas, serviceTokenSecret } satisfies SubgraphsConfig,
     });
     const config: GatewayConfig = {
       subgraphUrls: subgraphs.ready.subgraphs,
       jwksUrl: subgraphs.ready.jwksUrl,
+      serviceTokenSecret,
       redisUrl: process.env.REDIS_URL,
       hiveDeduplication: HIVE_DEDUPLICATION,
     };

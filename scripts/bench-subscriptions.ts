@@ -18,7 +18,11 @@
 // deliveries when a message did not reach everyone within 30 s. A measurement, not a test: it
 // exits 0 whatever the numbers, non-zero only when setup fails.
 import { randomUUID } from 'node:crypto';
-import { graphqlClient } from '@fitnexa/shared/testing';
+import {
+  gatewayCredentialHeaders,
+  graphqlClient,
+  TEST_SERVICE_TOKEN_SECRET,
+} from '@fitnexa/shared/testing';
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
 import { createClient, type Client } from 'graphql-ws';
 import { WebSocket } from 'ws';
@@ -43,9 +47,18 @@ function positive(name: string, fallback: number): number {
 
 const now = () => performance.timeOrigin + performance.now();
 
-/** The operation's data, or a thrown error: the benchmark's setup must not go on half done. */
-async function graphql<T>(url: string, query: string, variables: object, token?: string) {
-  const { data, errors } = await graphqlClient(url)(query, { ...variables }, token);
+/**
+ * The operation's data, or a thrown error: the benchmark's setup must not go on half done. With
+ * `service`, straight to that subgraph, with the gateway's credential.
+ */
+async function graphql<T>(
+  url: string,
+  query: string,
+  variables: object,
+  token?: string,
+  service?: string,
+) {
+  const { data, errors } = await graphqlClient(url, { service })(query, { ...variables }, token);
   if (!data || errors) throw new Error(`${url}: ${JSON.stringify(errors)}`);
   return data as T;
 }
@@ -120,6 +133,8 @@ async function run(options: {
   members: string[];
   conversationId: string;
   send(body: string): Promise<unknown>;
+  /** Straight to this subgraph: with the gateway's service credential. */
+  service?: string;
 }): Promise<RunResult> {
   const { subscribers } = options;
   const runId = randomUUID().slice(0, 8);
@@ -130,12 +145,14 @@ async function run(options: {
   let onDelivery: (() => void) | undefined;
   let failures = 0;
   const clients: Client[] = [];
+  const credential = options.service ? await gatewayCredentialHeaders(options.service) : {};
   for (let index = 0; index < subscribers; index += 1) {
     const client = createClient({
       url: options.url.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
       connectionParams: {
         authorization: `Bearer ${options.members[index % options.members.length]}`,
+        ...credential,
       },
       retryAttempts: 0,
     });
@@ -227,11 +244,13 @@ async function main() {
       : `embedded (PGlite${process.env.REDIS_URL ? ' + Redis' : ', in-process hub'})`;
     console.log(`Starting the subgraphs (${dbKind}) and the gateway…`);
     const subgraphs = await children.start<SubgraphsReady>('subgraphs', 'subgraphs.ts', {
-      config: { schemas } satisfies SubgraphsConfig,
+      // The test kit's secret: its gateway credentials reach messaging directly (gatewayCredentialHeaders).
+      config: { schemas, serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET } satisfies SubgraphsConfig,
     });
     const config: GatewayConfig = {
       subgraphUrls: subgraphs.ready.subgraphs,
       jwksUrl: subgraphs.ready.jwksUrl,
+      serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
       redisUrl: process.env.REDIS_URL,
       hiveDeduplication: false,
     };
@@ -250,17 +269,19 @@ async function main() {
         'mutation S($id: ID!, $body: String!) { sendMessage(conversationId: $id, body: $body) { id } }',
         { id: conversationId, body },
         owner,
+        'messaging',
       );
 
     const results: RunResult[] = [];
     for (const subscribers of SUBSCRIBERS) {
-      for (const [target, url, sender] of [
-        ['gateway', gatewayUrl, 'sender { displayName }'],
-        ['direct (messaging)', messagingUrl, 'sender { id }'],
+      for (const [target, url, sender, service] of [
+        ['gateway', gatewayUrl, 'sender { displayName }', undefined],
+        ['direct (messaging)', messagingUrl, 'sender { id }', 'messaging'],
       ] as const) {
         const result = await run({
           target,
           url,
+          service,
           query: `subscription M($id: ID!) { messageAdded(conversationId: $id) { id body sentAt ${sender} } }`,
           subscribers,
           members,

@@ -22,6 +22,8 @@ export interface SubgraphsReady {
 export interface GatewayConfig {
   subgraphUrls: Record<string, string>;
   jwksUrl: string;
+  /** What every gateway signs its credentials to the subgraphs with (the subgraphs require one). */
+  serviceTokenSecret: string;
   /** Redis for the gateway's own caches (ours only), when the subgraphs use it too. */
   redisUrl?: string;
   /**

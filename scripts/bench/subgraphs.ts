@@ -9,12 +9,20 @@ import { childConfig, type SubgraphsReady } from './protocol';
 
 export interface SubgraphsConfig {
   schemas?: Record<SubgraphName, string>;
+  /** The SERVICE_TOKEN_SECRET the subgraphs accept the gateways' credentials with. */
+  serviceTokenSecret: string;
 }
 
 runChild<SubgraphsReady>('subgraphs', async () => {
-  const { schemas } = childConfig<SubgraphsConfig>();
+  const { schemas, serviceTokenSecret } = childConfig<SubgraphsConfig>();
   const graph = await startLocalGraph({
-    env: { DATA_DIR: 'memory://', ...process.env, SEED_DEMO_DATA: 'true', LOG_LEVEL: 'error' },
+    env: {
+      DATA_DIR: 'memory://',
+      ...process.env,
+      SEED_DEMO_DATA: 'true',
+      LOG_LEVEL: 'error',
+      SERVICE_TOKEN_SECRET: serviceTokenSecret,
+    },
     ports: { gateway: 0, identity: 0, gym: 0, workout: 0, squad: 0, messaging: 0 },
     schemas,
     logger: (service) => createLogger({ service, level: 'error' }),

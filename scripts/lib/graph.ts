@@ -144,6 +144,8 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
         Object.entries(subgraphs).map(([name, server]) => [name, server.url]),
       ),
       jwksUrl: identity.jwksUrl,
+      // The same environment's SERVICE_TOKEN_SECRET as every subgraph read (or the same default).
+      serviceTokenSecret: gatewayConfig.SERVICE_TOKEN_SECRET,
       port: ports.gateway,
       host: gatewayConfig.HOST,
       logger: options.logger('gateway'),

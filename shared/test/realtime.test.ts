@@ -2,10 +2,17 @@ import { parse } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { io as connectSocket, type Socket as ClientSocket } from 'socket.io-client';
 import WebSocket from 'ws';
-import { requireUser } from '../src/auth';
+import { requireUser, SERVICE_TOKEN_HEADER } from '../src/auth';
 import { createEventHub, onSocketEvent, principalOfSocket, type EventHub } from '../src/realtime';
 import { startSubgraph, type BaseContext, type RunningServer } from '../src/subgraph';
-import { quietLogger, testRedisUrl, testTokenIssuer, uniqueName } from '../src/testing';
+import {
+  gatewayCredentialHeaders,
+  quietLogger,
+  TEST_SERVICE_TOKEN_SECRET,
+  testRedisUrl,
+  testTokenIssuer,
+  uniqueName,
+} from '../src/testing';
 import { eventually } from '../src/testing/realtime';
 
 const typeDefs = parse(`
@@ -35,6 +42,7 @@ async function startShoutServer(
     } as never,
     context: (base) => base,
     verifyAccessToken: verify,
+    serviceTokens: { secret: TEST_SERVICE_TOKEN_SECRET },
     readiness: {},
     logger: quietLogger('shouts'),
     port: 0,
@@ -94,20 +102,23 @@ describe('real time across instances', () => {
     await Promise.all(hubs.map((hub) => hub.close()));
   });
 
+  // As the gateway connects: with its service credential for the subgraph.
+  const asGateway = async () => (await gatewayCredentialHeaders('shouts'))[SERVICE_TOKEN_HEADER];
   const wsClient = async (server: RunningServer, connectionParams?: Record<string, unknown>) => {
     const client = createClient({
       url: wsUrl(server),
       webSocketImpl: WebSocket,
-      connectionParams,
+      connectionParams: { ...connectionParams, [SERVICE_TOKEN_HEADER]: await asGateway() },
       retryAttempts: 0,
       lazy: false,
     });
     clients.push(client);
     return client;
   };
-  const socketClient = (server: RunningServer, token?: string) => {
+  const socketClient = async (server: RunningServer, token?: string, asService = true) => {
     const socket = connectSocket(`${baseUrl(server)}/shouts`, {
       auth: token ? { token } : {},
+      extraHeaders: asService ? await gatewayCredentialHeaders('shouts') : {},
       transports: ['websocket'],
       reconnection: false,
     });
@@ -119,13 +130,13 @@ describe('real time across instances', () => {
     const token = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
     const subscriber = await wsClient(servers[1]!, { authorization: `Bearer ${token}` });
     const heardBySubscription = nextShout(subscriber, 'gym-floor');
-    const listener = socketClient(servers[1]!, token);
+    const listener = await socketClient(servers[1]!, token);
     const heardBySockets: unknown[] = [];
     listener.on('shout', (text: unknown) => heardBySockets.push(text));
     expect(await listener.emitWithAck('join', 'gym-floor')).toEqual({ data: expect.any(String) });
     await eventually(() => hubs[1]!.subscriptionCount('gym-floor') > 0, 'the subscription');
 
-    const shouter = socketClient(servers[0]!, token);
+    const shouter = await socketClient(servers[0]!, token);
     expect(await shouter.emitWithAck('shout', { room: 'gym-floor', text: 'last set!' })).toEqual({
       data: true,
     });
@@ -139,11 +150,14 @@ describe('real time across instances', () => {
     const token = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
     const subscriber = await wsClient(servers[0]!, { authorization: `Bearer ${token}` });
     const listening = nextShout(subscriber, 'metrics-room');
-    socketClient(servers[0]!, token);
+    await socketClient(servers[0]!, token);
     await eventually(() => hubs[0]!.subscriptionCount('metrics-room') > 0, 'the subscription');
     await fetch(servers[0]!.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(await gatewayCredentialHeaders('shouts')),
+      },
       body: JSON.stringify({ query: 'query Health { ok }' }),
     });
     const text = await (await fetch(servers[0]!.url.replace('/graphql', '/metrics'))).text();
@@ -165,7 +179,7 @@ describe('real time across instances', () => {
 
   it('when a socket connects without a valid token, then it is refused with UNAUTHENTICATED', async () => {
     for (const token of [undefined, 'not-a-token']) {
-      const socket = socketClient(servers[0]!, token);
+      const socket = await socketClient(servers[0]!, token);
       const error = await new Promise<Error & { data?: unknown }>((resolve) =>
         socket.on('connect_error', resolve),
       );
@@ -173,12 +187,40 @@ describe('real time across instances', () => {
     }
   });
 
+  it("when a socket connects without the gateway's service credential, then it is refused with SERVICE_UNAUTHENTICATED, even with a valid token", async () => {
+    const token = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
+    const socket = await socketClient(servers[0]!, token, false);
+    const error = await new Promise<Error & { data?: unknown }>((resolve) =>
+      socket.on('connect_error', resolve),
+    );
+    expect(error.message).toBe('SERVICE_UNAUTHENTICATED');
+    expect(error.data).toEqual({ code: 'SERVICE_UNAUTHENTICATED' });
+  });
+
+  it('when a graphql-ws client connects without the service credential, then the connection is closed with 4403 SERVICE_UNAUTHENTICATED, even with a valid token', async () => {
+    const token = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
+      const client = createClient({
+        url: wsUrl(servers[0]!),
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        retryAttempts: 0,
+        lazy: false,
+        onNonLazyError: () => {},
+        on: { closed: (event) => resolve(event as { code: number; reason: string }) },
+      });
+      clients.push(client);
+    });
+    expect(closed).toMatchObject({ code: 4403, reason: 'SERVICE_UNAUTHENTICATED' });
+  });
+
   it('when a graphql-ws client sends a bad token, then the connection is closed with 4403; without one, the resolver says UNAUTHENTICATED', async () => {
+    const credential = await asGateway();
     const closed = await new Promise<number>((resolve) => {
       const client = createClient({
         url: wsUrl(servers[0]!),
         webSocketImpl: WebSocket,
-        connectionParams: { authorization: 'Bearer nope' },
+        connectionParams: { authorization: 'Bearer nope', [SERVICE_TOKEN_HEADER]: credential },
         retryAttempts: 0,
         lazy: false,
         onNonLazyError: () => {},

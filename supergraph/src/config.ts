@@ -1,6 +1,15 @@
 import { join } from 'node:path';
 import type { GatewayOptions } from './server';
-import { ConfigError, jwksUrl, loadConfig, port, serverEnv, url, z } from '@fitnexa/shared/config';
+import {
+  ConfigError,
+  jwksUrl,
+  loadConfig,
+  port,
+  serverEnv,
+  serviceSecretSetInProduction,
+  url,
+  z,
+} from '@fitnexa/shared/config';
 
 const schema = z.object({
   ...serverEnv,
@@ -49,7 +58,7 @@ function rateLimitsOf(config: z.infer<typeof schema>): GatewayOptions['rateLimit
 export function loadGatewayConfig(
   env: Record<string, string | undefined> = process.env,
 ): GatewayConfig {
-  const config = loadConfig('gateway', schema, env);
+  const config = loadConfig('gateway', schema.refine(...serviceSecretSetInProduction), env);
   const subgraphUrls = Object.fromEntries(
     Object.entries(env)
       .filter(([key, value]) => key.startsWith('SUBGRAPH_URL_') && value)

@@ -8,6 +8,7 @@ runService('gateway', loadGatewayConfig(), (config) =>
     supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
     subgraphUrls: config.subgraphUrls,
     jwksUrl: config.JWKS_URL,
+    serviceTokenSecret: config.SERVICE_TOKEN_SECRET,
     port: config.PORT,
     host: config.HOST,
     logger: config.logger,

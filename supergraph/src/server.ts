@@ -4,13 +4,21 @@ import {
   RemoteGraphQLDataSource,
   type GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
+import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cache';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
+import {
+  createAccessTokenVerifier,
+  createServiceTokenIssuer,
+  GATEWAY_SERVICE,
+  SERVICE_TOKEN_HEADER,
+  type AccessTokenVerifier,
+  type ServiceTokenIssuer,
+} from '@fitnexa/shared/auth';
 import type { MessageBus } from '@fitnexa/shared/bus';
 import { createCache } from '@fitnexa/shared/cache';
 import { createErrorFormatter, ErrorCode } from '@fitnexa/shared/errors';
@@ -51,6 +59,8 @@ export interface GatewayOptions {
   subgraphUrls?: Record<string, string>;
   jwksUrl?: string;
   verifyAccessToken?: AccessTokenVerifier;
+  /** Signs the gateway's credentials to the subgraphs (SERVICE_TOKEN_SECRET, shared with them). */
+  serviceTokenSecret: string;
   port: number;
   host: string;
   logger: Logger;
@@ -79,11 +89,15 @@ export interface GatewayServer extends RunningServer {
   };
 }
 
-/** Passes the caller's token and correlation id on to every subgraph request. */
+/**
+ * Passes the caller's token and correlation id on to every subgraph request, with the gateway's
+ * own credential for that subgraph (cached by the issuer: no signing per request).
+ */
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
-    private readonly subgraph: string,
     config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
+    private readonly subgraph: string,
+    private readonly serviceTokens: ServiceTokenIssuer,
   ) {
     super(config);
   }
@@ -99,13 +113,37 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     });
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  override async willSendRequest({
+    request,
+    context,
+  }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    request.http?.headers.set(
+      SERVICE_TOKEN_HEADER,
+      await this.serviceTokens.tokenFor(this.subgraph),
+    );
     if ('accessToken' in context && context.accessToken) {
       request.http?.headers.set('authorization', `Bearer ${context.accessToken}`);
     }
     if ('correlationId' in context && context.correlationId) {
       request.http?.headers.set(CORRELATION_HEADER, context.correlationId);
     }
+  }
+
+  /**
+   * A subgraph refusing the gateway itself is our misconfiguration (SERVICE_TOKEN_SECRET differs),
+   * not the client's: Apollo would answer it UNAUTHENTICATED, which a client reads as "sign in
+   * again". It becomes an internal error, logged with the reason.
+   */
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    const error = await super.errorFromResponse(response);
+    const body = (error.extensions.response as { body?: unknown } | undefined)?.body as
+      { errors?: { message?: string; extensions?: { code?: string } }[] } | undefined;
+    const refusal = body?.errors?.[0];
+    if (refusal?.extensions?.code !== ErrorCode.SERVICE_UNAUTHENTICATED) return error;
+    return new GraphQLError(
+      `${this.subgraph} refused the gateway's service credential (is SERVICE_TOKEN_SECRET the same everywhere?): ${refusal.message}`,
+      { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } },
+    );
   }
 }
 
@@ -173,14 +211,22 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   const metrics = createMetrics('gateway');
   const graphqlMetrics = createGatewayMetrics(metrics);
   const subgraphHttp = keepAliveFetcher();
+  const serviceTokens = createServiceTokenIssuer({
+    secret: options.serviceTokenSecret,
+    issuer: GATEWAY_SERVICE,
+  });
   // One data source per subgraph, shared by queries and by subscriptions' entity fetches.
   const dataSources: Record<string, ForwardingDataSource> = Object.create(null);
   const dataSourceOf = (name: string, url: string) =>
-    (dataSources[name] ??= new ForwardingDataSource(name, {
-      url: routing.get(name) ?? url,
-      // The default make-fetch-happen adds an HTTP cache layer that subgraph POSTs never use.
-      fetcher: graphqlMetrics.timedFetch(name, subgraphHttp.fetcher),
-    }));
+    (dataSources[name] ??= new ForwardingDataSource(
+      {
+        url: routing.get(name) ?? url,
+        // The default make-fetch-happen adds an HTTP cache layer that subgraph POSTs never use.
+        fetcher: graphqlMetrics.timedFetch(name, subgraphHttp.fetcher),
+      },
+      name,
+      serviceTokens,
+    ));
   for (const subgraph of subgraphs) dataSourceOf(subgraph.name, subgraph.url);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -257,6 +303,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     subgraphs,
     dataSources,
     verifyAccessToken: verify,
+    serviceTokens,
     logger,
     validationRules: armor.validationRules,
     maxTokens: MAX_TOKENS,
@@ -265,7 +312,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     ...options.subscriptions,
     metrics: createSubscriptionMetrics(metrics),
   });
-  const sockets = socketIoForwarding(subgraphs, logger);
+  const sockets = socketIoForwarding(subgraphs, logger, serviceTokens);
   sockets.attach(httpServer, { '/graphql': subscriptions.handleUpgrade });
   app.use(correlationId(), requestTiming(logger, metrics));
   // Before any body parser: long-polling bodies pass through untouched.

@@ -1,6 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { SERVICE_TOKEN_HEADER, type ServiceTokenIssuer } from '@fitnexa/shared/auth';
 import type { Logger } from '@fitnexa/shared/logger';
+import type { RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { SubgraphEndpoint } from './subgraphs';
 
@@ -16,13 +18,25 @@ const SUBGRAPH_PATH = /^\/socket\.io\/([a-z0-9_-]+)(?=\/|$)/i;
  * Forwards socket.io traffic, HTTP long-polling and WebSocket upgrades alike, from
  * `/socket.io/<subgraph>/…` to that subgraph's own `/socket.io/…`: the gateway stays the single
  * entry point, and socket.io's handshake (with its token) reaches the service that checks it.
- * Clients connect with `io('<gateway>/<namespace>', { path: '/socket.io/<subgraph>' })`.
+ * Clients connect with `io('<gateway>/<namespace>', { path: '/socket.io/<subgraph>' })`. Every
+ * forwarded request carries the gateway's service credential for that subgraph (replacing any
+ * the client sent), which the subgraph's socket.io requires.
  */
-export function socketIoForwarding(subgraphs: SubgraphEndpoint[], logger: Logger) {
+export function socketIoForwarding(
+  subgraphs: SubgraphEndpoint[],
+  logger: Logger,
+  serviceTokens: ServiceTokenIssuer,
+) {
   const origins = new Map(
     subgraphs.map((subgraph) => [subgraph.name, new URL(subgraph.url).origin]),
   );
-  const subgraphOf = (path: string) => origins.get(SUBGRAPH_PATH.exec(path)?.[1] ?? '');
+  const nameOf = (path: string) => SUBGRAPH_PATH.exec(path)?.[1] ?? '';
+  const subgraphOf = (path: string) => origins.get(nameOf(path));
+  // The proxy copies the request's headers; the credential is set on them before it runs (its
+  // own hooks are synchronous, the issuer is not).
+  const withCredential = async (req: IncomingMessage) => {
+    req.headers[SERVICE_TOKEN_HEADER] = await serviceTokens.tokenFor(nameOf(req.url ?? ''));
+  };
   const proxy = createProxyMiddleware<IncomingMessage>({
     pathFilter: (path) => subgraphOf(path) !== undefined,
     router: (req) => subgraphOf(req.url ?? '')!,
@@ -49,7 +63,10 @@ export function socketIoForwarding(subgraphs: SubgraphEndpoint[], logger: Logger
 
   return {
     /** The express middleware for long-polling requests. */
-    http: proxy,
+    http: ((req, res, next) => {
+      if (!subgraphOf(req.url)) return next();
+      withCredential(req).then(() => proxy(req, res, next), next);
+    }) as RequestHandler,
     /**
      * Takes WebSocket upgrades for known subgraphs, hands those for `routes` (by path: the
      * gateway's graphql-ws on `/graphql`) to their handlers, and refuses every other upgrade.
@@ -67,7 +84,10 @@ export function socketIoForwarding(subgraphs: SubgraphEndpoint[], logger: Logger
         }
         upgraded.add(socket);
         socket.once('close', () => upgraded.delete(socket));
-        proxy.upgrade(req, socket, head);
+        withCredential(req).then(
+          () => proxy.upgrade(req, socket, head),
+          () => socket.destroy(),
+        );
       });
     },
     /** Ends the forwarded WebSockets, which an HTTP drain does not see. */

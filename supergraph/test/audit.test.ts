@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { quietLogger, testTokenIssuer } from '@fitnexa/shared/testing';
+import { quietLogger, testTokenIssuer, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
 import type { RunningServer } from '@fitnexa/shared/subgraph';
 import { serverAudits } from 'graphql-http';
 import { startGateway } from '../src';
@@ -18,6 +18,7 @@ describe('the gateway and the GraphQL-over-HTTP spec', () => {
     gateway = await startGateway({
       supergraphSdl,
       verifyAccessToken: issuer.verify,
+      serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
       port: 0,
       host: '127.0.0.1',
       logger: quietLogger('gateway'),

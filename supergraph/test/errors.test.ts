@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { capturingLogger, testTokenIssuer, type CapturedEntry } from '@fitnexa/shared/testing';
+import {
+  capturingLogger,
+  TEST_SERVICE_TOKEN_SECRET,
+  testTokenIssuer,
+  type CapturedEntry,
+} from '@fitnexa/shared/testing';
 import type { RunningServer } from '@fitnexa/shared/subgraph';
 import { startGateway, subgraphsOf } from '../src';
 
@@ -57,6 +62,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     logger: captured.logger,
     rateLimits: false,
+    serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
   });
 });
 afterAll(async () => {

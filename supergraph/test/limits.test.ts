@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { quietLogger, testTokenIssuer } from '@fitnexa/shared/testing';
+import { quietLogger, testTokenIssuer, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
 import type { RunningServer } from '@fitnexa/shared/subgraph';
 import { startGateway, subgraphsOf, type GatewayOptions } from '../src';
 import { MAX_BATCH } from '../src/server';
@@ -30,6 +30,7 @@ async function startGatewayOnStub(
     supergraphSdl,
     subgraphUrls: Object.fromEntries(subgraphsOf(supergraphSdl).map(({ name }) => [name, url])),
     verifyAccessToken: issuer.verify,
+    serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
     port: 0,
     host: '127.0.0.1',
     logger: quietLogger('gateway'),

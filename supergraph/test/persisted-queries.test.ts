@@ -2,7 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningServer } from '@fitnexa/shared/subgraph';
-import { quietLogger, testRedisUrl, testTokenIssuer } from '@fitnexa/shared/testing';
+import {
+  quietLogger,
+  testRedisUrl,
+  testTokenIssuer,
+  TEST_SERVICE_TOKEN_SECRET,
+} from '@fitnexa/shared/testing';
 import { startGateway } from '../src';
 
 const supergraphSdl = readFileSync(
@@ -16,6 +21,7 @@ async function aGateway(redisUrl: string | undefined) {
   const gateway = await startGateway({
     supergraphSdl,
     verifyAccessToken: issuer.verify,
+    serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
     port: 0,
     host: '127.0.0.1',
     logger: quietLogger('gateway'),

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { createServiceTokenVerifier, SERVICE_TOKEN_HEADER } from '@fitnexa/shared/auth';
 import { ForbiddenError } from '@fitnexa/shared/errors';
-import { quietLogger, testTokenIssuer } from '@fitnexa/shared/testing';
+import { quietLogger, testTokenIssuer, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
 import { eventually } from '@fitnexa/shared/testing/realtime';
 import {
   buildSchema,
@@ -40,6 +41,8 @@ let upstreams: Upstream[] = [];
 let entityFetches: { representations: { __typename: string; id: string }[] }[] = [];
 /** The authorization header of every entity fetch, in order. */
 let entityCallers: string[] = [];
+/** The service credential of every entity fetch, in order. */
+let entityCredentials: string[] = [];
 let gateway: GatewayServer;
 let token: string;
 let otherToken: string;
@@ -84,6 +87,7 @@ async function startStub() {
       };
       entityFetches.push({ representations: variables.representations });
       entityCallers.push(req.headers.authorization ?? '');
+      entityCredentials.push(String(req.headers[SERVICE_TOKEN_HEADER] ?? ''));
       res.setHeader('content-type', 'application/json');
       res.end(
         JSON.stringify({
@@ -118,6 +122,10 @@ async function startStub() {
   await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(stub.address() as AddressInfo).port}/graphql`;
 }
+
+/** Who signed a service credential for `audience`, as that subgraph would check it. */
+const gatewayCredentialOf = (audience: string) =>
+  createServiceTokenVerifier({ secret: TEST_SERVICE_TOKEN_SECRET, audience, callers: [] });
 
 const wsUrl = () => gateway.url.replace(/^http/, 'ws');
 const clients: Client[] = [];
@@ -194,6 +202,7 @@ beforeAll(async () => {
     supergraphSdl,
     subgraphUrls: Object.fromEntries(subgraphsOf(supergraphSdl).map(({ name }) => [name, url])),
     verifyAccessToken: issuer.verify,
+    serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
     port: 0,
     host: '127.0.0.1',
     logger: quietLogger('gateway'),
@@ -211,6 +220,7 @@ afterEach(async () => {
   upstreams = [];
   entityFetches = [];
   entityCallers = [];
+  entityCredentials = [];
 });
 afterAll(async () => {
   await gateway.stop();
@@ -287,6 +297,10 @@ describe('federated subscription execution', () => {
       connectionParams: { authorization: `Bearer ${token}`, 'x-correlation-id': 'corr-42' },
     });
     expect(upstreams[0]!.query).toContain('challengeLeaderboard');
+    // As the subgraphs require: the gateway's own credential, for the subgraph it connects to.
+    await expect(
+      gatewayCredentialOf('squad')(upstreams[0]!.connectionParams[SERVICE_TOKEN_HEADER] as string),
+    ).resolves.toBe('gateway');
 
     upstreams[0]!.push({
       data: {
@@ -307,6 +321,7 @@ describe('federated subscription execution', () => {
         ],
       },
     });
+    await expect(gatewayCredentialOf('identity')(entityCredentials[0])).resolves.toBe('gateway');
     expect(entityFetches).toEqual([
       {
         representations: [

@@ -39,7 +39,7 @@ describe('squad chat, live, through the single entry point', () => {
     const { alice, bob, conversationId } = await aSquadOfTwo();
 
     const subscription = await subscribeOverWs(
-      graph.subgraphs.messaging,
+      { ...graph.subgraphs.messaging, service: 'messaging' },
       'subscription M($id: ID!) { messageAdded(conversationId: $id) { id body sender { id } } }',
       { id: conversationId },
       bob.token,

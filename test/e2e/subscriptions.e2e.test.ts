@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFitnexaSubscriptions, memoryTokenStore, operation } from '@fitnexa/shared/api';
 import { loadMessagingConfig, startMessaging, type MessagingServer } from '@fitnexa/messaging';
-import { quietLogger, testDatabaseUrl, testRedisUrl } from '@fitnexa/shared/testing';
+import {
+  quietLogger,
+  TEST_SERVICE_TOKEN_SECRET,
+  testDatabaseUrl,
+  testRedisUrl,
+} from '@fitnexa/shared/testing';
 import {
   closeRealtimeClients,
   eventually,
@@ -376,6 +381,7 @@ describe('several gateway and messaging instances', () => {
       DATA_DIR: 'memory://',
       JWKS_URL: graph.identity.jwksUrl,
       SQUAD_URL: graph.subgraphs.squad.url,
+      SERVICE_TOKEN_SECRET: TEST_SERVICE_TOKEN_SECRET,
     };
     messaging2 = await startMessaging({
       ...loadMessagingConfig(env),
@@ -395,6 +401,7 @@ describe('several gateway and messaging instances', () => {
         messaging: messaging2.url,
       },
       jwksUrl: graph.identity.jwksUrl,
+      serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
       port: 0,
       host: '127.0.0.1',
       logger: quietLogger('gateway'),

@@ -5,6 +5,7 @@ import {
   dropServiceSchema,
   quietLogger,
   sqlInSchema,
+  TEST_SERVICE_TOKEN_SECRET,
   testDatabaseUrl,
   testRedisUrl,
   uniqueName,
@@ -91,6 +92,8 @@ export async function startGraph(
         REDIS_URL: testRedisUrl(),
         DATA_DIR: 'memory://',
         SEED_DEMO_DATA: String(options.seedDemoData ?? false),
+        // What the test kit signs its gateway credentials with (gatewayCredentialHeaders).
+        SERVICE_TOKEN_SECRET: TEST_SERVICE_TOKEN_SECRET,
         // Every e2e file talks from 127.0.0.1 at once: the limits have tests of their own.
         RATE_LIMIT_PER_IP_PER_MINUTE: '0',
         RATE_LIMIT_PER_USER_PER_MINUTE: '0',

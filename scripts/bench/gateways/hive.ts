@@ -1,14 +1,23 @@
 // The other baseline: Hive Gateway's runtime on Node's HTTP server, passing the caller's
-// authorization header on to the subgraphs.
+// authorization header on to the subgraphs, with the service credential they require.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  createServiceTokenIssuer,
+  GATEWAY_SERVICE,
+  SERVICE_TOKEN_HEADER,
+} from '@fitnexa/shared/auth';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import type { GatewayConfig, StartedGateway } from '../protocol';
 
 export async function startHive(
   supergraphSdl: string,
-  { hiveDeduplication }: GatewayConfig,
+  { hiveDeduplication, serviceTokenSecret }: GatewayConfig,
 ): Promise<StartedGateway> {
+  const serviceTokens = createServiceTokenIssuer({
+    secret: serviceTokenSecret,
+    issuer: GATEWAY_SERVICE,
+  });
   const runtime = createGatewayRuntime({
     supergraph: supergraphSdl,
     logging: 'error',
@@ -16,8 +25,9 @@ export async function startHive(
     graphqlEndpoint: '/graphql',
     transportEntries: { '*': { options: { deduplicateInflightRequests: hiveDeduplication } } },
     propagateHeaders: {
-      fromClientToSubgraphs: ({ request }) => ({
+      fromClientToSubgraphs: async ({ request, subgraphName }) => ({
         authorization: request.headers.get('authorization'),
+        [SERVICE_TOKEN_HEADER]: await serviceTokens.tokenFor(subgraphName),
       }),
     },
   });

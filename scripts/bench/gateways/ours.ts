@@ -10,12 +10,13 @@ const UNLIMITED = { points: 1_000_000_000, durationSeconds: 60 };
 
 export async function startOurs(
   supergraphSdl: string,
-  { subgraphUrls, jwksUrl, redisUrl }: GatewayConfig,
+  { subgraphUrls, jwksUrl, redisUrl, serviceTokenSecret }: GatewayConfig,
 ): Promise<StartedGateway> {
   const server = await startGateway({
     supergraphSdl,
     subgraphUrls,
     jwksUrl,
+    serviceTokenSecret,
     port: 0,
     host: '127.0.0.1',
     logger: createLogger({ service: 'gateway', level: 'error' }),

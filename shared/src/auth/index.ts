@@ -191,3 +191,16 @@ export function refusingRevoked(
     return principal;
   };
 }
+
+export {
+  createServiceTokenIssuer,
+  createServiceTokenVerifier,
+  DEVELOPMENT_SERVICE_TOKEN_SECRET,
+  GATEWAY_SERVICE,
+  MIN_SERVICE_TOKEN_SECRET_LENGTH,
+  SERVICE_TOKEN_ALGORITHM,
+  SERVICE_TOKEN_HEADER,
+  SERVICE_TOKEN_TTL_SECONDS,
+  type ServiceTokenIssuer,
+  type ServiceTokenVerifier,
+} from './service-tokens';

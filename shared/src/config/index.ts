@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import {
+  DEVELOPMENT_SERVICE_TOKEN_SECRET,
+  MIN_SERVICE_TOKEN_SECRET_LENGTH,
+} from '../auth/service-tokens';
 
 export { z };
 
@@ -49,7 +53,35 @@ export const serverEnv = {
     .string()
     .regex(/^amqps?:\/\//, 'an amqp:// or amqps:// URL')
     .optional(),
+  /**
+   * The secret every FitNexa service shares to sign and check service credentials (the gateway's
+   * calls to the subgraphs); a public development default that production refuses.
+   */
+  SERVICE_TOKEN_SECRET: z
+    .string()
+    .min(MIN_SERVICE_TOKEN_SECRET_LENGTH)
+    .default(DEVELOPMENT_SERVICE_TOKEN_SECRET),
 };
+
+type ServerBaseConfig = z.infer<z.ZodObject<typeof serverEnv>>;
+
+/** Refuses production with the public development SERVICE_TOKEN_SECRET (add it with `.refine`). */
+export const serviceSecretSetInProduction: [
+  (parsed: unknown) => boolean,
+  { message: string; path: string[] },
+] = [
+  (parsed: unknown) => {
+    // The generic object type hides the base keys that every such schema has.
+    const env = parsed as ServerBaseConfig;
+    return (
+      env.NODE_ENV !== 'production' || env.SERVICE_TOKEN_SECRET !== DEVELOPMENT_SERVICE_TOKEN_SECRET
+    );
+  },
+  {
+    message: 'SERVICE_TOKEN_SECRET is required in production (the development default is public)',
+    path: ['SERVICE_TOKEN_SECRET'],
+  },
+];
 
 /** Settings every subgraph reads, on top of `serverEnv`. */
 export const subgraphEnv = {
@@ -70,10 +102,11 @@ type SubgraphBaseConfig = z.infer<z.ZodObject<typeof subgraphEnv>>;
 
 /**
  * A subgraph's config schema: `subgraphEnv` plus the service's own settings, refusing to run in
- * production on PostgreSQL with the role's default password.
+ * production on PostgreSQL with the role's default password or with the development
+ * SERVICE_TOKEN_SECRET.
  */
 export function subgraphConfigSchema<Shape extends z.ZodRawShape>(shape: Shape) {
-  return z.object({ ...subgraphEnv, ...shape }).refine(
+  const schema = z.object({ ...subgraphEnv, ...shape }).refine(
     (parsed) => {
       // The generic object type hides the base keys that every such schema has.
       const env = parsed as unknown as SubgraphBaseConfig;
@@ -84,4 +117,5 @@ export function subgraphConfigSchema<Shape extends z.ZodRawShape>(shape: Shape) 
       path: ['DATABASE_ROLE_PASSWORD'],
     },
   );
+  return schema.refine(...serviceSecretSetInProduction);
 }

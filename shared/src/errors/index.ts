@@ -4,6 +4,8 @@ import type { Logger } from '../logger/types';
 /** Every error code a FitNexa API returns in `extensions.code`. */
 export enum ErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
+  /** A subgraph called by something other than the gateway (or a peer it accepts): no valid service credential. */
+  SERVICE_UNAUTHENTICATED = 'SERVICE_UNAUTHENTICATED',
   FORBIDDEN = 'FORBIDDEN',
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   NOT_FOUND = 'NOT_FOUND',
@@ -18,6 +20,7 @@ export enum ErrorCode {
 
 const httpStatus: Record<ErrorCode, number> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.SERVICE_UNAUTHENTICATED]: 401,
   [ErrorCode.FORBIDDEN]: 403,
   [ErrorCode.BAD_USER_INPUT]: 400,
   [ErrorCode.NOT_FOUND]: 404,
@@ -53,6 +56,13 @@ export class FitnexaError extends GraphQLError {
 export class AuthenticationError extends FitnexaError {
   constructor(message = 'You must be signed in') {
     super(ErrorCode.UNAUTHENTICATED, message);
+  }
+}
+
+/** A request reached a subgraph without a valid service credential (see auth/service-tokens). */
+export class ServiceAuthenticationError extends FitnexaError {
+  constructor(message: string) {
+    super(ErrorCode.SERVICE_UNAUTHENTICATED, message);
   }
 }
 

@@ -3,8 +3,13 @@ import type { Duplex } from 'node:stream';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { bearerToken, type AccessTokenVerifier } from '../auth';
-import { createErrorFormatter } from '../errors';
+import {
+  bearerToken,
+  SERVICE_TOKEN_HEADER,
+  type AccessTokenVerifier,
+  type ServiceTokenVerifier,
+} from '../auth';
+import { createErrorFormatter, ErrorCode } from '../errors';
 import type { Logger } from '../logger/types';
 import type { Principal } from '../types';
 
@@ -13,6 +18,11 @@ export interface GraphqlWsOptions<TContext> {
   /** Where GraphQL is served over HTTP; subscriptions share the path, as clients expect. */
   path: string;
   verifyAccessToken: AccessTokenVerifier;
+  /**
+   * Only connections whose `connectionParams` carry a valid service credential (`x-fitnexa-service`,
+   * the gateway's) are taken; others are closed with 4403 and reason SERVICE_UNAUTHENTICATED.
+   */
+  verifyServiceToken?: ServiceTokenVerifier;
   context(base: { principal: Principal | null; accessToken: string | null }): TContext;
   logger: Logger;
 }
@@ -26,7 +36,8 @@ interface ConnectionState {
  * GraphQL subscriptions over graphql-ws (subprotocol `graphql-transport-ws`) on `path`. The access
  * token comes in `connectionParams` (`{ authorization: 'Bearer …' }`); a connection with a bad one
  * is closed with 4403, one without any may connect and gets UNAUTHENTICATED from the resolvers
- * that need a user. Other upgrade paths are left to their owners (socket.io) or refused.
+ * that need a user. With `verifyServiceToken`, only the gateway (a service credential) may
+ * connect at all. Other upgrade paths are left to their owners (socket.io) or refused.
  */
 export function attachGraphqlWs<TContext>(
   httpServer: HttpServer,
@@ -51,6 +62,19 @@ export function attachGraphqlWs<TContext>(
       schema: options.schema,
       async onConnect(ctx) {
         const params = ctx.connectionParams ?? {};
+        if (options.verifyServiceToken) {
+          const credential = params[SERVICE_TOKEN_HEADER];
+          try {
+            await options.verifyServiceToken(typeof credential === 'string' ? credential : null);
+          } catch {
+            // graphql-ws would close with 4403 "Forbidden"; the reason says which check failed.
+            const { socket } = ctx.extra as {
+              socket: { close(code: number, reason: string): void };
+            };
+            socket.close(4403, ErrorCode.SERVICE_UNAUTHENTICATED);
+            return false;
+          }
+        }
         const header = typeof params.authorization === 'string' ? params.authorization : undefined;
         try {
           const accessToken = bearerToken(header);

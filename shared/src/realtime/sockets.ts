@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { Server, type Namespace, type Socket } from 'socket.io';
-import type { AccessTokenVerifier } from '../auth';
+import { SERVICE_TOKEN_HEADER, type AccessTokenVerifier, type ServiceTokenVerifier } from '../auth';
 import { ErrorCode, FitnexaError } from '../errors';
 import type { Logger } from '../logger/types';
 import type { Principal } from '../types';
@@ -14,6 +14,11 @@ export interface SocketServerOptions {
   /** Redis for several instances (the socket.io Redis adapter); absent means this process only. */
   redisUrl?: string;
   verifyAccessToken: AccessTokenVerifier;
+  /**
+   * Only handshakes carrying a valid service credential in the `x-fitnexa-service` header (the
+   * gateway adds it when it forwards socket.io) connect; others get SERVICE_UNAUTHENTICATED.
+   */
+  verifyServiceToken?: ServiceTokenVerifier;
   hub: EventHub;
   logger: Logger;
 }
@@ -55,8 +60,22 @@ export function createSocketServer(
   }
 
   const namespaces = new Set<Namespace>([io.of('/')]);
-  // Never rejects: every failure becomes an UNAUTHENTICATED refusal of the handshake.
+  const refuse = (code: ErrorCode, next: (error?: Error) => void) => {
+    const error = new Error(code) as Error & { data?: unknown };
+    error.data = { code };
+    next(error);
+  };
+  // Never rejects: every failure becomes a refusal of the handshake, with its code.
   const admit = async (socket: Socket, next: (error?: Error) => void) => {
+    if (options.verifyServiceToken) {
+      const credential = socket.handshake.headers[SERVICE_TOKEN_HEADER];
+      try {
+        await options.verifyServiceToken(typeof credential === 'string' ? credential : null);
+      } catch {
+        refuse(ErrorCode.SERVICE_UNAUTHENTICATED, next);
+        return;
+      }
+    }
     const token: unknown = socket.handshake.auth?.token;
     try {
       if (typeof token !== 'string' || !token) throw new Error('no token');
@@ -66,9 +85,7 @@ export function createSocketServer(
       await socket.join(userRoom(principal.userId));
       next();
     } catch {
-      const error = new Error(ErrorCode.UNAUTHENTICATED) as Error & { data?: unknown };
-      error.data = { code: ErrorCode.UNAUTHENTICATED };
-      next(error);
+      refuse(ErrorCode.UNAUTHENTICATED, next);
     }
   };
   const authenticate = (socket: Socket, next: (error?: Error) => void) => void admit(socket, next);

@@ -5,14 +5,26 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
-import { bearerToken, type AccessTokenVerifier } from '../auth';
-import { AuthenticationError, createErrorFormatter } from '../errors';
+import {
+  bearerToken,
+  createServiceTokenVerifier,
+  SERVICE_TOKEN_HEADER,
+  type AccessTokenVerifier,
+  type ServiceTokenVerifier,
+} from '../auth';
+import {
+  AuthenticationError,
+  createErrorFormatter,
+  httpStatusOf,
+  ServiceAuthenticationError,
+} from '../errors';
 import type { Logger } from '../logger/types';
 import {
   correlationId,
   createMetrics,
+  errorBody,
   errorHandler,
   graphqlMetricsPlugin,
   metricsRoute,
@@ -46,6 +58,11 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   /** Builds the per-request context (dataloaders, use cases) from the verified principal. */
   context(base: BaseContext): TContext;
   verifyAccessToken: AccessTokenVerifier;
+  /**
+   * Who may call /graphql (and subscribe, and connect socket.io): holders of a service credential
+   * signed with `secret` for this subgraph, from the gateway or one of `callers`.
+   */
+  serviceTokens: { secret: string; callers?: readonly string[] };
   /** Named dependencies `/health/ready` checks: database, broker, cache. */
   readiness: Record<string, ReadinessCheck>;
   /**
@@ -140,6 +157,23 @@ export async function principalOf(req: Request, verify: AccessTokenVerifier) {
 }
 
 /**
+ * Refuses, with 401 SERVICE_UNAUTHENTICATED, every request without a valid service credential in
+ * `x-fitnexa-service`: only the gateway (and named peers) reach a subgraph's GraphQL, so nothing
+ * gets around the gateway's limits by calling a subgraph's port.
+ */
+export function requireServiceToken(verify: ServiceTokenVerifier): RequestHandler {
+  return (req, res, next) => {
+    verify(req.header(SERVICE_TOKEN_HEADER)).then(
+      () => next(),
+      (error: unknown) => {
+        if (!(error instanceof ServiceAuthenticationError)) return next(error);
+        res.status(httpStatusOf(error.code)).json(errorBody(error.code, error.message));
+      },
+    );
+  };
+}
+
+/**
  * Listens on `port` (0 picks a free one) and returns the handle every FitNexa server exposes:
  * its GraphQL URL, the port it got, and a `stop` that runs once however often it is called.
  */
@@ -178,6 +212,11 @@ export async function startSubgraph<TContext extends BaseContext>(
     resolvers: options.resolvers as GraphQLResolverMap<unknown>,
   });
   const metrics = createMetrics(options.name);
+  const verifyServiceToken = createServiceTokenVerifier({
+    secret: options.serviceTokens.secret,
+    audience: options.name,
+    callers: options.serviceTokens.callers ?? [],
+  });
   const apollo = new ApolloServer<TContext>({
     schema,
     formatError: createErrorFormatter(logger),
@@ -206,6 +245,7 @@ export async function startSubgraph<TContext extends BaseContext>(
   options.routes?.(app);
   app.use(
     '/graphql',
+    requireServiceToken(verifyServiceToken),
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
@@ -217,7 +257,8 @@ export async function startSubgraph<TContext extends BaseContext>(
   app.use(notFound(), errorHandler(logger));
 
   const realtime =
-    options.realtime && startRealtime(httpServer, schema, options, options.realtime, metrics);
+    options.realtime &&
+    startRealtime(httpServer, schema, options, options.realtime, metrics, verifyServiceToken);
   const server = await serve(httpServer, options, async () => {
     // Long-lived connections first: the HTTP drain would otherwise wait its grace period for them.
     await realtime?.close();
@@ -235,6 +276,7 @@ function startRealtime<TContext extends BaseContext>(
   options: SubgraphOptions<TContext>,
   realtime: NonNullable<SubgraphOptions<TContext>['realtime']>,
   metrics: Metrics,
+  verifyServiceToken: ServiceTokenVerifier,
 ) {
   const { logger } = options;
   const subscriptions = attachGraphqlWs(
@@ -243,6 +285,7 @@ function startRealtime<TContext extends BaseContext>(
       schema,
       path: '/graphql',
       verifyAccessToken: options.verifyAccessToken,
+      verifyServiceToken,
       context: (base) => options.context({ ...base, logger }),
       logger,
     },
@@ -251,6 +294,7 @@ function startRealtime<TContext extends BaseContext>(
   const sockets = createSocketServer(httpServer, {
     redisUrl: realtime.redisUrl,
     verifyAccessToken: options.verifyAccessToken,
+    verifyServiceToken,
     hub: realtime.hub,
     logger,
   });

@@ -27,6 +27,8 @@ export interface ServiceSettings {
   DATABASE_ROLE_PASSWORD?: string;
   DATA_DIR: string;
   REDIS_URL?: string;
+  /** Signs and checks service credentials: only the gateway (and named peers) may call. */
+  SERVICE_TOKEN_SECRET: string;
   /** Where identity publishes its keys; identity itself verifies with its own. */
   JWKS_URL?: string;
   /** Another schema (and role) than `fitnexa_<service>`: tests run side by side in one database. */
@@ -71,6 +73,8 @@ export interface ServiceSpec<
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<TContext>;
   openDatabase(location: DatabaseLocation): Promise<PrismaDatabase<Client>>;
+  /** Services other than the gateway that may call this one (squad: messaging). */
+  callers?: readonly string[];
   /**
    * Subscriptions (graphql-ws at /graphql) and socket.io (/socket.io), fed by an event hub on
    * Redis (REDIS_URL) or, without it, in this process only.
@@ -170,6 +174,7 @@ export async function startService<
       port: settings.PORT,
       host: settings.HOST,
       verifyAccessToken,
+      serviceTokens: { secret: settings.SERVICE_TOKEN_SECRET, callers: spec.callers },
       readiness: { database: database.db.ping },
       // Without the broker, changes still commit: their events wait in the outbox.
       degradable: spec.realtime

@@ -6,6 +6,9 @@ import {
   ACCESS_TOKEN_AUDIENCE,
   ACCESS_TOKEN_ISSUER,
   createAccessTokenVerifier,
+  createServiceTokenIssuer,
+  GATEWAY_SERVICE,
+  SERVICE_TOKEN_HEADER,
 } from '../auth';
 import type { Principal } from '../types';
 import { createLogger, type Logger } from '../logger/node';
@@ -105,6 +108,22 @@ export async function testTokenIssuer() {
   };
 }
 
+/** The SERVICE_TOKEN_SECRET of every service tests start (startTestService, the e2e graph). */
+export const TEST_SERVICE_TOKEN_SECRET = 'fitnexa-test-service-token-secret-not-for-production';
+
+const testGatewayCredentials = createServiceTokenIssuer({
+  secret: TEST_SERVICE_TOKEN_SECRET,
+  issuer: GATEWAY_SERVICE,
+});
+
+/**
+ * The header the gateway adds to its calls to `service` (a subgraph's name), signed with
+ * TEST_SERVICE_TOKEN_SECRET: what a test needs to call a subgraph directly, as the gateway.
+ */
+export async function gatewayCredentialHeaders(service: string): Promise<Record<string, string>> {
+  return { [SERVICE_TOKEN_HEADER]: await testGatewayCredentials.tokenFor(service) };
+}
+
 /** A GraphQL response as tests read it: data left loose, errors with their codes. */
 export interface GraphQLResult {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -118,13 +137,17 @@ export type GraphQLCall = (
   token?: string,
 ) => Promise<GraphQLResult>;
 
-/** POSTs operations to a GraphQL endpoint over HTTP, as a client would, with an optional bearer token. */
-export function graphqlClient(url: string): GraphQLCall {
+/**
+ * POSTs operations to a GraphQL endpoint over HTTP, as a client would, with an optional bearer
+ * token. With `service` (a subgraph's name), as the gateway calls that subgraph: with its credential.
+ */
+export function graphqlClient(url: string, options: { service?: string } = {}): GraphQLCall {
   return async (query, variables = {}, token) => {
     const response = await fetch(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
+        ...(options.service ? await gatewayCredentialHeaders(options.service) : {}),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
       body: JSON.stringify({ query, variables }),
@@ -149,7 +172,8 @@ export interface TestServiceOptions {
 
 /**
  * A subgraph for component tests: in-process on port 0, on the real PostgreSQL (in a schema of its
- * own) and Redis, verifying access tokens signed by a key of the test's own, spoken to over HTTP.
+ * own) and Redis, verifying access tokens signed by a key of the test's own, spoken to over HTTP
+ * as the gateway speaks to it (with the gateway's service credential).
  */
 export async function startTestService<Server extends RunningServer>(
   service: string,
@@ -167,6 +191,7 @@ export async function startTestService<Server extends RunningServer>(
     DATA_DIR: 'memory://',
     REDIS_URL: 'redisUrl' in options ? options.redisUrl : testRedisUrl(),
     JWKS_URL: 'http://127.0.0.1:1/never-fetched',
+    SERVICE_TOKEN_SECRET: TEST_SERVICE_TOKEN_SECRET,
     SEED_DEMO_DATA: options.seedDemoData ?? false,
     schema,
     logger: options.logger ?? quietLogger(service),
@@ -176,7 +201,7 @@ export async function startTestService<Server extends RunningServer>(
   return {
     server,
     schema,
-    graphql: graphqlClient(server.url),
+    graphql: graphqlClient(server.url, { service }),
     tokenFor: issuer.tokenFor,
     /** SQL on the service's own tables, behind its back (e.g. to let stored time pass). */
     sql: sqlInSchema(schema),

@@ -3,7 +3,9 @@
 import { createClient, type FormattedExecutionResult } from 'graphql-ws';
 import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
+import { SERVICE_TOKEN_HEADER } from '../auth';
 import { SOCKETS_LEAVE, type EventHub, type SocketsLeavePayload } from '../realtime';
+import { gatewayCredentialHeaders } from './index';
 
 // Generous: a passing test never waits it out, and a full parallel run on 2 cores is slow.
 const WAIT_MS = 15_000;
@@ -39,21 +41,28 @@ export interface TestSubscription {
 
 /**
  * Subscribes with the real graphql-ws client at a service's (or gateway's) `/graphql`, with
- * `token` as the bearer when given. With the service's `hub`, resolves only once the server has
+ * `token` as the bearer when given. With the target's `service` (a subgraph's name), it connects as
+ * the gateway does, with the gateway's service credential. With the service's `hub`, resolves only once the server has
  * the subscription open (or answered it), so what is published next reaches it: graphql-ws itself
  * never acknowledges a subscription.
  */
 export async function subscribeOverWs(
-  target: { url: string; hub?: EventHub },
+  target: { url: string; hub?: EventHub; service?: string },
   query: string,
   variables: Record<string, unknown>,
   token?: string,
 ): Promise<TestSubscription> {
   const before = target.hub?.subscriptionCount() ?? 0;
+  const credential = target.service
+    ? (await gatewayCredentialHeaders(target.service))[SERVICE_TOKEN_HEADER]
+    : undefined;
   const client = createClient({
     url: target.url.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
-    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    connectionParams: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(credential ? { [SERVICE_TOKEN_HEADER]: credential } : {}),
+    },
     retryAttempts: 0,
   });
   const handle = { close: () => client.dispose() };
@@ -101,14 +110,21 @@ export async function subscribeOverWs(
 /**
  * A socket.io client, connected (rejects with the server's reason when refused). `url` is the
  * server's origin plus the namespace; `path` is where socket.io listens (the gateway's
- * `/socket.io/<subgraph>`, say).
+ * `/socket.io/<subgraph>`, say). With `service` (a subgraph's name), it connects straight to that
+ * subgraph as the gateway forwards clients to it: with the gateway's service credential.
  */
 export async function connectSocket(
   url: string,
-  options: { token?: string; path?: string; transports?: ('websocket' | 'polling')[] } = {},
+  options: {
+    token?: string;
+    path?: string;
+    transports?: ('websocket' | 'polling')[];
+    service?: string;
+  } = {},
 ): Promise<Socket> {
   const socket = io(url, {
     auth: options.token ? { token: options.token } : {},
+    extraHeaders: options.service ? await gatewayCredentialHeaders(options.service) : undefined,
     path: options.path,
     transports: options.transports ?? ['websocket'],
     reconnection: false,

@@ -1,5 +1,5 @@
 import { EVENTS_EXCHANGE } from '@fitnexa/shared/events';
-import { capturingLogger, untilPasses } from '@fitnexa/shared/testing';
+import { capturingLogger, gatewayCredentialHeaders, untilPasses } from '@fitnexa/shared/testing';
 import {
   publishEvent,
   recordEvents,
@@ -51,6 +51,7 @@ describe('gym.checkin.recorded', () => {
     const response = await fetch(gym.server.url, {
       method: 'POST',
       headers: {
+        ...(await gatewayCredentialHeaders('gym')),
         'content-type': 'application/json',
         authorization: `Bearer ${member.token}`,
         'x-correlation-id': 'check-in-1',

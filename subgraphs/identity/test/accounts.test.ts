@@ -3,9 +3,11 @@ import {
   capturingLogger,
   codeOf,
   dropServiceSchema,
+  gatewayCredentialHeaders,
   graphqlClient,
   type GraphQLCall,
   quietLogger,
+  TEST_SERVICE_TOKEN_SECRET,
   testDatabaseUrl,
   uniqueName,
 } from '@fitnexa/shared/testing';
@@ -28,6 +30,7 @@ beforeAll(async () => {
     LOGIN_MAX_FAILURES: 5,
     LOGIN_LOCKOUT_SECONDS: 900,
     SEED_DEMO_DATA: true,
+    SERVICE_TOKEN_SECRET: TEST_SERVICE_TOKEN_SECRET,
     schema,
     logger: quietLogger('identity'),
   });
@@ -38,7 +41,7 @@ afterAll(async () => {
 });
 
 const graphql: GraphQLCall = (query, variables, token) =>
-  graphqlClient(identity.url)(query, variables, token);
+  graphqlClient(identity.url, { service: 'identity' })(query, variables, token);
 
 let counter = 0;
 async function signUp(role?: 'ADMIN') {
@@ -226,13 +229,17 @@ describe('batching', () => {
       LOGIN_MAX_FAILURES: 5,
       LOGIN_LOCKOUT_SECONDS: 900,
       SEED_DEMO_DATA: true,
+      SERVICE_TOKEN_SECRET: TEST_SERVICE_TOKEN_SECRET,
       schema: batchSchema,
       logger: logs.logger,
     });
     try {
       const login = await fetch(counted.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          ...(await gatewayCredentialHeaders('identity')),
+        },
         body: JSON.stringify({
           query:
             'mutation { login(input: { email: "admin@fitnexa.dev", password: "fitnexa-demo-1" }) { user { id } } }',
@@ -246,7 +253,10 @@ describe('batching', () => {
         const before = logs.entries.filter((entry) => entry.message === 'sql').length;
         const response = await fetch(counted.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: {
+            'content-type': 'application/json',
+            ...(await gatewayCredentialHeaders('identity')),
+          },
           body: JSON.stringify({
             query:
               'query E($r: [_Any!]!) { _entities(representations: $r) { ... on User { id } } }',

@@ -2,9 +2,11 @@ import { createAmqpBus, type MessageBus } from '@fitnexa/shared/bus';
 import {
   dropServiceSchema,
   freePort,
+  gatewayCredentialHeaders,
   graphqlClient,
   quietLogger,
   sqlInSchema,
+  TEST_SERVICE_TOKEN_SECRET,
   testDatabaseUrl,
   uniqueName,
   untilPasses,
@@ -29,13 +31,14 @@ async function startIdentityOn(bus: MessageBus) {
     LOGIN_MAX_FAILURES: 5,
     LOGIN_LOCKOUT_SECONDS: 900,
     SEED_DEMO_DATA: false,
+    SERVICE_TOKEN_SECRET: TEST_SERVICE_TOKEN_SECRET,
     schema,
     logger: quietLogger('identity'),
     bus,
   });
   return {
     server,
-    graphql: graphqlClient(server.url),
+    graphql: graphqlClient(server.url, { service: 'identity' }),
     sql: sqlInSchema(schema),
     async stop() {
       await server.stop();
@@ -66,6 +69,7 @@ describe('identity events on RabbitMQ', () => {
     const deleted = await fetch(identity.server.url, {
       method: 'POST',
       headers: {
+        ...(await gatewayCredentialHeaders('identity')),
         'content-type': 'application/json',
         authorization: `Bearer ${accessToken}`,
         'x-correlation-id': 'delete-ada-1',

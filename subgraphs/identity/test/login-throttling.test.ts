@@ -5,6 +5,7 @@ import {
   graphqlClient,
   type GraphQLCall,
   type GraphQLResult,
+  TEST_SERVICE_TOKEN_SECRET,
   testDatabaseUrl,
   testRedisUrl,
   uniqueName,
@@ -34,10 +35,11 @@ beforeAll(async () => {
     LOGIN_MAX_FAILURES: MAX_FAILURES,
     LOGIN_LOCKOUT_SECONDS: LOCKOUT_SECONDS,
     SEED_DEMO_DATA: false,
+    SERVICE_TOKEN_SECRET: TEST_SERVICE_TOKEN_SECRET,
     schema,
     logger: logs.logger,
   });
-  graphql = graphqlClient(identity.url);
+  graphql = graphqlClient(identity.url, { service: 'identity' });
 });
 afterAll(async () => {
   await identity.stop();

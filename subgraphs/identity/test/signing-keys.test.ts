@@ -5,6 +5,7 @@ import {
   graphqlClient,
   quietLogger,
   sqlInSchema,
+  TEST_SERVICE_TOKEN_SECRET,
   testDatabaseUrl,
   uniqueName,
   untilPasses,
@@ -43,6 +44,7 @@ async function start(overrides: Partial<IdentityOptions> & { schema?: string } =
     SEED_DEMO_DATA: false,
     SIGNING_KEY_ENCRYPTION_KEY: ENCRYPTION_KEY,
     SIGNING_KEY_ROTATION_DAYS: 30,
+    SERVICE_TOKEN_SECRET: TEST_SERVICE_TOKEN_SECRET,
     logger: quietLogger('identity'),
     ...overrides,
     schema,
@@ -50,7 +52,7 @@ async function start(overrides: Partial<IdentityOptions> & { schema?: string } =
   let entry = started.find((candidate) => candidate.schema === schema);
   if (!entry) started.push((entry = { schema, servers: [] }));
   entry.servers.push(server);
-  const graphql = graphqlClient(server.url);
+  const graphql = graphqlClient(server.url, { service: 'identity' });
   let counter = 0;
   return {
     server,

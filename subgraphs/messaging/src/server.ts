@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServiceTokenIssuer } from '@fitnexa/shared/auth';
 import { startService, type ServiceServer, type ServiceSettings } from '@fitnexa/shared/subgraph';
 import { parse } from 'graphql';
 import type { MessagingConfig } from './config';
@@ -45,7 +46,12 @@ export function startMessaging(options: MessagingOptions): Promise<MessagingServ
         participants: new ParticipantRepository(prisma),
         messages: new MessageRepository(prisma),
       };
-      const squadMembership = options.squadMembership ?? new HttpSquadMembership(options.SQUAD_URL);
+      const squadMembership =
+        options.squadMembership ??
+        new HttpSquadMembership(
+          options.SQUAD_URL,
+          createServiceTokenIssuer({ secret: options.SERVICE_TOKEN_SECRET, issuer: 'messaging' }),
+        );
       const seeded = options.SEED_DEMO_DATA
         ? await seedDemoConversation({ repositories, squadMembership, hub, logger })
         : false;

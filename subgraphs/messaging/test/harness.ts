@@ -52,11 +52,11 @@ export const subscribe = (
   query: string,
   variables: Record<string, unknown>,
   token?: string,
-) => subscribeOverWs(messaging.server, query, variables, token);
+) => subscribeOverWs({ ...messaging.server, service: 'messaging' }, query, variables, token);
 
 /** A socket.io client of `/chat`, connected (rejects with the server's reason when refused). */
 export const chatSocket = (messaging: TestMessaging, token?: string) =>
-  connectSocket(`${new URL(messaging.server.url).origin}/chat`, { token });
+  connectSocket(`${new URL(messaging.server.url).origin}/chat`, { token, service: 'messaging' });
 
 export {
   collect,

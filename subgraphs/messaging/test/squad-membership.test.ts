@@ -1,14 +1,31 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  createServiceTokenIssuer,
+  createServiceTokenVerifier,
+  SERVICE_TOKEN_HEADER,
+} from '@fitnexa/shared/auth';
+import { TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
 import { HttpSquadMembership } from '../src';
+
+/** How squad checks who calls it: the gateway, or messaging. */
+const squadChecks = createServiceTokenVerifier({
+  secret: TEST_SERVICE_TOKEN_SECRET,
+  audience: 'squad',
+  callers: ['messaging'],
+});
 
 /** squad's GraphQL endpoint, faked: answers each request with the next canned reply. */
 async function fakeSquad(replies: { status?: number; body: unknown }[]) {
-  const requests: { authorization?: string; body: any }[] = [];
+  const requests: { authorization?: string; credential?: string; body: any }[] = [];
   const answer = async (req: IncomingMessage, res: ServerResponse) => {
     let raw = '';
     for await (const chunk of req) raw += chunk;
-    requests.push({ authorization: req.headers.authorization, body: JSON.parse(raw) });
+    requests.push({
+      authorization: req.headers.authorization,
+      credential: req.headers[SERVICE_TOKEN_HEADER] as string | undefined,
+      body: JSON.parse(raw),
+    });
     const reply = replies.shift() ?? { status: 500, body: {} };
     res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(reply.body));
@@ -17,7 +34,10 @@ async function fakeSquad(replies: { status?: number; body: unknown }[]) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    membership: new HttpSquadMembership(`http://127.0.0.1:${port}/graphql`),
+    membership: new HttpSquadMembership(
+      `http://127.0.0.1:${port}/graphql`,
+      createServiceTokenIssuer({ secret: TEST_SERVICE_TOKEN_SECRET, issuer: 'messaging' }),
+    ),
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -27,7 +47,7 @@ const squadId = '6a1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const userId = '0b7e5c1a-5d2f-4c1e-9a51-000000000001';
 
 describe('asking squad about membership over HTTP', () => {
-  it("when squad answers a role for the viewer, then they are a member; the caller's token is forwarded", async () => {
+  it("when squad answers a role for the viewer, then they are a member; the caller's token is forwarded with messaging's service credential", async () => {
     const squad = await fakeSquad([
       { body: { data: { squad: { id: squadId, myRole: 'MEMBER' } } } },
     ]);
@@ -36,12 +56,14 @@ describe('asking squad about membership over HTTP', () => {
       expect(squad.requests).toEqual([
         {
           authorization: 'Bearer token-1',
+          credential: expect.any(String),
           body: {
             query: expect.stringContaining('squad(id: $id) { id myRole }'),
             variables: { id: squadId },
           },
         },
       ]);
+      await expect(squadChecks(squad.requests[0]!.credential)).resolves.toBe('messaging');
     } finally {
       await squad.close();
     }
@@ -92,10 +114,18 @@ describe('asking squad about membership over HTTP', () => {
           ],
         },
       },
+      // squad refusing messaging itself (secrets that differ) is a failure, not a "no".
+      {
+        status: 401,
+        body: {
+          errors: [{ message: 'no', extensions: { code: 'SERVICE_UNAUTHENTICATED' } }],
+        },
+      },
     ]);
     try {
       await expect(squad.membership.isMember(squadId, userId, 'token')).rejects.toThrow(/500/);
       await expect(squad.membership.isMember(squadId, userId, 'token')).rejects.toThrow(/400/);
+      await expect(squad.membership.isMember(squadId, userId, 'token')).rejects.toThrow(/401/);
     } finally {
       await squad.close();
     }

@@ -1,4 +1,11 @@
-import { jwksUrl, loadConfig, port, serverEnv, z } from '@fitnexa/shared/config';
+import {
+  jwksUrl,
+  loadConfig,
+  port,
+  serverEnv,
+  serviceSecretSetInProduction,
+  z,
+} from '@fitnexa/shared/config';
 
 const schema = z.object({
   ...serverEnv,
@@ -22,5 +29,5 @@ export type ObservabilityConfig = z.infer<typeof schema>;
 export function loadObservabilityConfig(
   env: Record<string, string | undefined> = process.env,
 ): ObservabilityConfig {
-  return loadConfig('observability', schema, env);
+  return loadConfig('observability', schema.refine(...serviceSecretSetInProduction), env);
 }

@@ -19,7 +19,7 @@ export const LOGS_QUEUE = 'observability.logs';
 
 export type ObservabilityOptions = Pick<
   ObservabilityConfig,
-  'PORT' | 'HOST' | 'JWKS_URL' | 'MONGODB_URL' | 'LOG_RETENTION_DAYS'
+  'PORT' | 'HOST' | 'JWKS_URL' | 'MONGODB_URL' | 'LOG_RETENTION_DAYS' | 'SERVICE_TOKEN_SECRET'
 > & {
   logger: Logger;
   /** Where the logs come from: RabbitMQ, or the in-process bus the services of one process share. */
@@ -69,6 +69,7 @@ export async function startObservability(
       port: options.PORT,
       host: options.HOST,
       verifyAccessToken,
+      serviceTokens: { secret: options.SERVICE_TOKEN_SECRET },
       readiness: { mongodb: mongo.ping },
       // Without the broker no new entries arrive, but what is stored can still be read.
       degradable: { bus: () => bus.ping() },

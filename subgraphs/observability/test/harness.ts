@@ -3,6 +3,7 @@ import { createLogger, createLogsTransport, type Logger } from '@fitnexa/shared/
 import {
   graphqlClient,
   quietLogger,
+  TEST_SERVICE_TOKEN_SECRET,
   testTokenIssuer,
   untilPasses,
   type GraphQLCall,
@@ -42,6 +43,7 @@ export async function startTestObservability(
       JWKS_URL: 'http://127.0.0.1:1/never-fetched',
       MONGODB_URL: options.mongodbUrl,
       LOG_RETENTION_DAYS: options.retentionDays ?? 14,
+      SERVICE_TOKEN_SECRET: TEST_SERVICE_TOKEN_SECRET,
       logger: quietLogger('observability'),
       bus: bus.bus,
       verifyAccessToken: issuer.verify,
@@ -53,7 +55,7 @@ export async function startTestObservability(
   return {
     server,
     bus,
-    graphql: graphqlClient(server.url),
+    graphql: graphqlClient(server.url, { service: 'observability' }),
     adminToken: await issuer.tokenFor({ userId: randomUUID(), role: 'ADMIN' }),
     memberToken: await issuer.tokenFor({ userId: randomUUID(), role: 'MEMBER' }),
     serviceLogger(service) {

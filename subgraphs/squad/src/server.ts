@@ -38,6 +38,8 @@ export function startSquad(options: SquadOptions): Promise<SquadServer> {
     typeDefs,
     resolvers,
     openDatabase: openSquadDatabase,
+    // messaging asks squad whether a user is a member of a squad (its group chat).
+    callers: ['messaging'],
     realtime: true,
     async wire({ prisma, hub, events, logger }) {
       const repositories: SquadRepositories = {

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { EVENTS_EXCHANGE } from '@fitnexa/shared/events';
-import { capturingLogger, untilPasses, type CapturedEntry } from '@fitnexa/shared/testing';
+import {
+  capturingLogger,
+  gatewayCredentialHeaders,
+  untilPasses,
+  type CapturedEntry,
+} from '@fitnexa/shared/testing';
 import {
   publishEvent,
   recordEvents,
@@ -51,6 +56,7 @@ async function mutateAs(user: TestUser, correlationId: string, query: string) {
   const response = await fetch(squad.server.url, {
     method: 'POST',
     headers: {
+      ...(await gatewayCredentialHeaders('squad')),
       'content-type': 'application/json',
       authorization: `Bearer ${user.token}`,
       'x-correlation-id': correlationId,

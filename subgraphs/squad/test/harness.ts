@@ -1,5 +1,6 @@
 import {
   codeOf,
+  gatewayCredentialHeaders,
   startTestService,
   type GraphQLResult,
   type TestServiceOptions,
@@ -16,7 +17,7 @@ export type TestSquad = Awaited<ReturnType<typeof startTestSquad>>;
 export const startTestSquad = (options: TestServiceOptions = {}) =>
   startTestService('squad', startSquad, options);
 
-export { codeOf, type GraphQLResult };
+export { codeOf, gatewayCredentialHeaders, type GraphQLResult };
 
 /** Subscribes over graphql-ws, live once resolved (see subscribeOverWs). */
 export const subscribe = (
@@ -24,11 +25,14 @@ export const subscribe = (
   query: string,
   variables: Record<string, unknown>,
   token?: string,
-) => subscribeOverWs(squad.server, query, variables, token);
+) => subscribeOverWs({ ...squad.server, service: 'squad' }, query, variables, token);
 
 /** A socket.io client of `/squads`, connected (rejects with the server's reason when refused). */
 export const squadSocket = (squad: TestSquad, token?: string) =>
-  connectSocket(`${new URL(squad.server.url).origin}${SQUADS_NAMESPACE}`, { token });
+  connectSocket(`${new URL(squad.server.url).origin}${SQUADS_NAMESPACE}`, {
+    token,
+    service: 'squad',
+  });
 
 export {
   closeRealtimeClients as closeClients,

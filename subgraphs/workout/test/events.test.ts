@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EVENTS_EXCHANGE } from '@fitnexa/shared/events';
-import { capturingLogger, untilPasses } from '@fitnexa/shared/testing';
+import { capturingLogger, gatewayCredentialHeaders, untilPasses } from '@fitnexa/shared/testing';
 import {
   publishEvent,
   recordEvents,
@@ -76,6 +76,7 @@ describe('workout.session.completed', () => {
     const response = await fetch(workout.server.url, {
       method: 'POST',
       headers: {
+        ...(await gatewayCredentialHeaders('workout')),
         'content-type': 'application/json',
         authorization: `Bearer ${member.token}`,
         'x-correlation-id': 'finish-session-1',

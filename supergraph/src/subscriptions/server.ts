@@ -3,7 +3,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import { channel } from '@fitnexa/shared/api';
-import { bearerToken, type AccessTokenVerifier } from '@fitnexa/shared/auth';
+import {
+  bearerToken,
+  type AccessTokenVerifier,
+  type ServiceTokenIssuer,
+} from '@fitnexa/shared/auth';
 import { createErrorFormatter, ErrorCode } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
 import { CORRELATION_HEADER } from '@fitnexa/shared/middleware';
@@ -31,6 +35,8 @@ export interface SubscriptionServerOptions extends SubscriptionPlannerOptions {
   /** The gateway's data sources by subgraph: entity fetches go the way queries' fetches go. */
   dataSources: ServiceMap;
   verifyAccessToken: AccessTokenVerifier;
+  /** The gateway's service credentials, which subgraphs require of upstream connections. */
+  serviceTokens: ServiceTokenIssuer;
   logger: Logger;
   /** Largest client message, in bytes. */
   maxPayload: number;
@@ -105,6 +111,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
   const formatError = createErrorFormatter(logger);
   const upstreams = createUpstreams({
     retryAttempts: options.upstreamRetryAttempts ?? 5,
+    serviceTokens: options.serviceTokens,
     onSocketCount: options.metrics?.upstreamSockets,
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });

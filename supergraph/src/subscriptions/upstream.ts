@@ -1,9 +1,12 @@
+import { SERVICE_TOKEN_HEADER, type ServiceTokenIssuer } from '@fitnexa/shared/auth';
 import { createClient, type Client } from 'graphql-ws';
 import { WebSocket, type ClientOptions } from 'ws';
 
 export interface UpstreamOptions {
   /** Reconnections to a subgraph that dropped before the client's subscription ends in error. */
   retryAttempts: number;
+  /** The gateway's service credentials: every upstream connection carries one for its subgraph. */
+  serviceTokens: ServiceTokenIssuer;
   /** Called whenever the number of open upstream sockets changes (the metrics gauge). */
   onSocketCount?(count: number): void;
 }
@@ -61,7 +64,11 @@ export function createUpstreams(options: UpstreamOptions) {
           client: createClient({
             url: httpUrl.replace(/^http/, 'ws'),
             webSocketImpl: CountedWebSocket,
-            connectionParams,
+            // Asked at every (re)connection, so a reconnection hours later has a fresh credential.
+            connectionParams: async () => ({
+              ...connectionParams,
+              [SERVICE_TOKEN_HEADER]: await options.serviceTokens.tokenFor(subgraph),
+            }),
             lazy: true,
             lazyCloseTimeout: 0,
             retryAttempts: options.retryAttempts,

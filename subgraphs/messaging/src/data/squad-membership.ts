@@ -1,3 +1,4 @@
+import { SERVICE_TOKEN_HEADER, type ServiceTokenIssuer } from '@fitnexa/shared/auth';
 import { ErrorCode } from '@fitnexa/shared/errors';
 
 /** Whether a user belongs to a squad; squad decides, messaging asks. */
@@ -20,19 +21,28 @@ interface SquadRoleResponse {
 }
 
 /**
- * Asks squad over HTTP as the caller, with their bearer token: squad answers `myRole` for
+ * Asks squad over HTTP as the caller, with their bearer token (and messaging's own service
+ * credential, which squad requires of whoever calls it): squad answers `myRole` for
  * the signed-in viewer, so `userId` must be the token's user. Participants follow squad's
  * membership events (see domain/events.ts); this decides for members who are not participants
  * yet. An unreachable squad fails the request rather than answering "not a member".
  */
 export class HttpSquadMembership implements SquadMembership {
-  constructor(private readonly squadUrl: string) {}
+  constructor(
+    private readonly squadUrl: string,
+    /** Signs messaging's credentials (`iss` messaging); squad accepts them. */
+    private readonly serviceTokens: ServiceTokenIssuer,
+  ) {}
 
   async isMember(squadId: string, _userId: string, accessToken: string | null): Promise<boolean> {
     if (!accessToken) return false;
     const response = await fetch(this.squadUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${accessToken}`,
+        [SERVICE_TOKEN_HEADER]: await this.serviceTokens.tokenFor('squad'),
+      },
       body: JSON.stringify({ query: SQUAD_ROLE_QUERY, variables: { id: squadId } }),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
