@@ -275,8 +275,11 @@ describe('SIGNING_KEY_ENCRYPTION_KEY', () => {
       }),
     ).toThrow(ConfigError);
     expect(
-      loadIdentityConfig({ NODE_ENV: 'production', SIGNING_KEY_ENCRYPTION_KEY: ENCRYPTION_KEY })
-        .SIGNING_KEY_ENCRYPTION_KEY,
+      loadIdentityConfig({
+        NODE_ENV: 'production',
+        SIGNING_KEY_ENCRYPTION_KEY: ENCRYPTION_KEY,
+        SERVICE_TOKEN_SECRET: 's'.repeat(32),
+      }).SIGNING_KEY_ENCRYPTION_KEY,
     ).toBe(ENCRYPTION_KEY);
   });
 
