@@ -12,10 +12,8 @@ import { SetRepository } from './data/sets';
 import { StatsRepository } from './data/stats';
 import { TemplateRepository } from './data/templates';
 import { openWorkoutDatabase } from './db';
-import { ExerciseCatalogue } from './domain/catalogue';
 import { eraseDeletedUser } from './domain/erasure';
-import { Templates } from './domain/templates';
-import { Workouts } from './domain/workouts';
+import { createUseCases } from './domain/use-cases';
 import { resolvers } from './resolvers';
 import { seedDemoWorkouts } from './seed';
 
@@ -44,12 +42,17 @@ export function startWorkout(options: WorkoutOptions): Promise<WorkoutServer> {
       const sets = new SetRepository(prisma);
       const records = new PersonalRecordRepository(prisma);
       const stats = new StatsRepository(prisma);
-      const catalogue = new ExerciseCatalogue(exercises, cache);
+      const templateRepository = new TemplateRepository(prisma);
+      const { catalogue, workouts, templates } = createUseCases({
+        exercises,
+        sessions,
+        sets,
+        templates: templateRepository,
+        cache,
+        logger,
+      });
       const written = await catalogue.sync(EXERCISE_CATALOGUE);
       if (written > 0) logger.info('exercise catalogue updated', { exercises: written });
-      const workouts = new Workouts({ sessions, sets, catalogue, logger });
-      const templateRepository = new TemplateRepository(prisma);
-      const templates = new Templates(templateRepository, catalogue);
       const seeded = options.SEED_DEMO_DATA
         ? await seedDemoWorkouts({ exercises, sessions, sets, catalogue, templates, logger })
         : false;
