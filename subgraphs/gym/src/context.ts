@@ -1,16 +1,13 @@
 import type { BaseContext } from '@fitnexa/shared/subgraph';
 import DataLoader from 'dataloader';
-import type { BookedClassesRequest, BookingRecord, BookingRepository } from './data/bookings';
-import type { CheckInPageRequest, CheckInRecord, CheckInRepository } from './data/check-ins';
-import type { GymClassRecord, GymClassRepository, Occupancy } from './data/classes';
-import type { GymRecord, GymRepository } from './data/gyms';
-import type {
-  MembershipListRequest,
-  MembershipRecord,
-  MembershipRepository,
-} from './data/memberships';
-import type { PlanRecord, PlanRepository } from './data/plans';
+import type { BookedClassesRequest, BookingRecord } from './data/bookings';
+import type { CheckInPageRequest, CheckInRecord } from './data/check-ins';
+import type { GymClassRecord, Occupancy } from './data/classes';
+import type { GymRecord } from './data/gyms';
+import type { MembershipListRequest, MembershipRecord } from './data/memberships';
+import type { PlanRecord } from './data/plans';
 import type { Gyms } from './domain/gyms';
+import type { GymRepositories } from './data/repositories';
 import type { UseCases } from './domain/use-cases';
 
 /** Per-request loaders: every lookup of a kind in one request becomes one query (or none, cached). */
@@ -29,15 +26,6 @@ export interface GymLoaders {
 export interface GymContext extends BaseContext, UseCases {
   gyms: Gyms;
   loaders: GymLoaders;
-}
-
-export interface GymRepositories {
-  gyms: GymRepository;
-  plans: PlanRepository;
-  memberships: MembershipRepository;
-  classes: GymClassRepository;
-  bookings: BookingRepository;
-  checkIns: CheckInRepository;
 }
 
 // Bounds the size of one IN list: past a thousand keys a batch takes one more query per thousand.

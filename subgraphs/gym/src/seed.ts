@@ -1,6 +1,6 @@
 import type { Logger } from '@fitnexa/shared/logger';
 import { DEMO_GYM_IDS, DEMO_USERS, type Principal } from '@fitnexa/shared/types';
-import type { GymRepositories } from './context';
+import type { GymRepositories } from './data/repositories';
 import type { GymClassRecord } from './data/classes';
 import type { PlanRecord } from './data/plans';
 import type { Gyms } from './domain/gyms';

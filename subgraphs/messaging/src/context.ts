@@ -1,12 +1,9 @@
 import type { BaseContext } from '@fitnexa/shared/subgraph';
 import DataLoader from 'dataloader';
-import type {
-  ConversationPageRequest,
-  ConversationRecord,
-  ConversationRepository,
-} from './data/conversations';
-import type { MessageRecord, MessageRepository } from './data/messages';
-import type { ParticipantKey, ParticipantRecord, ParticipantRepository } from './data/participants';
+import type { ConversationPageRequest, ConversationRecord } from './data/conversations';
+import type { MessageRecord } from './data/messages';
+import type { ParticipantKey, ParticipantRecord } from './data/participants';
+import type { MessagingRepositories } from './data/repositories';
 import type { UseCases } from './domain/use-cases';
 
 /** Per-request loaders: every lookup of a kind in one request becomes one query (or none, cached). */
@@ -21,12 +18,6 @@ export interface MessagingLoaders {
 
 export interface MessagingContext extends BaseContext, UseCases {
   loaders: MessagingLoaders;
-}
-
-export interface MessagingRepositories {
-  conversations: ConversationRepository;
-  participants: ParticipantRepository;
-  messages: MessageRepository;
 }
 
 // Bounds the size of one IN list: past a thousand keys a batch takes one more query per thousand.

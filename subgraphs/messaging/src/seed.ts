@@ -1,7 +1,7 @@
 import type { Logger } from '@fitnexa/shared/logger';
 import type { EventHub } from '@fitnexa/shared/realtime';
 import { DEMO_USERS } from '@fitnexa/shared/types';
-import type { MessagingRepositories } from './context';
+import type { MessagingRepositories } from './data/repositories';
 import type { SquadMembership } from './data/squad-membership';
 import type { Caller } from './domain/access';
 import { createUseCases } from './domain/use-cases';

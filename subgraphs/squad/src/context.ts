@@ -1,17 +1,12 @@
 import type { BaseContext } from '@fitnexa/shared/subgraph';
 import DataLoader from 'dataloader';
-import type { ActivityRepository } from './data/activities';
-import type { ChallengeRecord, ChallengeRepository } from './data/challenges';
-import type { InvitationRepository } from './data/invitations';
-import type { JoinRequestRecord, JoinRequestRepository } from './data/join-requests';
-import type { MemberRecord, MemberRepository, MembershipKey } from './data/members';
+import type { ChallengeRecord } from './data/challenges';
+import type { JoinRequestRecord } from './data/join-requests';
+import type { MemberRecord, MembershipKey } from './data/members';
 import type { SquadPageRequest } from './data/pages';
-import type {
-  LeaderboardEntryRecord,
-  LeaderboardRequest,
-  ProgressRepository,
-} from './data/progress';
-import type { SquadRecord, SquadRepository, UserSquadsRequest } from './data/squads';
+import type { LeaderboardEntryRecord, LeaderboardRequest } from './data/progress';
+import type { SquadRecord, UserSquadsRequest } from './data/squads';
+import type { SquadRepositories } from './data/repositories';
 import type { UseCases } from './domain/use-cases';
 import type { SquadRole } from './generated/prisma/enums';
 
@@ -30,16 +25,6 @@ export interface SquadLoaders {
 
 export interface SquadContext extends BaseContext, UseCases {
   loaders: SquadLoaders;
-}
-
-export interface SquadRepositories {
-  squads: SquadRepository;
-  members: MemberRepository;
-  joinRequests: JoinRequestRepository;
-  invitations: InvitationRepository;
-  challenges: ChallengeRepository;
-  progress: ProgressRepository;
-  activities: ActivityRepository;
 }
 
 // Bounds the size of one IN list: past a thousand keys a batch takes one more query per thousand.

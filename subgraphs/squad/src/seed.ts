@@ -1,6 +1,6 @@
 import type { Logger } from '@fitnexa/shared/logger';
 import { DEMO_GYM_IDS, DEMO_USERS, type Principal } from '@fitnexa/shared/types';
-import type { SquadRepositories } from './context';
+import type { SquadRepositories } from './data/repositories';
 import type { LiveUpdates } from './domain/realtime';
 import { createUseCases } from './domain/use-cases';
 

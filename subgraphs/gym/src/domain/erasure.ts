@@ -1,7 +1,7 @@
 import { isUuid } from '@fitnexa/shared/db';
 import type { EventHandler } from '@fitnexa/shared/events';
 import type { Logger } from '@fitnexa/shared/logger';
-import type { GymRepositories } from '../context';
+import type { GymRepositories } from '../data/repositories';
 import type { BookingRecord } from '../data/bookings';
 import type { GymTransaction } from '../db';
 import { fillFreedSpot, logPromotion } from './bookings';

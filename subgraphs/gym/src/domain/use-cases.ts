@@ -1,5 +1,5 @@
 import type { Logger } from '@fitnexa/shared/logger';
-import type { GymRepositories } from '../context';
+import type { GymRepositories } from '../data/repositories';
 import { Bookings } from './bookings';
 import { CheckIns } from './check-ins';
 import { Classes } from './classes';

@@ -1,6 +1,6 @@
 import type { EventHandlers } from '@fitnexa/shared/events';
 import { removeFromRoom, type EventHub } from '@fitnexa/shared/realtime';
-import type { MessagingRepositories } from '../context';
+import type { MessagingRepositories } from '../data/repositories';
 import type { MessagingTx } from '../db';
 import {
   conversationRoom,

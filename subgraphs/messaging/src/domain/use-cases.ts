@@ -1,5 +1,5 @@
 import type { EventHub } from '@fitnexa/shared/realtime';
-import type { MessagingRepositories } from '../context';
+import type { MessagingRepositories } from '../data/repositories';
 import type { SquadMembership } from '../data/squad-membership';
 import { Conversations } from './conversations';
 import { Messages } from './messages';

@@ -1,6 +1,6 @@
 import type { EventHandlers } from '@fitnexa/shared/events';
 import type { FitnexaEvent } from '@fitnexa/shared/types';
-import type { SquadRepositories } from '../context';
+import type { SquadRepositories } from '../data/repositories';
 import type { ActivityData } from '../data/activities';
 import type { SuccessorCandidates } from '../data/members';
 import type { SquadTx } from '../db';

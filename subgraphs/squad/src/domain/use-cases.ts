@@ -1,4 +1,4 @@
-import type { SquadRepositories } from '../context';
+import type { SquadRepositories } from '../data/repositories';
 import { ChallengeProgress } from './progress';
 import { Challenges } from './challenges';
 import type { LiveUpdates } from './realtime';
