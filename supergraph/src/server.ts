@@ -29,6 +29,7 @@ import {
 import { healthRoutes, principalOf, serve, type RunningServer } from '@fitnexa/shared/subgraph';
 import type { Principal } from '@fitnexa/shared/types';
 import express, { type Request, type RequestHandler } from 'express';
+import proxyAddr from 'proxy-addr';
 import { checkSubgraphs } from './health';
 import { refuseDeletedUsers } from './revocations';
 import { keepAliveFetcher } from './http-fetcher';
@@ -37,7 +38,7 @@ import { keyValueStore } from './key-value-store';
 import { createGatewayRateLimit, GATEWAY_RATE_LIMITS, type RateLimit } from './rate-limit';
 import { socketIoForwarding } from './sockets';
 import { subgraphsOf } from './subgraphs';
-import { createSubscriptionServer } from './subscriptions';
+import { createSubscriptionServer, type SubscriptionBounds } from './subscriptions';
 
 export interface GatewayContext {
   principal: Principal | null;
@@ -64,8 +65,15 @@ export interface GatewayOptions {
   trustProxy?: boolean | number | string;
   /** Where identity's events arrive: a deleted user's tokens are refused from then on. */
   bus?: MessageBus;
-  /** graphql-ws: reconnections to a subgraph whose socket dropped (default 5), init timeout. */
-  subscriptions?: { upstreamRetryAttempts?: number; connectionInitTimeoutMs?: number };
+  /** graphql-ws: reconnections to a subgraph whose socket dropped (default 5), init timeout, bounds. */
+  subscriptions?: SubscriptionBounds & {
+    upstreamRetryAttempts?: number;
+    connectionInitTimeoutMs?: number;
+  };
+  /** The in-process cache's bound without Redis (default 64 MiB). */
+  memoryCacheMaxBytes?: number;
+  /** The largest subgraph response read (default 32 MiB). */
+  maxSubgraphResponseBytes?: number;
 }
 
 /** The running gateway, and what its federated subscriptions hold open (metrics, tests). */
@@ -153,7 +161,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
 
   const metrics = createMetrics('gateway');
   const graphqlMetrics = createGatewayMetrics(metrics);
-  const subgraphHttp = keepAliveFetcher();
+  const subgraphHttp = keepAliveFetcher({ maxResponseBytes: options.maxSubgraphResponseBytes });
   // One data source per subgraph, shared by queries and by subscriptions' entity fetches.
   const dataSources: Record<string, ForwardingDataSource> = Object.create(null);
   const dataSourceOf = (name: string, url: string) =>
@@ -171,6 +179,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     url: options.redisUrl,
     prefix: options.cachePrefix ?? 'gateway',
     logger,
+    maxBytes: options.memoryCacheMaxBytes,
   });
   // The token is verified once per request, by whichever asks first (rate limit or context).
   const principals = new WeakMap<Request, ReturnType<typeof principalOf>>();
@@ -243,6 +252,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     maxTokens: MAX_TOKENS,
     hideSuggestions: Boolean(options.production),
     maxPayload: MAX_BODY_BYTES,
+    // The client's address as express sees it (behind TRUST_PROXY, the forwarded one).
+    clientIp: (req) => proxyAddr(req, app.get('trust proxy fn')),
     ...options.subscriptions,
     metrics: createSubscriptionMetrics(metrics),
   });

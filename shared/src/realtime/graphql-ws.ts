@@ -1,12 +1,12 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { bearerToken, type AccessTokenVerifier } from '../auth';
 import { createErrorFormatter } from '../errors';
 import type { Logger } from '../logger/types';
 import type { Principal } from '../types';
+import { serveGraphqlWs } from './ws-server';
 
 export interface GraphqlWsOptions<TContext> {
   schema: GraphQLSchema;
@@ -15,6 +15,8 @@ export interface GraphqlWsOptions<TContext> {
   verifyAccessToken: AccessTokenVerifier;
   context(base: { principal: Principal | null; accessToken: string | null }): TContext;
   logger: Logger;
+  /** Unread bytes after which a client is dropped with 4013 (default DEFAULT_MAX_BUFFERED_BYTES). */
+  maxBufferedBytes?: number;
 }
 
 interface ConnectionState {
@@ -26,7 +28,8 @@ interface ConnectionState {
  * GraphQL subscriptions over graphql-ws (subprotocol `graphql-transport-ws`) on `path`. The access
  * token comes in `connectionParams` (`{ authorization: 'Bearer …' }`); a connection with a bad one
  * is closed with 4403, one without any may connect and gets UNAUTHENTICATED from the resolvers
- * that need a user. Other upgrade paths are left to their owners (socket.io) or refused.
+ * that need a user. Other upgrade paths are left to their owners (socket.io) or refused. A client
+ * that stops reading is dropped with 4013 (see `serveGraphqlWs`).
  */
 export function attachGraphqlWs<TContext>(
   httpServer: HttpServer,
@@ -46,7 +49,7 @@ export function attachGraphqlWs<TContext>(
   httpServer.on('upgrade', onUpgrade);
 
   const states = new WeakMap<object, ConnectionState>();
-  const disposable = useServer(
+  const disposable = serveGraphqlWs(
     {
       schema: options.schema,
       async onConnect(ctx) {
@@ -73,6 +76,7 @@ export function attachGraphqlWs<TContext>(
           : undefined,
     },
     wss,
+    { logger: options.logger, maxBufferedBytes: options.maxBufferedBytes },
   );
 
   return {
