@@ -44,7 +44,10 @@ export type GatewayConfig = z.infer<typeof schema> & {
   subgraphUrls: Record<string, string>;
   rateLimits: GatewayOptions['rateLimits'];
   /** The bounds above in the units startGateway takes. */
-  bounds: Pick<GatewayOptions, 'memoryCacheMaxBytes' | 'maxSubgraphResponseBytes' | 'subscriptions'>;
+  bounds: Pick<
+    GatewayOptions,
+    'memoryCacheMaxBytes' | 'maxSubgraphResponseBytes' | 'subscriptions'
+  >;
 };
 
 const MIB = 1024 * 1024;

@@ -328,7 +328,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           const { request, socket } = ctx.extra;
           if (principal && !perUser.take(principal.userId, bounds.maxConnectionsPerUser, socket)) {
             // graphql-ws's own 4403 that follows `false` finds the socket closing already.
-            socket.close(RealtimeCloseCode.TooManyConnections, 'Too many connections for this user');
+            socket.close(
+              RealtimeCloseCode.TooManyConnections,
+              'Too many connections for this user',
+            );
             return false;
           }
           const given = params[CORRELATION_HEADER] ?? request.headers[CORRELATION_HEADER];
