@@ -34,7 +34,7 @@ import { checkSubgraphs } from './health';
 import { refuseDeletedUsers } from './revocations';
 import { keepAliveFetcher } from './http-fetcher';
 import { createGatewayMetrics, createSubscriptionMetrics } from './observability';
-import { keyValueStore } from './key-value-store';
+import { documentStore, keyValueStore } from './key-value-store';
 import { createGatewayRateLimit, GATEWAY_RATE_LIMITS, type RateLimit } from './rate-limit';
 import { socketIoForwarding } from './sockets';
 import { subgraphsOf } from './subgraphs';
@@ -223,6 +223,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     introspection: !options.production,
     allowBatchedHttpRequests: true,
     persistedQueries: { cache: keyValueStore(cache) },
+    documentStore: documentStore(),
     parseOptions: { maxTokens: MAX_TOKENS },
     validationRules: armor.validationRules,
     plugins: [
