@@ -1,5 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { quietLogger } from '@fitnexa/shared/testing';
+import { startGateway, subgraphsOf } from '../src';
 import { keepAliveFetcher } from '../src/http-fetcher';
 
 // The gateway's subgraph fetcher against small HTTP servers that misbehave on purpose.
@@ -154,5 +158,46 @@ describe('the size of a subgraph response', () => {
     });
     expect(await (await post(fetcher, url, '{ text }')).text()).toBe(body);
     fetcher.close();
+  });
+});
+
+describe('an oversized subgraph response through the gateway', () => {
+  it('when a subgraph answers more than the gateway takes, then the client gets SUBGRAPH_RESPONSE_TOO_LARGE', async () => {
+    const { url } = await listen(async (req, res) => {
+      await readBody(req);
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({ data: { gymsNear: { edges: [], padding: 'p'.repeat(256 * 1024) } } }),
+      );
+    });
+    const supergraphSdl = readFileSync(
+      join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
+      'utf8',
+    );
+    const gateway = await startGateway({
+      supergraphSdl,
+      subgraphUrls: Object.fromEntries(subgraphsOf(supergraphSdl).map(({ name }) => [name, url])),
+      verifyAccessToken: async () => {
+        throw new Error('no tokens here');
+      },
+      port: 0,
+      host: '127.0.0.1',
+      logger: quietLogger('gateway'),
+      rateLimits: false,
+      maxSubgraphResponseBytes: 64 * 1024,
+    });
+    try {
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: '{ gymsNear(lat: 52.5, lng: 13.4, radiusKm: 5) { edges { distanceKm } } }',
+        }),
+      });
+      const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors[0]!.extensions.code).toBe('SUBGRAPH_RESPONSE_TOO_LARGE');
+    } finally {
+      await gateway.stop();
+    }
   });
 });
