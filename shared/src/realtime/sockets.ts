@@ -97,10 +97,20 @@ export function createSocketServer(
       return;
     }
     perUser.set(key, open + 1);
-    socket.once('disconnect', () => {
+    // Given back once: when the socket leaves its namespace, or when its connection closes
+    // before socket.io admitted it (then 'disconnect' never comes).
+    let counted = true;
+    const release = () => {
+      if (!counted) return;
+      counted = false;
       const left = (perUser.get(key) ?? 1) - 1;
       if (left > 0) perUser.set(key, left);
       else perUser.delete(key);
+    };
+    socket.conn.once('close', release);
+    socket.once('disconnect', () => {
+      socket.conn.off('close', release);
+      release();
     });
     socket.data.principal = principal;
     next();

@@ -326,6 +326,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           const accessToken = bearerToken(header);
           const principal = accessToken ? await options.verifyAccessToken(accessToken) : null;
           const { request, socket } = ctx.extra;
+          // Gone while its token was checked: nothing to count (its close has passed).
+          if (socket.readyState !== socket.OPEN) return false;
           if (principal && !perUser.take(principal.userId, bounds.maxConnectionsPerUser, socket)) {
             // graphql-ws's own 4403 that follows `false` finds the socket closing already.
             socket.close(
