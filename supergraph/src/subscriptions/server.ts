@@ -7,7 +7,11 @@ import { bearerToken, type AccessTokenVerifier } from '@fitnexa/shared/auth';
 import { createErrorFormatter, ErrorCode, FitnexaError } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
 import { CORRELATION_HEADER } from '@fitnexa/shared/middleware';
-import { RealtimeCloseCode, serveGraphqlWs } from '@fitnexa/shared/realtime';
+import {
+  DEFAULT_MAX_BUFFERED_BYTES,
+  RealtimeCloseCode,
+  serveGraphqlWs,
+} from '@fitnexa/shared/realtime';
 import {
   GraphQLError,
   type ExecutionArgs,
@@ -42,7 +46,7 @@ export const DEFAULT_SUBSCRIPTION_BOUNDS: Required<SubscriptionBounds> = {
   maxSubscriptionsPerConnection: 100,
   maxConnectionsPerUser: 20,
   maxConnectionsPerIp: 100,
-  maxBufferedBytes: 4 * 1024 * 1024,
+  maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES,
 };
 
 export interface SubscriptionServerOptions extends SubscriptionPlannerOptions, SubscriptionBounds {
