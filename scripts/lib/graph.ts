@@ -155,6 +155,7 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
       rateLimits: gatewayConfig.rateLimits,
       trustProxy: gatewayConfig.TRUST_PROXY,
       bus: options.bus,
+      ...gatewayConfig.bounds,
     });
     return {
       gateway,

@@ -72,3 +72,24 @@ describe('the cache on the real Redis', () => {
     expect(await cache.get('short')).toBeUndefined();
   });
 });
+
+describe('the in-process cache', () => {
+  it('when more is stored than its byte bound, then the least recently used entries go and an entry larger than the bound is not kept', async () => {
+    const cache = await createCache({ prefix: 'p', logger: quietLogger(), maxBytes: 1024 * 1024 });
+    const value = 'v'.repeat(100 * 1024);
+    for (let i = 0; i < 30; i += 1) {
+      await cache.set(`k${i}`, value, 60);
+      // k0 is read all along, so it stays the most recently used of the early ones.
+      expect(await cache.get('k0')).toBe(value);
+    }
+    expect(await cache.get('k0')).toBe(value);
+    expect(await cache.get('k1')).toBeUndefined();
+    expect(await cache.get('k29')).toBe(value);
+    const kept = await Promise.all(Array.from({ length: 30 }, (_, i) => cache.get(`k${i}`)));
+    expect(kept.filter(Boolean).length).toBeLessThanOrEqual(10);
+
+    await cache.set('huge', 'h'.repeat(2 * 1024 * 1024), 60);
+    expect(await cache.get('huge')).toBeUndefined();
+    await cache.close();
+  });
+});

@@ -22,6 +22,17 @@ const schema = z.object({
   /** Requests a minute per client IP and per signed-in user; 0 turns that limit off. */
   RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(0).default(300),
   RATE_LIMIT_PER_USER_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  /** The in-process cache (persisted queries, cached responses) without REDIS_URL, in MiB. */
+  MEMORY_CACHE_MAX_MB: z.coerce.number().positive().default(64),
+  /** The largest subgraph response the gateway reads, in MiB (SUBGRAPH_RESPONSE_TOO_LARGE past it). */
+  SUBGRAPH_RESPONSE_MAX_MB: z.coerce.number().positive().default(32),
+  /** graphql-ws: subscriptions on one connection (BAD_REQUEST past it). */
+  WS_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().positive().default(100),
+  /** graphql-ws connections per signed-in user and per client IP (closed with 4029 past them). */
+  WS_CONNECTIONS_PER_USER: z.coerce.number().int().positive().default(20),
+  WS_CONNECTIONS_PER_IP: z.coerce.number().int().positive().default(100),
+  /** A client that lets this much (MiB) pile up unread is dropped with 4013. */
+  WS_MAX_BUFFERED_MB: z.coerce.number().positive().default(4),
   /** express's 'trust proxy' ("1", "loopback, 10.0.0.0/8"): set behind a load balancer. */
   TRUST_PROXY: z
     .string()
@@ -41,7 +52,27 @@ export type GatewayConfig = z.infer<typeof schema> & {
   /** Routing URL overrides by subgraph name, from SUBGRAPH_URL_<NAME>. */
   subgraphUrls: Record<string, string>;
   rateLimits: GatewayOptions['rateLimits'];
+  /** The bounds above in the units startGateway takes. */
+  bounds: Pick<
+    GatewayOptions,
+    'memoryCacheMaxBytes' | 'maxSubgraphResponseBytes' | 'subscriptions'
+  >;
 };
+
+const MIB = 1024 * 1024;
+
+function boundsOf(config: z.infer<typeof schema>): GatewayConfig['bounds'] {
+  return {
+    memoryCacheMaxBytes: Math.round(config.MEMORY_CACHE_MAX_MB * MIB),
+    maxSubgraphResponseBytes: Math.round(config.SUBGRAPH_RESPONSE_MAX_MB * MIB),
+    subscriptions: {
+      maxSubscriptionsPerConnection: config.WS_SUBSCRIPTIONS_PER_CONNECTION,
+      maxConnectionsPerUser: config.WS_CONNECTIONS_PER_USER,
+      maxConnectionsPerIp: config.WS_CONNECTIONS_PER_IP,
+      maxBufferedBytes: Math.round(config.WS_MAX_BUFFERED_MB * MIB),
+    },
+  };
+}
 
 // A limit of 0 is no limit: a budget too large to reach.
 const perMinute = (points: number) => ({
@@ -71,5 +102,10 @@ export function loadGatewayConfig(
       invalid.map(([name]) => `SUBGRAPH_URL_${name.toUpperCase()}: Invalid URL`),
     );
   }
-  return { ...config, subgraphUrls, rateLimits: rateLimitsOf(config) };
+  return {
+    ...config,
+    subgraphUrls,
+    rateLimits: rateLimitsOf(config),
+    bounds: boundsOf(config),
+  };
 }

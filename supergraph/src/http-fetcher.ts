@@ -1,20 +1,47 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
+import { ErrorCode, FitnexaError } from '@fitnexa/shared/errors';
+import { CLIENT_IDLE_SOCKET_TIMEOUT_MS } from '@fitnexa/shared/subgraph';
 
 /** A subgraph that has not answered by then is a failed fetch, not a request held forever. */
 const REQUEST_TIMEOUT_MS = 30_000;
+/** The largest subgraph response the gateway reads (32 MiB): a runaway list cannot fill memory. */
+export const DEFAULT_MAX_SUBGRAPH_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+export interface KeepAliveFetcherOptions {
+  maxSockets?: number;
+  /** Past this many bytes of body the fetch fails with SUBGRAPH_RESPONSE_TOO_LARGE. */
+  maxResponseBytes?: number;
+}
+
+/** A subgraph's answer was larger than the gateway takes; the rest of it was never read. */
+export class SubgraphResponseTooLargeError extends FitnexaError {
+  constructor(maxBytes: number) {
+    super(
+      ErrorCode.SUBGRAPH_RESPONSE_TOO_LARGE,
+      `A subgraph answered more than ${maxBytes} bytes`,
+      { maxBytes },
+    );
+  }
+}
 
 /**
  * The gateway's fetch to its subgraphs: `node:http` with keep-alive agents. Node 20's global
  * fetch (undici and web streams) was the largest single cost in the gateway's CPU profile, about
  * 340 µs per call against under 100 µs for `http.request`; a dashboard makes a dozen such calls.
  */
-export function keepAliveFetcher(options: { maxSockets?: number } = {}) {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 128 };
+export function keepAliveFetcher(options: KeepAliveFetcherOptions = {}) {
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_SUBGRAPH_RESPONSE_BYTES;
+  // Idle sockets are let go before the subgraphs' own keep-alive timeout ends them.
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: options.maxSockets ?? 128,
+    timeout: CLIENT_IDLE_SOCKET_TIMEOUT_MS,
+  };
   const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
 
-  const send: Fetcher = (url, init = {}) =>
+  const sendOnce = (url: string, init: FetcherRequestInit, retryable: boolean) =>
     new Promise<FetcherResponse>((resolve, reject) => {
       const secure = url.startsWith('https:');
       const send = secure ? httpsRequest : httpRequest;
@@ -24,18 +51,52 @@ export function keepAliveFetcher(options: { maxSockets?: number } = {}) {
         agent: secure ? agents.https : agents.http,
         timeout: REQUEST_TIMEOUT_MS,
       });
+      let answered = false;
       req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-      req.on('error', reject);
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the subgraph closed just as it was reused: the request never
+        // reached it, so a query (never a mutation) is sent once more, on another socket.
+        if (retryable && req.reusedSocket && !answered && RESET_CODES.has(error.code ?? '')) {
+          resolve(sendOnce(url, init, false));
+          return;
+        }
+        reject(error);
+      });
       const signal = init.signal as AbortSignal | undefined;
       signal?.addEventListener('abort', () => req.destroy(new Error('aborted')), { once: true });
       req.on('response', (res) => {
+        answered = true;
+        let refused = false;
+        const tooLarge = () => {
+          if (refused) return;
+          refused = true;
+          // Nothing more is read: the socket goes, with whatever the subgraph still sends.
+          req.destroy();
+          reject(new SubgraphResponseTooLargeError(maxResponseBytes));
+        };
+        if (Number(res.headers['content-length'] ?? 0) > maxResponseBytes) {
+          tooLarge();
+          return;
+        }
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (refused) return;
+          if (size > maxResponseBytes) {
+            chunks.length = 0;
+            tooLarge();
+            return;
+          }
+          chunks.push(chunk);
+        });
         res.on('error', reject);
         res.on('end', () => resolve(bufferedResponse(url, res, Buffer.concat(chunks))));
       });
       req.end(init.body);
     });
+
+  const send: Fetcher = (url, init = {}) => sendOnce(url, init, isQuery(init));
 
   // Identical queries in flight at once (same subgraph, document, variables and caller) share one
   // request: a popular page opened by many clients costs the subgraph one fetch per moment.
@@ -61,18 +122,23 @@ export function keepAliveFetcher(options: { maxSockets?: number } = {}) {
   };
 }
 
-// Apollo's subgraph requests serialise `query` first; only queries are shared, never mutations.
+/** What a request on a socket the server had just closed fails with ("socket hang up" included). */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+// Apollo's subgraph requests serialise `query` first; only queries are shared or retried, never
+// mutations.
 const QUERY_BODY = /^\{"query":"(?:query\b|\{)/;
 
-function sharableKey(url: string, init: FetcherRequestInit): string | undefined {
-  if (init.method !== 'POST' || typeof init.body !== 'string' || !QUERY_BODY.test(init.body)) {
-    return undefined;
-  }
-  const headers = init.headers ?? {};
-  const authorization = headers.authorization ?? headers.Authorization ?? '';
-  return `${url}\n${authorization}\n${init.body}`;
+function isQuery(init: FetcherRequestInit): boolean {
+  return init.method === 'POST' && typeof init.body === 'string' && QUERY_BODY.test(init.body);
 }
 
+function sharableKey(url: string, init: FetcherRequestInit): string | undefined {
+  if (!isQuery(init)) return undefined;
+  const headers = init.headers ?? {};
+  const authorization = headers.authorization ?? headers.Authorization ?? '';
+  return `${url}\n${authorization}\n${init.body as string}`;
+}
 function bufferedResponse(url: string, res: IncomingMessage, body: Buffer): FetcherResponse {
   const headers = new Headers();
   for (const [name, value] of Object.entries(res.headers)) {

@@ -17,5 +17,6 @@ runService('gateway', loadGatewayConfig(), (config) =>
     rateLimits: config.rateLimits,
     trustProxy: config.TRUST_PROXY,
     bus: config.bus,
+    ...config.bounds,
   }),
 );

@@ -38,15 +38,16 @@ import { healthRoutes, principalOf, serve, type RunningServer } from '@fitnexa/s
 import type { Principal } from '@fitnexa/shared/types';
 import express, { type Request, type RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
+import proxyAddr from 'proxy-addr';
 import { checkSubgraphs } from './health';
 import { refuseDeletedUsers } from './revocations';
 import { keepAliveFetcher } from './http-fetcher';
 import { createGatewayMetrics, createSubscriptionMetrics } from './observability';
-import { keyValueStore } from './key-value-store';
+import { documentStore, keyValueStore } from './key-value-store';
 import { createGatewayRateLimit, GATEWAY_RATE_LIMITS, type RateLimit } from './rate-limit';
 import { socketIoForwarding } from './sockets';
 import { subgraphsOf } from './subgraphs';
-import { createSubscriptionServer } from './subscriptions';
+import { createSubscriptionServer, type SubscriptionBounds } from './subscriptions';
 
 export interface GatewayContext {
   principal: Principal | null;
@@ -75,8 +76,15 @@ export interface GatewayOptions {
   trustProxy?: boolean | number | string;
   /** Where identity's events arrive: a deleted user's tokens are refused from then on. */
   bus?: MessageBus;
-  /** graphql-ws: reconnections to a subgraph whose socket dropped (default 5), init timeout. */
-  subscriptions?: { upstreamRetryAttempts?: number; connectionInitTimeoutMs?: number };
+  /** graphql-ws: reconnections to a subgraph whose socket dropped (default 5), init timeout, bounds. */
+  subscriptions?: SubscriptionBounds & {
+    upstreamRetryAttempts?: number;
+    connectionInitTimeoutMs?: number;
+  };
+  /** The in-process cache's bound without Redis (default 64 MiB). */
+  memoryCacheMaxBytes?: number;
+  /** The largest subgraph response read (default 32 MiB). */
+  maxSubgraphResponseBytes?: number;
 }
 
 /** The running gateway, and what its federated subscriptions hold open (metrics, tests). */
@@ -210,7 +218,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
 
   const metrics = createMetrics('gateway');
   const graphqlMetrics = createGatewayMetrics(metrics);
-  const subgraphHttp = keepAliveFetcher();
+  const subgraphHttp = keepAliveFetcher({ maxResponseBytes: options.maxSubgraphResponseBytes });
   const serviceTokens = createServiceTokenIssuer({
     secret: options.serviceTokenSecret,
     issuer: GATEWAY_SERVICE,
@@ -236,6 +244,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     url: options.redisUrl,
     prefix: options.cachePrefix ?? 'gateway',
     logger,
+    maxBytes: options.memoryCacheMaxBytes,
   });
   // The token is verified once per request, by whichever asks first (rate limit or context).
   const principals = new WeakMap<Request, ReturnType<typeof principalOf>>();
@@ -279,6 +288,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     introspection: !options.production,
     allowBatchedHttpRequests: true,
     persistedQueries: { cache: keyValueStore(cache) },
+    documentStore: documentStore(),
     parseOptions: { maxTokens: MAX_TOKENS },
     validationRules: armor.validationRules,
     plugins: [
@@ -309,6 +319,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     maxTokens: MAX_TOKENS,
     hideSuggestions: Boolean(options.production),
     maxPayload: MAX_BODY_BYTES,
+    // The client's address as express sees it (behind TRUST_PROXY, the forwarded one).
+    clientIp: (req) => proxyAddr(req, app.get('trust proxy fn')),
     ...options.subscriptions,
     metrics: createSubscriptionMetrics(metrics),
   });

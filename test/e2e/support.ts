@@ -97,6 +97,9 @@ export async function startGraph(
         // Every e2e file talks from 127.0.0.1 at once: the limits have tests of their own.
         RATE_LIMIT_PER_IP_PER_MINUTE: '0',
         RATE_LIMIT_PER_USER_PER_MINUTE: '0',
+        // Likewise the graphql-ws connection caps (hundreds of clients of two users in one test).
+        WS_CONNECTIONS_PER_IP: '100000',
+        WS_CONNECTIONS_PER_USER: '100000',
       },
       ports: {
         gateway: 0,

@@ -1,6 +1,7 @@
 // FitNexa's gateway, as production runs it (token verification, armor, rate limits, metrics,
 // correlation ids), except that the rate limits are too high to refuse anything: they are checked
-// (in Redis when REDIS_URL is set), as in production, but one user's load must not be refused.
+// (in Redis when REDIS_URL is set), as in production, but one user's load must not be refused;
+// likewise the graphql-ws connection caps (a thousand clients of 20 users, from one address).
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@fitnexa/shared/logger';
 import { startGateway } from '@fitnexa/supergraph';
@@ -27,6 +28,7 @@ export async function startOurs(
       perUser: UNLIMITED,
       prefix: `fitnexa_bench:${randomUUID()}:rate`,
     },
+    subscriptions: { maxConnectionsPerIp: 1_000_000, maxConnectionsPerUser: 1_000_000 },
   });
   return { url: server.url, stop: () => server.stop() };
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { connectFailFast } from '../redis';
 import type { Logger } from '../logger/types';
 
@@ -24,7 +25,15 @@ export interface CacheOptions {
   logger: Logger;
   /** How long a Redis command may take before it counts as a miss. */
   commandTimeoutMs?: number;
+  /**
+   * The in-process stand-in's bound: the least recently used entries go beyond it, and an entry
+   * larger than it is not kept. Default DEFAULT_MEMORY_CACHE_MAX_BYTES.
+   */
+  maxBytes?: number;
 }
+
+/** 64 MiB: a process's cache is a speed-up, never a reason for it to run out of memory. */
+export const DEFAULT_MEMORY_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
 // Dates survive the round trip through JSON.
 const isoDate = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -36,7 +45,9 @@ const revive = (_key: string, value: unknown) =>
  * it is back) or makes the in-process stand-in.
  */
 export async function createCache(options: CacheOptions): Promise<Cache> {
-  return options.url ? redisCache(options, options.url) : memoryCache(options.prefix);
+  return options.url
+    ? redisCache(options, options.url)
+    : memoryCache(options.prefix, options.maxBytes ?? DEFAULT_MEMORY_CACHE_MAX_BYTES);
 }
 
 function withReadThrough(cache: Omit<Cache, 'getOrLoad'>): Cache {
@@ -94,8 +105,13 @@ async function redisCache(
   });
 }
 
-function memoryCache(prefix: string): Cache {
-  const entries = new Map<string, { json: string; expiresAt: number }>();
+function memoryCache(prefix: string, maxBytes: number): Cache {
+  // Sized by the JSON and key lengths (one byte a character: V8 keeps ASCII strings that way)
+  // plus the entry's bookkeeping, so the bound holds whether entries are many or large.
+  const entries = new LRUCache<string, { json: string; expiresAt: number }>({
+    maxSize: maxBytes,
+    sizeCalculation: (entry, key) => entry.json.length + key.length + ENTRY_OVERHEAD_BYTES,
+  });
   const full = (key: string) => `${prefix}:${key}`;
   return withReadThrough({
     get: async <T>(key: string) => {
@@ -118,3 +134,5 @@ function memoryCache(prefix: string): Cache {
     },
   });
 }
+
+const ENTRY_OVERHEAD_BYTES = 100;

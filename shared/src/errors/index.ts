@@ -15,6 +15,8 @@ export enum ErrorCode {
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   /** Too many requests: `extensions.retryAfterSeconds` says when to try again. */
   RATE_LIMITED = 'RATE_LIMITED',
+  /** A subgraph answered the gateway with more than it accepts from one fetch. */
+  SUBGRAPH_RESPONSE_TOO_LARGE = 'SUBGRAPH_RESPONSE_TOO_LARGE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -28,6 +30,7 @@ const httpStatus: Record<ErrorCode, number> = {
   [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.BAD_REQUEST]: 400,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.SUBGRAPH_RESPONSE_TOO_LARGE]: 502,
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
 };
 

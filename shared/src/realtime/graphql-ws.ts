@@ -1,7 +1,6 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import {
   bearerToken,
@@ -12,6 +11,7 @@ import {
 import { createErrorFormatter, ErrorCode } from '../errors';
 import type { Logger } from '../logger/types';
 import type { Principal } from '../types';
+import { serveGraphqlWs } from './ws-server';
 
 export interface GraphqlWsOptions<TContext> {
   schema: GraphQLSchema;
@@ -25,6 +25,8 @@ export interface GraphqlWsOptions<TContext> {
   verifyServiceToken?: ServiceTokenVerifier;
   context(base: { principal: Principal | null; accessToken: string | null }): TContext;
   logger: Logger;
+  /** Unread bytes after which a client is dropped with 4013 (default DEFAULT_MAX_BUFFERED_BYTES). */
+  maxBufferedBytes?: number;
 }
 
 interface ConnectionState {
@@ -37,7 +39,8 @@ interface ConnectionState {
  * token comes in `connectionParams` (`{ authorization: 'Bearer …' }`); a connection with a bad one
  * is closed with 4403, one without any may connect and gets UNAUTHENTICATED from the resolvers
  * that need a user. With `verifyServiceToken`, only the gateway (a service credential) may
- * connect at all. Other upgrade paths are left to their owners (socket.io) or refused.
+ * connect at all. Other upgrade paths are left to their owners (socket.io) or refused. A client
+ * that stops reading is dropped with 4013 (see `serveGraphqlWs`).
  */
 export function attachGraphqlWs<TContext>(
   httpServer: HttpServer,
@@ -57,7 +60,7 @@ export function attachGraphqlWs<TContext>(
   httpServer.on('upgrade', onUpgrade);
 
   const states = new WeakMap<object, ConnectionState>();
-  const disposable = useServer(
+  const disposable = serveGraphqlWs(
     {
       schema: options.schema,
       async onConnect(ctx) {
@@ -97,6 +100,7 @@ export function attachGraphqlWs<TContext>(
           : undefined,
     },
     wss,
+    { logger: options.logger, maxBufferedBytes: options.maxBufferedBytes },
   );
 
   return {

@@ -13,3 +13,10 @@ export {
   type Socket,
 } from './sockets';
 export { attachGraphqlWs, type GraphqlWsOptions } from './graphql-ws';
+export {
+  DEFAULT_MAX_BUFFERED_BYTES,
+  RealtimeCloseCode,
+  serveGraphqlWs,
+  type BoundedWsOptions,
+  type WsExtra,
+} from './ws-server';

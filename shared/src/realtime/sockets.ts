@@ -2,13 +2,18 @@ import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { Server, type Namespace, type Socket } from 'socket.io';
+import type { WebSocket } from 'ws';
 import { SERVICE_TOKEN_HEADER, type AccessTokenVerifier, type ServiceTokenVerifier } from '../auth';
 import { ErrorCode, FitnexaError } from '../errors';
 import type { Logger } from '../logger/types';
 import type { Principal } from '../types';
 import type { EventHub } from './hub';
+import { DEFAULT_MAX_BUFFERED_BYTES } from './ws-server';
 
 export type { Server as SocketServer, Socket } from 'socket.io';
+
+/** engine.io's connection under a socket.io client (one per client, whatever its namespaces). */
+type EngineSocket = Socket['conn'];
 
 export interface SocketServerOptions {
   /** Redis for several instances (the socket.io Redis adapter); absent means this process only. */
@@ -21,7 +26,15 @@ export interface SocketServerOptions {
   verifyServiceToken?: ServiceTokenVerifier;
   hub: EventHub;
   logger: Logger;
+  /** Bytes queued for a client and not yet written out; past them it is disconnected. */
+  maxBufferedBytes?: number;
+  /** Sockets of one user in one namespace on this instance; the next is refused. */
+  maxConnectionsPerUser?: number;
 }
+
+export const DEFAULT_SOCKETS_PER_USER = 20;
+/** After a slow client was disconnected, how long before its WebSocket is ended outright. */
+const SLOW_CONSUMER_GRACE_MS = 1_000;
 
 export interface RunningSocketServer {
   io: Server;
@@ -59,11 +72,18 @@ export function createSocketServer(
     io.adapter(createAdapter(pub, sub));
   }
 
+  const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  io.engine.on('connection', (connection: EngineSocket) =>
+    dropWhenUnread(connection, maxBufferedBytes, logger),
+  );
+
   const namespaces = new Set<Namespace>([io.of('/')]);
-  const refuse = (code: ErrorCode, next: (error?: Error) => void) => {
-    const error = new Error(code) as Error & { data?: unknown };
+  const maxPerUser = options.maxConnectionsPerUser ?? DEFAULT_SOCKETS_PER_USER;
+  const perUser = new Map<string, number>();
+  const refuse = (code: ErrorCode, message: string = code) => {
+    const error = new Error(message) as Error & { data?: unknown };
     error.data = { code };
-    next(error);
+    return error;
   };
   // Never rejects: every failure becomes a refusal of the handshake, with its code.
   const admit = async (socket: Socket, next: (error?: Error) => void) => {
@@ -72,21 +92,45 @@ export function createSocketServer(
       try {
         await options.verifyServiceToken(typeof credential === 'string' ? credential : null);
       } catch {
-        refuse(ErrorCode.SERVICE_UNAUTHENTICATED, next);
+        next(refuse(ErrorCode.SERVICE_UNAUTHENTICATED));
         return;
       }
     }
     const token: unknown = socket.handshake.auth?.token;
+    let principal: Principal;
     try {
       if (typeof token !== 'string' || !token) throw new Error('no token');
-      const principal = await options.verifyAccessToken(token);
-      socket.data.principal = principal;
-      // Every socket of a user is in their room, so `removeFromRoom` finds them.
-      await socket.join(userRoom(principal.userId));
-      next();
+      principal = await options.verifyAccessToken(token);
     } catch {
-      refuse(ErrorCode.UNAUTHENTICATED, next);
+      next(refuse(ErrorCode.UNAUTHENTICATED));
+      return;
     }
+    const key = `${socket.nsp.name}\n${principal.userId}`;
+    const open = perUser.get(key) ?? 0;
+    if (open >= maxPerUser) {
+      next(refuse(ErrorCode.BAD_REQUEST, 'Too many connections for this user'));
+      return;
+    }
+    perUser.set(key, open + 1);
+    // Given back once: when the socket leaves its namespace, or when its connection closes
+    // before socket.io admitted it (then 'disconnect' never comes).
+    let counted = true;
+    const release = () => {
+      if (!counted) return;
+      counted = false;
+      const left = (perUser.get(key) ?? 1) - 1;
+      if (left > 0) perUser.set(key, left);
+      else perUser.delete(key);
+    };
+    socket.conn.once('close', release);
+    socket.once('disconnect', () => {
+      socket.conn.off('close', release);
+      release();
+    });
+    socket.data.principal = principal;
+    // Every socket of a user is in their room, so `removeFromRoom` finds them.
+    await socket.join(userRoom(principal.userId));
+    next();
   };
   const authenticate = (socket: Socket, next: (error?: Error) => void) => void admit(socket, next);
   io.of('/').use(authenticate);
@@ -146,6 +190,39 @@ export function removeFromRoom(hub: EventHub, room: string, userId: string): Pro
   const payload: SocketsLeavePayload = { userId };
   return hub.publish(room, SOCKETS_LEAVE, payload);
 }
+
+/**
+ * Disconnects an engine.io client once more than `maxBytes` wait for it: packets queued while
+ * the transport is busy (engine.io sends the next batch only once the last was written out) plus
+ * what the WebSocket has not written yet. Otherwise every event for a client that stopped
+ * reading would stay queued until its ping timeout, and many events could arrive by then.
+ */
+function dropWhenUnread(connection: EngineSocket, maxBytes: number, logger: Logger) {
+  let queued = 0;
+  let dropped = false;
+  connection.on('packetCreate', (packet: { data?: unknown }) => {
+    queued += sizeOf(packet.data);
+    const transport = connection.transport as { socket?: WebSocket };
+    const unread = queued + (transport.socket?.bufferedAmount ?? 0);
+    if (dropped || unread <= maxBytes) return;
+    dropped = true;
+    logger.warn('socket.io client dropped: too much unread', { unreadBytes: unread, maxBytes });
+    // Discards what is queued and disconnects every namespace ("forced close"); the WebSocket's
+    // close frame waits behind what the client has not read, so the socket goes after a moment.
+    connection.close(true);
+    setTimeout(() => transport.socket?.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
+  });
+  connection.on('flush', (packets: { data?: unknown }[]) => {
+    for (const packet of packets) queued -= sizeOf(packet.data);
+  });
+}
+
+const sizeOf = (data: unknown) =>
+  typeof data === 'string'
+    ? data.length
+    : data instanceof ArrayBuffer || ArrayBuffer.isView(data)
+      ? data.byteLength
+      : 0;
 
 /** The principal the handshake's token named; the namespace middleware admits no socket without one. */
 export function principalOfSocket(socket: Socket): Principal {

@@ -35,6 +35,7 @@ import {
 import type { Principal } from '../types';
 import { Gauge } from 'prom-client';
 import { attachGraphqlWs, createSocketServer, type EventHub, type SocketServer } from '../realtime';
+import { SERVER_HEADERS_TIMEOUT_MS, SERVER_KEEP_ALIVE_TIMEOUT_MS } from './keep-alive';
 
 export type ReadinessCheck = () => Promise<unknown>;
 
@@ -182,6 +183,8 @@ export async function serve(
   { port, host }: { port: number; host: string },
   stop: () => Promise<void>,
 ): Promise<RunningServer> {
+  server.keepAliveTimeout = SERVER_KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = SERVER_HEADERS_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -324,6 +327,7 @@ function startRealtime<TContext extends BaseContext>(
 }
 
 export { handleProcessFaults, runMigrations, runService, stopOnSignals } from './main';
+export * from './keep-alive';
 export {
   startService,
   type ServiceServer,

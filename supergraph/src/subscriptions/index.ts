@@ -1,5 +1,7 @@
 export {
   createSubscriptionServer,
+  DEFAULT_SUBSCRIPTION_BOUNDS,
+  type SubscriptionBounds,
   type SubscriptionServer,
   type SubscriptionServerOptions,
 } from './server';

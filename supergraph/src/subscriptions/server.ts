@@ -8,9 +8,14 @@ import {
   type AccessTokenVerifier,
   type ServiceTokenIssuer,
 } from '@fitnexa/shared/auth';
-import { createErrorFormatter, ErrorCode } from '@fitnexa/shared/errors';
+import { createErrorFormatter, ErrorCode, FitnexaError } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
 import { CORRELATION_HEADER } from '@fitnexa/shared/middleware';
+import {
+  DEFAULT_MAX_BUFFERED_BYTES,
+  RealtimeCloseCode,
+  serveGraphqlWs,
+} from '@fitnexa/shared/realtime';
 import {
   GraphQLError,
   type ExecutionArgs,
@@ -18,7 +23,6 @@ import {
   type GraphQLFormattedError,
 } from 'graphql';
 import type { FormattedExecutionResult } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayContext } from '../server';
 import type { SubgraphEndpoint } from '../subgraphs';
@@ -30,7 +34,26 @@ import {
 } from './planner';
 import { createUpstreams, type UpstreamLease } from './upstream';
 
-export interface SubscriptionServerOptions extends SubscriptionPlannerOptions {
+/** What one client may hold open; each has a default (DEFAULT_SUBSCRIPTION_BOUNDS). */
+export interface SubscriptionBounds {
+  /** Subscriptions on one connection; the next is refused with BAD_REQUEST. */
+  maxSubscriptionsPerConnection?: number;
+  /** Connections of one signed-in user; the next is closed with 4029. */
+  maxConnectionsPerUser?: number;
+  /** Connections from one client address; the next is closed with 4029. */
+  maxConnectionsPerIp?: number;
+  /** Unread bytes queued for a client; past them it is closed with 4013. */
+  maxBufferedBytes?: number;
+}
+
+export const DEFAULT_SUBSCRIPTION_BOUNDS: Required<SubscriptionBounds> = {
+  maxSubscriptionsPerConnection: 100,
+  maxConnectionsPerUser: 20,
+  maxConnectionsPerIp: 100,
+  maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES,
+};
+
+export interface SubscriptionServerOptions extends SubscriptionPlannerOptions, SubscriptionBounds {
   subgraphs: SubgraphEndpoint[];
   /** The gateway's data sources by subgraph: entity fetches go the way queries' fetches go. */
   dataSources: ServiceMap;
@@ -44,6 +67,8 @@ export interface SubscriptionServerOptions extends SubscriptionPlannerOptions {
   upstreamRetryAttempts?: number;
   /** A client that has not sent `connection_init` by then is closed with 4408 (default 3 s). */
   connectionInitTimeoutMs?: number;
+  /** The client's address for the per-IP bound (the socket's peer by default). */
+  clientIp?(request: IncomingMessage): string | undefined;
   /** Gauges: client connections, client subscriptions, upstream sockets. */
   metrics?: {
     connections(count: number): void;
@@ -114,6 +139,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     serviceTokens: options.serviceTokens,
     onSocketCount: options.metrics?.upstreamSockets,
   });
+  const bounds = { ...DEFAULT_SUBSCRIPTION_BOUNDS, ...definedOnly(options) };
+  const clientIp = options.clientIp ?? ((request) => request.socket.remoteAddress);
+  const perIp = new Counts();
+  const perUser = new Counts();
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   let connections = 0;
   let subscriptions = 0;
@@ -298,7 +327,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     return live.iterator;
   }
 
-  const disposable = useServer<Record<string, unknown>>(
+  const disposable = serveGraphqlWs<Record<string, unknown>>(
     {
       connectionInitWaitTimeout: options.connectionInitTimeoutMs ?? 3_000,
       async onConnect(ctx) {
@@ -307,7 +336,17 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         try {
           const accessToken = bearerToken(header);
           const principal = accessToken ? await options.verifyAccessToken(accessToken) : null;
-          const request = (ctx.extra as { request: IncomingMessage }).request;
+          const { request, socket } = ctx.extra;
+          // Gone while its token was checked: nothing to count (its close has passed).
+          if (socket.readyState !== socket.OPEN) return false;
+          if (principal && !perUser.take(principal.userId, bounds.maxConnectionsPerUser, socket)) {
+            // graphql-ws's own 4403 that follows `false` finds the socket closing already.
+            socket.close(
+              RealtimeCloseCode.TooManyConnections,
+              'Too many connections for this user',
+            );
+            return false;
+          }
           const given = params[CORRELATION_HEADER] ?? request.headers[CORRELATION_HEADER];
           const correlationId =
             typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
@@ -332,6 +371,15 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       onSubscribe(ctx, _id, payload) {
         const state = states.get(ctx);
         if (!state) return [new GraphQLError('Not connected')];
+        // This one's id is in `subscriptions` already.
+        if (Object.keys(ctx.subscriptions).length > bounds.maxSubscriptionsPerConnection) {
+          return [
+            new FitnexaError(
+              ErrorCode.BAD_REQUEST,
+              `A connection holds at most ${bounds.maxSubscriptionsPerConnection} subscriptions`,
+            ),
+          ];
+        }
         let planned: PlannedSubscription;
         try {
           planned = planner.plan(payload.query, payload.operationName ?? undefined);
@@ -370,12 +418,19 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         ),
     },
     wss,
+    { logger, maxBufferedBytes: bounds.maxBufferedBytes },
   );
 
   return {
-    /** Takes a WebSocket upgrade for `/graphql`. */
+    /** Takes a WebSocket upgrade for `/graphql`; past the per-address bound, closes it with 4029. */
     handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
-      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        if (!perIp.take(clientIp(request) ?? '', bounds.maxConnectionsPerIp, ws)) {
+          ws.close(RealtimeCloseCode.TooManyConnections, 'Too many connections from this address');
+          return;
+        }
+        wss.emit('connection', ws, request);
+      });
     },
     /** Upstream graphql-ws sockets open or opening (0 once every client let go). */
     upstreamSockets: () => upstreams.openSockets(),
@@ -393,3 +448,32 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
 }
 
 export type SubscriptionServer = ReturnType<typeof createSubscriptionServer>;
+
+/** Open connections by key (user, address), each given back when its socket closes. */
+class Counts {
+  private readonly counts = new Map<string, number>();
+
+  /** Counts `socket` under `key` unless `max` are open already. */
+  take(key: string, max: number, socket: { once(event: 'close', listener: () => void): unknown }) {
+    const open = this.counts.get(key) ?? 0;
+    if (open >= max) return false;
+    this.counts.set(key, open + 1);
+    socket.once('close', () => {
+      const left = (this.counts.get(key) ?? 1) - 1;
+      if (left > 0) this.counts.set(key, left);
+      else this.counts.delete(key);
+    });
+    return true;
+  }
+}
+
+function definedOnly(bounds: SubscriptionBounds): SubscriptionBounds {
+  return Object.fromEntries(
+    Object.entries({
+      maxSubscriptionsPerConnection: bounds.maxSubscriptionsPerConnection,
+      maxConnectionsPerUser: bounds.maxConnectionsPerUser,
+      maxConnectionsPerIp: bounds.maxConnectionsPerIp,
+      maxBufferedBytes: bounds.maxBufferedBytes,
+    }).filter(([, value]) => value !== undefined),
+  );
+}
