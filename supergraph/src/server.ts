@@ -9,18 +9,23 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cache';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
 import type { MessageBus } from '@fitnexa/shared/bus';
 import { createCache } from '@fitnexa/shared/cache';
-import { createErrorFormatter, ErrorCode } from '@fitnexa/shared/errors';
+import { createErrorFormatter } from '@fitnexa/shared/errors';
+import {
+  applyLimits,
+  GATEWAY_LIMITS,
+  limitBatches,
+  MAX_BATCH,
+  MAX_BODY_BYTES,
+} from '@fitnexa/shared/limits';
 import type { Logger } from '@fitnexa/shared/logger';
 import {
   CORRELATION_HEADER,
   correlationId,
   currentCorrelationId,
   createMetrics,
-  errorBody,
   errorHandler,
   metricsRoute,
   notFound,
@@ -28,7 +33,7 @@ import {
 } from '@fitnexa/shared/middleware';
 import { healthRoutes, principalOf, serve, type RunningServer } from '@fitnexa/shared/subgraph';
 import type { Principal } from '@fitnexa/shared/types';
-import express, { type Request, type RequestHandler } from 'express';
+import express, { type Request } from 'express';
 import { checkSubgraphs } from './health';
 import { refuseDeletedUsers } from './revocations';
 import { keepAliveFetcher } from './http-fetcher';
@@ -90,21 +95,8 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
-const MAX_TOKENS = 2_000;
-const MAX_BODY = '1mb';
-const MAX_BODY_BYTES = 1024 * 1024;
-export const MAX_BATCH = 10;
-
-/** A batch (a JSON array of operations) of at most MAX_BATCH operations, each planned and run. */
-const limitBatches: RequestHandler = (req, res, next) => {
-  if (Array.isArray(req.body) && req.body.length > MAX_BATCH) {
-    res
-      .status(400)
-      .json(errorBody(ErrorCode.BAD_REQUEST, `A batch holds at most ${MAX_BATCH} operations`));
-    return;
-  }
-  next();
-};
+// The limits live in @fitnexa/shared/limits, the same module every subgraph applies its own from.
+export { MAX_BATCH };
 
 /**
  * Status codes as the GraphQL-over-HTTP spec asks for a request that fails before execution
@@ -188,16 +180,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
           logger,
           principalOf: async (req) => (await principalOnce(req)).principal,
         });
-  const armor = new ApolloArmor({
-    maxDepth: { n: 12 },
-    costLimit: { maxCost: 10_000 },
-    maxAliases: { n: 20 },
-    maxDirectives: { n: 50 },
-    // Counted by graphql-js's own parser (parseOptions below): armor's token plugin turned every
-    // syntax error into a 500.
-    maxTokens: { enabled: false },
-    blockFieldSuggestion: { enabled: Boolean(options.production) },
-  }).protect();
+  const limits = applyLimits(GATEWAY_LIMITS, { production: Boolean(options.production) });
 
   const app = express();
   app.disable('x-powered-by');
@@ -214,10 +197,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     introspection: !options.production,
     allowBatchedHttpRequests: true,
     persistedQueries: { cache: keyValueStore(cache) },
-    parseOptions: { maxTokens: MAX_TOKENS },
-    validationRules: armor.validationRules,
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
     plugins: [
-      ...armor.plugins,
+      ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
       specStatusCodes(),
       graphqlMetrics.plugin as ApolloServerPlugin<GatewayContext>,
       // Whole responses whose every part the subgraphs marked cacheable (their Cache-Control,
@@ -239,9 +222,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     dataSources,
     verifyAccessToken: verify,
     logger,
-    validationRules: armor.validationRules,
-    maxTokens: MAX_TOKENS,
-    hideSuggestions: Boolean(options.production),
+    validationRules: limits.validationRules,
+    maxTokens: limits.parseOptions.maxTokens,
+    hideSuggestions: limits.hideSuggestions,
     maxPayload: MAX_BODY_BYTES,
     ...options.subscriptions,
     metrics: createSubscriptionMetrics(metrics),
@@ -255,8 +238,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   healthRoutes(app, () => checkSubgraphs(subgraphs));
   app.use(
     '/graphql',
-    express.json({ limit: MAX_BODY }),
-    limitBatches,
+    express.json({ limit: MAX_BODY_BYTES }),
+    limitBatches(MAX_BATCH),
     ...(rateLimit ? [rateLimit] : []),
     expressMiddleware(apollo, {
       context: async ({ req }) => ({

@@ -9,6 +9,13 @@ import express, { type Express, type Request } from 'express';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { bearerToken, type AccessTokenVerifier } from '../auth';
 import { AuthenticationError, createErrorFormatter } from '../errors';
+import {
+  applyLimits,
+  limitBatches,
+  MAX_BODY_BYTES,
+  SUBGRAPH_LIMITS,
+  type AppliedLimits,
+} from '../limits';
 import type { Logger } from '../logger/types';
 import {
   correlationId,
@@ -56,6 +63,8 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   logger: Logger;
   port: number;
   host: string;
+  /** NODE_ENV=production: no introspection (`_service { sdl }` still answers), no field suggestions. */
+  production?: boolean;
   /** Extra HTTP routes before GraphQL (identity's JWKS). */
   routes?(app: Express): void;
   /** Releases what the service opened (Prisma, pools); runs after the server stopped taking requests. */
@@ -178,15 +187,24 @@ export async function startSubgraph<TContext extends BaseContext>(
     resolvers: options.resolvers as GraphQLResolverMap<unknown>,
   });
   const metrics = createMetrics(options.name);
+  const production = Boolean(options.production);
+  // The gateway's limits, widened only for what its query plans add: see SUBGRAPH_LIMITS.
+  const limits = applyLimits(SUBGRAPH_LIMITS, { production });
   const apollo = new ApolloServer<TContext>({
     schema,
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    introspection: !production,
+    // The gateway sends one operation per request.
+    allowBatchedHttpRequests: false,
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
     // Shutdown is ours (stopOnSignals): Apollo's own handler re-raises the signal and kills the
     // process before the database and the other servers are closed.
     stopOnTerminationSignals: false,
     plugins: [
+      ...(limits.plugins as ApolloServerPlugin<TContext>[]),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       graphqlMetricsPlugin(metrics) as ApolloServerPlugin<TContext>,
       ...(options.plugins ?? []),
@@ -206,7 +224,8 @@ export async function startSubgraph<TContext extends BaseContext>(
   options.routes?.(app);
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({ limit: MAX_BODY_BYTES }),
+    limitBatches(0),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const { principal, accessToken } = await principalOf(req, options.verifyAccessToken);
@@ -217,7 +236,8 @@ export async function startSubgraph<TContext extends BaseContext>(
   app.use(notFound(), errorHandler(logger));
 
   const realtime =
-    options.realtime && startRealtime(httpServer, schema, options, options.realtime, metrics);
+    options.realtime &&
+    startRealtime(httpServer, schema, options, options.realtime, metrics, limits);
   const server = await serve(httpServer, options, async () => {
     // Long-lived connections first: the HTTP drain would otherwise wait its grace period for them.
     await realtime?.close();
@@ -235,6 +255,7 @@ function startRealtime<TContext extends BaseContext>(
   options: SubgraphOptions<TContext>,
   realtime: NonNullable<SubgraphOptions<TContext>['realtime']>,
   metrics: Metrics,
+  limits: AppliedLimits,
 ) {
   const { logger } = options;
   const subscriptions = attachGraphqlWs(
@@ -245,6 +266,7 @@ function startRealtime<TContext extends BaseContext>(
       verifyAccessToken: options.verifyAccessToken,
       context: (base) => options.context({ ...base, logger }),
       logger,
+      limits,
     },
     ['/socket.io'],
   );

@@ -1,0 +1,104 @@
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestHandler } from 'express';
+import type { ValidationRule } from 'graphql';
+import { ErrorCode } from '../errors';
+import { errorBody } from '../middleware/errors';
+
+/**
+ * The limits every FitNexa server puts on one operation before running it (issue 12: "every service
+ * defends itself"). The gateway's are the public contract; a subgraph's are the gateway's widened
+ * just enough that every fetch the gateway plans for an operation it accepted passes too.
+ */
+export interface OperationLimits {
+  /** Nesting of fields (an inline fragment or fragment spread counts as a level). */
+  depth: number;
+  aliases: number;
+  directives: number;
+  /** graphql-armor's cost: objects 2, scalars 1, times 1.5 per level, times a literal `first`. */
+  cost: number;
+  /** Lexical tokens, counted by graphql-js's own parser (GRAPHQL_PARSE_FAILED past them). */
+  tokens: number;
+}
+
+export const GATEWAY_LIMITS: OperationLimits = {
+  depth: 12,
+  aliases: 20,
+  directives: 50,
+  cost: 10_000,
+  tokens: 2_000,
+};
+
+/**
+ * What a subgraph takes: the gateway's, widened for what its query planner adds to the fetches of
+ * an operation it accepted (this supergraph has no interfaces, unions or @requires; keys are `id`):
+ * - depth + 1: an entity fetch `_entities(…) { ... on T { rest } }` puts `rest` two levels down,
+ *   where the operation had it below a field at level ≥ 1 (`{ me { squads { … } } }` at depth 12
+ *   makes a depth-13 fetch to squad);
+ * - cost × 3: there `rest` also weighs 1.5 times more (one level deeper), and each entity a fetch
+ *   hands on gets `__typename id` added (at most another 1.5 times);
+ * - tokens: the planner inlines fragments, so a fetch can have many more tokens than the operation;
+ *   each field of a fetch costs at least 1 and takes a few tokens (name, alias, braces, a short
+ *   argument list), so 20 per unit of cost bounds it;
+ * - aliases and directives: the planner keeps the operation's own and adds none (it aliases only
+ *   fields of abstract types), and a fetch holds a part of the operation.
+ * `supergraph/test/limits.test.ts` plans operations at the gateway's limits and checks each fetch.
+ */
+export const SUBGRAPH_LIMITS: OperationLimits = {
+  depth: GATEWAY_LIMITS.depth + 1,
+  aliases: GATEWAY_LIMITS.aliases,
+  directives: GATEWAY_LIMITS.directives,
+  cost: GATEWAY_LIMITS.cost * 3,
+  tokens: GATEWAY_LIMITS.cost * 3 * 20,
+};
+
+/** Request bodies (express.json's limit): PAYLOAD_TOO_LARGE (413) past it, on every server. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Operations in one HTTP batch at the gateway; subgraphs take none (the gateway never batches). */
+export const MAX_BATCH = 10;
+
+/** What an Apollo Server (or a graphql-ws server) applies for a set of limits. */
+export interface AppliedLimits {
+  validationRules: ValidationRule[];
+  /** Field suggestions hidden (in production); graphql-armor's plugins otherwise. */
+  plugins: ApolloServerPlugin[];
+  parseOptions: { maxTokens: number };
+  /** No "Did you mean …?" in validation messages. */
+  hideSuggestions: boolean;
+}
+
+/** The validation rules, plugins and parse options that enforce `limits`. */
+export function applyLimits(limits: OperationLimits, { production }: { production: boolean }) {
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.depth },
+    costLimit: { maxCost: limits.cost },
+    maxAliases: { n: limits.aliases },
+    maxDirectives: { n: limits.directives },
+    // Counted by graphql-js's own parser (parseOptions): armor's token plugin turned every syntax
+    // error into a 500.
+    maxTokens: { enabled: false },
+    blockFieldSuggestion: { enabled: production },
+  }).protect();
+  return {
+    validationRules: armor.validationRules,
+    plugins: armor.plugins as ApolloServerPlugin[],
+    parseOptions: { maxTokens: limits.tokens },
+    hideSuggestions: production,
+  } satisfies AppliedLimits;
+}
+
+/** A batch (a JSON array of operations) of at most `max` operations; BAD_REQUEST (400) otherwise. */
+export function limitBatches(max: number): RequestHandler {
+  return (req, res, next) => {
+    if (Array.isArray(req.body) && req.body.length > max) {
+      const message =
+        max === 0
+          ? 'Batched operations are not accepted here'
+          : `A batch holds at most ${max} operations`;
+      res.status(400).json(errorBody(ErrorCode.BAD_REQUEST, message));
+      return;
+    }
+    next();
+  };
+}
