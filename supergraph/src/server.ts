@@ -12,13 +12,14 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
 import type { MessageBus } from '@fitnexa/shared/bus';
 import { createCache } from '@fitnexa/shared/cache';
-import { createErrorFormatter } from '@fitnexa/shared/errors';
+import { createErrorFormatter, ErrorCode } from '@fitnexa/shared/errors';
 import {
   applyLimits,
   GATEWAY_LIMITS,
   limitBatches,
   MAX_BATCH,
   MAX_BODY_BYTES,
+  refuseNulCharacters,
 } from '@fitnexa/shared/limits';
 import type { Logger } from '@fitnexa/shared/logger';
 import {
@@ -33,7 +34,9 @@ import {
 } from '@fitnexa/shared/middleware';
 import { healthRoutes, principalOf, serve, type RunningServer } from '@fitnexa/shared/subgraph';
 import type { Principal } from '@fitnexa/shared/types';
+import type { FetcherResponse } from '@apollo/utils.fetcher';
 import express, { type Request } from 'express';
+import { GraphQLError } from 'graphql';
 import { checkSubgraphs } from './health';
 import { refuseDeletedUsers } from './revocations';
 import { keepAliveFetcher } from './http-fetcher';
@@ -93,6 +96,71 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       request.http?.headers.set(CORRELATION_HEADER, context.correlationId);
     }
   }
+
+  /**
+   * A subgraph's 4xx answer is the client's problem (a DateTime the subgraph could not read, a
+   * limit): its first GraphQL error reaches the client with its own code, where Apollo's default
+   * ("400: Bad Request", no code) would become an INTERNAL_SERVER_ERROR. Anything else (5xx, a body
+   * that is not a GraphQL response) keeps the default.
+   */
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    const fallback = await super.errorFromResponse(response);
+    const body = (fallback.extensions.response as { body?: unknown } | undefined)?.body;
+    const first =
+      response.status >= 400 && response.status < 500 && isGraphQLErrorBody(body)
+        ? body.errors[0]
+        : undefined;
+    if (!first) return fallback;
+    const { code, problems } = first.extensions;
+    return new GraphQLError(first.message, {
+      extensions: { code, ...(problems === undefined ? {} : { problems }) },
+    });
+  }
+}
+
+function isGraphQLErrorBody(
+  body: unknown,
+): body is { errors: [{ message: string; extensions: { code: string; problems?: unknown } }] } {
+  if (typeof body !== 'object' || body === null || !('errors' in body)) return false;
+  const [first] = Array.isArray(body.errors) ? (body.errors as unknown[]) : [];
+  return (
+    typeof first === 'object' &&
+    first !== null &&
+    typeof (first as { message?: unknown }).message === 'string' &&
+    typeof (first as { extensions?: { code?: unknown } }).extensions?.code === 'string'
+  );
+}
+
+/**
+ * Refuses, as the client's error, what Apollo's gateway would otherwise fail on with a 500: an
+ * operationName the document does not define, and a subscription sent over HTTP (the gateway runs
+ * those over graphql-ws only).
+ */
+function operationChecks(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, request }) {
+          if (!operation) {
+            throw new GraphQLError(
+              request.operationName
+                ? `Unknown operation named "${request.operationName}"`
+                : 'Must provide an operation',
+              {
+                extensions: { code: ErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } },
+              },
+            );
+          }
+          if (operation.operation === 'subscription') {
+            throw new GraphQLError(
+              'Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP',
+              { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } },
+            );
+          }
+        },
+      };
+    },
+  };
 }
 
 // The limits live in @fitnexa/shared/limits, the same module every subgraph applies its own from.
@@ -105,10 +173,12 @@ export { MAX_BATCH };
  * `errors` rather than the status.
  */
 function specStatusCodes(): ApolloServerPlugin<GatewayContext> {
-  const beforeExecution = new Set([
+  const beforeExecution = new Set<string>([
     'GRAPHQL_PARSE_FAILED',
     'GRAPHQL_VALIDATION_FAILED',
-    'BAD_USER_INPUT',
+    ErrorCode.BAD_USER_INPUT,
+    ErrorCode.OPERATION_RESOLUTION_FAILURE,
+    ErrorCode.BAD_REQUEST,
   ]);
   return {
     async requestDidStart() {
@@ -201,6 +271,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     validationRules: limits.validationRules,
     plugins: [
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
+      operationChecks(),
+      refuseNulCharacters() as ApolloServerPlugin<GatewayContext>,
       specStatusCodes(),
       graphqlMetrics.plugin as ApolloServerPlugin<GatewayContext>,
       // Whole responses whose every part the subgraphs marked cacheable (their Cache-Control,

@@ -1,8 +1,8 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
-import type { ValidationRule } from 'graphql';
-import { ErrorCode } from '../errors';
+import { visit, type DocumentNode, type ValidationRule } from 'graphql';
+import { ErrorCode, UserInputError } from '../errors';
 import { errorBody } from '../middleware/errors';
 
 /**
@@ -100,5 +100,64 @@ export function limitBatches(max: number): RequestHandler {
       return;
     }
     next();
+  };
+}
+
+/** The path of the first string holding a NUL character (PostgreSQL refuses `\u0000` in text). */
+export function nulCharacterIn(
+  document: DocumentNode | undefined,
+  variables: Record<string, unknown> | undefined,
+): string | undefined {
+  const inValue = (value: unknown, path: string): string | undefined => {
+    if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+    if (Array.isArray(value)) {
+      for (const [index, item] of value.entries()) {
+        const found = inValue(item, `${path}.${index}`);
+        if (found) return found;
+      }
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        const found = inValue(item, `${path}.${key}`);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  const fromVariables = inValue(variables ?? {}, '$');
+  if (fromVariables) return fromVariables.replace(/^\$\./, '$');
+  let fromDocument: string | undefined;
+  if (document) {
+    visit(document, {
+      StringValue(node) {
+        if (!fromDocument && node.value.includes('\u0000')) {
+          fromDocument = `line ${node.loc?.startToken.line ?? '?'}`;
+        }
+      },
+    });
+  }
+  return fromDocument;
+}
+
+/** BAD_USER_INPUT for an operation with a NUL character in any string (variables or literals). */
+export function nulCharacterError(where: string) {
+  return new UserInputError(`Invalid input: ${where}: must not contain NUL characters (\\u0000)`, [
+    { field: where, message: 'must not contain NUL characters (\\u0000)' },
+  ]).withHttpStatus(400);
+}
+
+/**
+ * Refuses, before execution, an operation whose input holds a NUL character anywhere: no text
+ * column takes one, and a resolver would otherwise meet it as a database error (a 500).
+ */
+export function refuseNulCharacters(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request }) {
+          const where = nulCharacterIn(document, request.variables);
+          if (where) throw nulCharacterError(where);
+        },
+      };
+    },
   };
 }

@@ -12,7 +12,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { bearerToken, type AccessTokenVerifier } from '../auth';
 import { createErrorFormatter } from '../errors';
-import { MAX_BODY_BYTES, type AppliedLimits } from '../limits';
+import { MAX_BODY_BYTES, nulCharacterError, nulCharacterIn, type AppliedLimits } from '../limits';
 import type { Logger } from '../logger/types';
 import type { Principal } from '../types';
 
@@ -91,6 +91,8 @@ export function attachGraphqlWs<TContext>(
         const invalid = validate(options.schema, document, rules);
         if (invalid.length)
           return invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED'));
+        const nul = nulCharacterIn(document, payload.variables ?? undefined);
+        if (nul) return [nulCharacterError(nul)];
         return {
           schema: options.schema,
           document,

@@ -13,6 +13,7 @@ import {
   applyLimits,
   limitBatches,
   MAX_BODY_BYTES,
+  refuseNulCharacters,
   SUBGRAPH_LIMITS,
   type AppliedLimits,
 } from '../limits';
@@ -205,6 +206,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     stopOnTerminationSignals: false,
     plugins: [
       ...(limits.plugins as ApolloServerPlugin<TContext>[]),
+      refuseNulCharacters() as ApolloServerPlugin<TContext>,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       graphqlMetricsPlugin(metrics) as ApolloServerPlugin<TContext>,
       ...(options.plugins ?? []),
