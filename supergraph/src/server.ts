@@ -20,6 +20,7 @@ import {
   MAX_BATCH,
   MAX_BODY_BYTES,
   refuseNulCharacters,
+  refuseUnrunnableOperations,
 } from '@fitnexa/shared/limits';
 import type { Logger } from '@fitnexa/shared/logger';
 import {
@@ -132,41 +133,6 @@ function isGraphQLErrorBody(
 }
 
 /**
- * Refuses, as the client's error, what Apollo's gateway would otherwise fail on with a 500: an
- * operationName the document does not define, and a subscription sent over HTTP (the gateway runs
- * those over graphql-ws only).
- */
-function operationChecks(): ApolloServerPlugin<GatewayContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, request }) {
-          if (!operation) {
-            throw new GraphQLError(
-              request.operationName
-                ? `Unknown operation named "${request.operationName}"`
-                : 'Must provide an operation',
-              {
-                extensions: { code: ErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } },
-              },
-            );
-          }
-          if (operation.operation === 'subscription') {
-            throw new GraphQLError(
-              'Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP',
-              { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } },
-            );
-          }
-        },
-      };
-    },
-  };
-}
-
-// The limits live in @fitnexa/shared/limits, the same module every subgraph applies its own from.
-export { MAX_BATCH };
-
-/**
  * Status codes as the GraphQL-over-HTTP spec asks for a request that fails before execution
  * (unparsable, invalid, bad variables): 400 for clients that accept
  * `application/graphql-response+json`, 200 for `application/json`-only clients, which must read
@@ -271,7 +237,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     validationRules: limits.validationRules,
     plugins: [
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
-      operationChecks(),
+      refuseUnrunnableOperations() as ApolloServerPlugin<GatewayContext>,
       refuseNulCharacters() as ApolloServerPlugin<GatewayContext>,
       specStatusCodes(),
       graphqlMetrics.plugin as ApolloServerPlugin<GatewayContext>,

@@ -1,7 +1,7 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
-import { visit, type DocumentNode, type ValidationRule } from 'graphql';
+import { GraphQLError, visit, type DocumentNode, type ValidationRule } from 'graphql';
 import { ErrorCode, UserInputError } from '../errors';
 import { errorBody } from '../middleware/errors';
 
@@ -156,6 +156,39 @@ export function refuseNulCharacters(): ApolloServerPlugin {
         async didResolveOperation({ document, request }) {
           const where = nulCharacterIn(document, request.variables);
           if (where) throw nulCharacterError(where);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Refuses, as the client's error, what would otherwise fail as a 500: an operationName the document
+ * does not define (Apollo's gateway throws on it), and a subscription sent over HTTP (the gateway
+ * cannot execute one; a subgraph would run its event resolver without an event). Subscriptions
+ * are served over graphql-ws.
+ */
+export function refuseUnrunnableOperations(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, request }) {
+          if (!operation) {
+            throw new GraphQLError(
+              request.operationName
+                ? `Unknown operation named "${request.operationName}"`
+                : 'Must provide an operation',
+              {
+                extensions: { code: ErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } },
+              },
+            );
+          }
+          if (operation.operation === 'subscription') {
+            throw new GraphQLError(
+              'Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP',
+              { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } },
+            );
+          }
         },
       };
     },

@@ -14,6 +14,7 @@ import {
   limitBatches,
   MAX_BODY_BYTES,
   refuseNulCharacters,
+  refuseUnrunnableOperations,
   SUBGRAPH_LIMITS,
   type AppliedLimits,
 } from '../limits';
@@ -207,6 +208,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     plugins: [
       ...(limits.plugins as ApolloServerPlugin<TContext>[]),
       refuseNulCharacters() as ApolloServerPlugin<TContext>,
+      refuseUnrunnableOperations() as ApolloServerPlugin<TContext>,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       graphqlMetricsPlugin(metrics) as ApolloServerPlugin<TContext>,
       ...(options.plugins ?? []),
