@@ -37,9 +37,11 @@ export const GATEWAY_LIMITS: OperationLimits = {
  *   makes a depth-13 fetch to squad);
  * - cost × 3: there `rest` also weighs 1.5 times more (one level deeper), and each entity a fetch
  *   hands on gets `__typename id` added (at most another 1.5 times);
- * - tokens: the planner inlines fragments, so a fetch can have many more tokens than the operation;
- *   each field of a fetch costs at least 1 and takes a few tokens (name, alias, braces, a short
- *   argument list), so 20 per unit of cost bounds it;
+ * - tokens: the planner inlines fragments, so a fetch can have more tokens than the operation. A
+ *   fetch has at most `cost` fields (each costs at least 1); below the root a field takes at most
+ *   16 tokens (alias, name, braces, three short arguments), and the root fields' arguments are at
+ *   most the operation's own tokens. Such a fetch can outgrow the 1 MB body limit in theory (long
+ *   fragments spread many times): the client then gets the subgraph's PAYLOAD_TOO_LARGE, not a 500.
  * - aliases and directives: the planner keeps the operation's own and adds none (it aliases only
  *   fields of abstract types), and a fetch holds a part of the operation.
  * `supergraph/test/limits.test.ts` plans operations at the gateway's limits and checks each fetch.
@@ -49,7 +51,7 @@ export const SUBGRAPH_LIMITS: OperationLimits = {
   aliases: GATEWAY_LIMITS.aliases,
   directives: GATEWAY_LIMITS.directives,
   cost: GATEWAY_LIMITS.cost * 3,
-  tokens: GATEWAY_LIMITS.cost * 3 * 20,
+  tokens: GATEWAY_LIMITS.cost * 3 * 16 + GATEWAY_LIMITS.tokens,
 };
 
 /** Request bodies (express.json's limit): PAYLOAD_TOO_LARGE (413) past it, on every server. */
