@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
-import { QueryPlanner, type PlanNode } from '@apollo/query-planner';
+import { QueryPlanner, type PlanNode, type SubscriptionNode } from '@apollo/query-planner';
 import { applyLimits, GATEWAY_LIMITS, SUBGRAPH_LIMITS } from '@fitnexa/shared/limits';
 import {
   getNamedType,
@@ -33,7 +33,7 @@ const subgraph = applyLimits(SUBGRAPH_LIMITS, { production: true });
 const acceptedByGateway = (document: DocumentNode) =>
   validate(api, document, [...specifiedRules, ...gateway.validationRules]).length === 0;
 
-function fetchesOf(node: PlanNode | undefined): string[] {
+function fetchesOf(node: PlanNode | SubscriptionNode | undefined): string[] {
   if (!node) return [];
   switch (node.kind) {
     case 'Fetch':

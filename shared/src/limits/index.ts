@@ -2,7 +2,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { GraphQLError, visit, type DocumentNode, type ValidationRule } from 'graphql';
-import { ErrorCode, UserInputError } from '../errors';
+import { ErrorCode, FitnexaError, UserInputError } from '../errors';
 import { errorBody } from '../middleware/errors';
 
 /**
@@ -191,6 +191,47 @@ export function refuseUnrunnableOperations(): ApolloServerPlugin {
               { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } },
             );
           }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Fields one subgraph request may resolve. Depth and cost do not bound a response: lists without
+ * pages (User.squads) multiply at every level, and `_entities` takes as many representations as
+ * a 1 MB body holds. 50,000 fields make a response of a few MB, far above any page the API serves.
+ */
+export const MAX_RESOLVED_FIELDS = 50_000;
+
+/**
+ * Stops an operation once it has resolved `max` fields (no resolver runs after that) and answers
+ * one BAD_REQUEST error instead of a partial response: no single request can take the process's
+ * memory or CPU.
+ */
+export function limitResolvedFields(max = MAX_RESOLVED_FIELDS): ApolloServerPlugin {
+  const message = `The response would hold more than ${max} fields: ask for less (smaller pages, less nesting, fewer entities)`;
+  return {
+    async requestDidStart() {
+      let resolved = 0;
+      // One error for every field refused past the budget: thousands of stacks would cost more
+      // than the fields themselves.
+      let exceeded: FitnexaError | undefined;
+      return {
+        async executionDidStart() {
+          return {
+            willResolveField() {
+              resolved += 1;
+              if (resolved > max)
+                throw (exceeded ??= new FitnexaError(ErrorCode.BAD_REQUEST, message));
+            },
+          };
+        },
+        async willSendResponse({ response }) {
+          if (!exceeded || response.body.kind !== 'single') return;
+          response.body.singleResult = {
+            errors: [{ message, extensions: { code: ErrorCode.BAD_REQUEST } }],
+          };
         },
       };
     },

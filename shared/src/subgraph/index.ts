@@ -12,6 +12,7 @@ import { AuthenticationError, createErrorFormatter } from '../errors';
 import {
   applyLimits,
   limitBatches,
+  limitResolvedFields,
   MAX_BODY_BYTES,
   refuseNulCharacters,
   refuseUnrunnableOperations,
@@ -209,6 +210,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       ...(limits.plugins as ApolloServerPlugin<TContext>[]),
       refuseNulCharacters() as ApolloServerPlugin<TContext>,
       refuseUnrunnableOperations() as ApolloServerPlugin<TContext>,
+      limitResolvedFields() as ApolloServerPlugin<TContext>,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       graphqlMetricsPlugin(metrics) as ApolloServerPlugin<TContext>,
       ...(options.plugins ?? []),

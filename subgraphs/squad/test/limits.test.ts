@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MAX_BODY_BYTES, SUBGRAPH_LIMITS } from '@fitnexa/shared/limits';
+import { MAX_BODY_BYTES, MAX_RESOLVED_FIELDS, SUBGRAPH_LIMITS } from '@fitnexa/shared/limits';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startSquad } from '../src';
@@ -73,6 +73,22 @@ describe('limits of a subgraph called directly', () => {
     expect(live.status).toBe(200);
     expect((await post(entitiesOfDepth(4))).body.data._entities[0].squads).toHaveLength(3);
   });
+
+  it(`when a request would resolve more than ${MAX_RESOLVED_FIELDS} fields (150 entities, squads nested 5 times), then it gets one BAD_REQUEST and the process still answers`, async () => {
+    const bomb = entitiesOfDepth(SUBGRAPH_LIMITS.depth);
+    bomb.variables.r = Array.from({ length: 150 }, () => ({ __typename: 'User', id: owner.id }));
+    const answer = await post(bomb);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({
+      errors: [
+        {
+          message: expect.stringContaining(`more than ${MAX_RESOLVED_FIELDS} fields`),
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
+    });
+    expect((await post(entitiesOfDepth(4))).body.data._entities[0].squads).toHaveLength(3);
+  }, 60_000);
 
   it.each([
     [
