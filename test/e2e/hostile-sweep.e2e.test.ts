@@ -13,6 +13,7 @@ import {
   parse,
   type GraphQLField,
   type GraphQLInputType,
+  type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../scripts/lib/graph';
@@ -132,14 +133,17 @@ function operationsFor(
   kind: 'query' | 'mutation' | 'subscription',
   field: GraphQLField<unknown, unknown>,
   representations?: string[],
+  /** The field lies below this root field (`me`), whose own arguments are left out. */
+  under?: string,
 ): Operation[] {
   const returned = getNamedType(field.type);
   const selection = isLeafType(returned) ? '' : ' { __typename }';
   const declared = field.args.map((arg, i) => `$a${i}: ${arg.type.toString()}`).join(', ');
   const passed = field.args.map((arg, i) => `${arg.name}: $a${i}`).join(', ');
-  const query = `${kind} Sweep${declared ? `(${declared})` : ''} { ${field.name}${passed ? `(${passed})` : ''}${selection} }`;
+  const called = `${field.name}${passed ? `(${passed})` : ''}${selection}`;
+  const query = `${kind} Sweep${declared ? `(${declared})` : ''} { ${under ? `${under} { ${called} }` : called} }`;
   return PROFILES.map((profile) => ({
-    field: `${kind} ${field.name}`,
+    field: `${kind} ${under ? `${under}.` : ''}${field.name}`,
     profile: profile.name,
     body: {
       query,
@@ -241,15 +245,20 @@ function report(failures: Failure[]) {
 }
 
 describe('hostile input on every root field', () => {
-  it('when every root field of the supergraph is called through the gateway with hostile arguments, then no answer is a 5xx or INTERNAL_SERVER_ERROR', async () => {
+  it('when every root field of the supergraph (and every field of me with arguments) is called through the gateway with hostile arguments, then no answer is a 5xx or INTERNAL_SERVER_ERROR', async () => {
     const introspection = await graph.post({ query: getIntrospectionQuery() });
     const schema = buildClientSchema(introspection.body.data);
-    const operations = rootOperations(schema);
+    // The signed-in user's own fields with arguments (pages, date ranges) too.
+    const me = schema.getQueryType()!.getFields().me!.type;
+    const ofMe = Object.values((getNamedType(me) as GraphQLObjectType).getFields())
+      .filter((field) => field.args.length > 0)
+      .flatMap((field) => operationsFor('query', field, undefined, 'me'));
+    const operations = [...rootOperations(schema), ...ofMe];
     const { requests, failures } = await sweep('gateway', operations, (body, token) =>
       callGateway(graph.gateway.url, body, token),
     );
     console.info(
-      `hostile sweep through the gateway: ${operations.length / PROFILES.length} root fields × ${PROFILES.length} argument profiles × ${tokens.length} users = ${requests} requests`,
+      `hostile sweep through the gateway: ${operations.length / PROFILES.length} root fields (and fields of me with arguments) × ${PROFILES.length} argument profiles × ${tokens.length} users = ${requests} requests`,
     );
     expect(report(failures)).toBe('');
   }, 120_000);
