@@ -10,6 +10,7 @@ import {
   type EventHub,
   type RunningSocketServer,
 } from '../src/realtime';
+import { applyLimits, SUBGRAPH_LIMITS } from '../src/limits';
 import { capturingLogger, testTokenIssuer, uniqueName } from '../src/testing';
 import { eventually } from '../src/testing/realtime';
 
@@ -55,6 +56,7 @@ beforeAll(async () => {
       verifyAccessToken: issuer.verify,
       context: (ctx) => ctx,
       logger,
+      limits: applyLimits(SUBGRAPH_LIMITS, { production: false }),
       maxBufferedBytes: MAX_BUFFERED,
     },
     ['/socket.io'],

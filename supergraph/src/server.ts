@@ -10,7 +10,6 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cache';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   createAccessTokenVerifier,
   createServiceTokenIssuer,
@@ -22,13 +21,21 @@ import {
 import type { MessageBus } from '@fitnexa/shared/bus';
 import { createCache } from '@fitnexa/shared/cache';
 import { createErrorFormatter, ErrorCode } from '@fitnexa/shared/errors';
+import {
+  applyLimits,
+  GATEWAY_LIMITS,
+  limitBatches,
+  MAX_BATCH,
+  MAX_BODY_BYTES,
+  refuseNulCharacters,
+  refuseUnrunnableOperations,
+} from '@fitnexa/shared/limits';
 import type { Logger } from '@fitnexa/shared/logger';
 import {
   CORRELATION_HEADER,
   correlationId,
   currentCorrelationId,
   createMetrics,
-  errorBody,
   errorHandler,
   metricsRoute,
   notFound,
@@ -36,7 +43,7 @@ import {
 } from '@fitnexa/shared/middleware';
 import { healthRoutes, principalOf, serve, type RunningServer } from '@fitnexa/shared/subgraph';
 import type { Principal } from '@fitnexa/shared/types';
-import express, { type Request, type RequestHandler } from 'express';
+import express, { type Request } from 'express';
 import { GraphQLError } from 'graphql';
 import proxyAddr from 'proxy-addr';
 import { checkSubgraphs } from './health';
@@ -140,36 +147,45 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   /**
    * A subgraph refusing the gateway itself is our misconfiguration (SERVICE_TOKEN_SECRET differs),
    * not the client's: Apollo would answer it UNAUTHENTICATED, which a client reads as "sign in
-   * again". It becomes an internal error, logged with the reason.
+   * again". It becomes an internal error, logged with the reason. Any other 4xx answer is the
+   * client's problem (a DateTime the subgraph could not read, a limit): its first GraphQL error
+   * reaches the client with its own code, where Apollo's default ("400: Bad Request", no code)
+   * would become an INTERNAL_SERVER_ERROR. Anything else (5xx, a body that is not a GraphQL
+   * response) keeps the default.
    */
   override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
-    const error = await super.errorFromResponse(response);
-    const body = (error.extensions.response as { body?: unknown } | undefined)?.body as
-      { errors?: { message?: string; extensions?: { code?: string } }[] } | undefined;
-    const refusal = body?.errors?.[0];
-    if (refusal?.extensions?.code !== ErrorCode.SERVICE_UNAUTHENTICATED) return error;
-    return new GraphQLError(
-      `${this.subgraph} refused the gateway's service credential (is SERVICE_TOKEN_SECRET the same everywhere?): ${refusal.message}`,
-      { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } },
-    );
+    const fallback = await super.errorFromResponse(response);
+    const body = (fallback.extensions.response as { body?: unknown } | undefined)?.body;
+    const first =
+      response.status >= 400 && response.status < 500 && isGraphQLErrorBody(body)
+        ? body.errors[0]
+        : undefined;
+    if (!first) return fallback;
+    const { code, problems } = first.extensions;
+    if (code === ErrorCode.SERVICE_UNAUTHENTICATED) {
+      return new GraphQLError(
+        `${this.subgraph} refused the gateway's service credential (is SERVICE_TOKEN_SECRET the same everywhere?): ${first.message}`,
+        { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } },
+      );
+    }
+    return new GraphQLError(first.message, {
+      extensions: { code, ...(problems === undefined ? {} : { problems }) },
+    });
   }
 }
 
-const MAX_TOKENS = 2_000;
-const MAX_BODY = '1mb';
-const MAX_BODY_BYTES = 1024 * 1024;
-export const MAX_BATCH = 10;
-
-/** A batch (a JSON array of operations) of at most MAX_BATCH operations, each planned and run. */
-const limitBatches: RequestHandler = (req, res, next) => {
-  if (Array.isArray(req.body) && req.body.length > MAX_BATCH) {
-    res
-      .status(400)
-      .json(errorBody(ErrorCode.BAD_REQUEST, `A batch holds at most ${MAX_BATCH} operations`));
-    return;
-  }
-  next();
-};
+function isGraphQLErrorBody(
+  body: unknown,
+): body is { errors: [{ message: string; extensions: { code: string; problems?: unknown } }] } {
+  if (typeof body !== 'object' || body === null || !('errors' in body)) return false;
+  const [first] = Array.isArray(body.errors) ? (body.errors as unknown[]) : [];
+  return (
+    typeof first === 'object' &&
+    first !== null &&
+    typeof (first as { message?: unknown }).message === 'string' &&
+    typeof (first as { extensions?: { code?: unknown } }).extensions?.code === 'string'
+  );
+}
 
 /**
  * Status codes as the GraphQL-over-HTTP spec asks for a request that fails before execution
@@ -178,10 +194,12 @@ const limitBatches: RequestHandler = (req, res, next) => {
  * `errors` rather than the status.
  */
 function specStatusCodes(): ApolloServerPlugin<GatewayContext> {
-  const beforeExecution = new Set([
+  const beforeExecution = new Set<string>([
     'GRAPHQL_PARSE_FAILED',
     'GRAPHQL_VALIDATION_FAILED',
-    'BAD_USER_INPUT',
+    ErrorCode.BAD_USER_INPUT,
+    ErrorCode.OPERATION_RESOLUTION_FAILURE,
+    ErrorCode.BAD_REQUEST,
   ]);
   return {
     async requestDidStart() {
@@ -262,16 +280,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
           logger,
           principalOf: async (req) => (await principalOnce(req)).principal,
         });
-  const armor = new ApolloArmor({
-    maxDepth: { n: 12 },
-    costLimit: { maxCost: 10_000 },
-    maxAliases: { n: 20 },
-    maxDirectives: { n: 50 },
-    // Counted by graphql-js's own parser (parseOptions below): armor's token plugin turned every
-    // syntax error into a 500.
-    maxTokens: { enabled: false },
-    blockFieldSuggestion: { enabled: Boolean(options.production) },
-  }).protect();
+  const limits = applyLimits(GATEWAY_LIMITS, { production: Boolean(options.production) });
 
   const app = express();
   app.disable('x-powered-by');
@@ -289,10 +298,12 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     allowBatchedHttpRequests: true,
     persistedQueries: { cache: keyValueStore(cache) },
     documentStore: documentStore(),
-    parseOptions: { maxTokens: MAX_TOKENS },
-    validationRules: armor.validationRules,
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
     plugins: [
-      ...armor.plugins,
+      ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
+      refuseUnrunnableOperations() as ApolloServerPlugin<GatewayContext>,
+      refuseNulCharacters() as ApolloServerPlugin<GatewayContext>,
       specStatusCodes(),
       graphqlMetrics.plugin as ApolloServerPlugin<GatewayContext>,
       // Whole responses whose every part the subgraphs marked cacheable (their Cache-Control,
@@ -315,9 +326,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     verifyAccessToken: verify,
     serviceTokens,
     logger,
-    validationRules: armor.validationRules,
-    maxTokens: MAX_TOKENS,
-    hideSuggestions: Boolean(options.production),
+    validationRules: limits.validationRules,
+    maxTokens: limits.parseOptions.maxTokens,
+    hideSuggestions: limits.hideSuggestions,
     maxPayload: MAX_BODY_BYTES,
     // The client's address as express sees it (behind TRUST_PROXY, the forwarded one).
     clientIp: (req) => proxyAddr(req, app.get('trust proxy fn')),
@@ -333,8 +344,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   healthRoutes(app, () => checkSubgraphs(subgraphs));
   app.use(
     '/graphql',
-    express.json({ limit: MAX_BODY }),
-    limitBatches,
+    express.json({ limit: MAX_BODY_BYTES }),
+    limitBatches(MAX_BATCH),
     ...(rateLimit ? [rateLimit] : []),
     expressMiddleware(apollo, {
       context: async ({ req }) => ({

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { quietLogger, testTokenIssuer, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
 import type { RunningServer } from '@fitnexa/shared/subgraph';
 import { startGateway, subgraphsOf, type GatewayOptions } from '../src';
-import { MAX_BATCH } from '../src/server';
+import { MAX_BATCH } from '@fitnexa/shared/limits';
 
 // Operations the gateway must refuse before planning: each answer is a GraphQL error with a code,
 // and no subgraph hears of the request. Every subgraph URL points at one stub that counts calls.

@@ -12,6 +12,8 @@ export enum ErrorCode {
   CONFLICT = 'CONFLICT',
   /** A request the server cannot read: malformed JSON, a batch it does not take. */
   BAD_REQUEST = 'BAD_REQUEST',
+  /** The request's operationName is not an operation of its document (Apollo's own code). */
+  OPERATION_RESOLUTION_FAILURE = 'OPERATION_RESOLUTION_FAILURE',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   /** Too many requests: `extensions.retryAfterSeconds` says when to try again. */
   RATE_LIMITED = 'RATE_LIMITED',
@@ -29,6 +31,7 @@ const httpStatus: Record<ErrorCode, number> = {
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.BAD_REQUEST]: 400,
+  [ErrorCode.OPERATION_RESOLUTION_FAILURE]: 400,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCode.SUBGRAPH_RESPONSE_TOO_LARGE]: 502,
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
@@ -137,7 +140,6 @@ const apolloClientCodes = new Set([
   'BAD_REQUEST',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
 ]);
 
 function clientStatus(error: GraphQLError): boolean {

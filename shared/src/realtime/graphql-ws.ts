@@ -1,6 +1,13 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
 import { WebSocketServer } from 'ws';
 import {
   bearerToken,
@@ -9,6 +16,7 @@ import {
   type ServiceTokenVerifier,
 } from '../auth';
 import { createErrorFormatter, ErrorCode } from '../errors';
+import { MAX_BODY_BYTES, nulCharacterError, nulCharacterIn, type AppliedLimits } from '../limits';
 import type { Logger } from '../logger/types';
 import type { Principal } from '../types';
 import { serveGraphqlWs } from './ws-server';
@@ -27,6 +35,8 @@ export interface GraphqlWsOptions<TContext> {
   logger: Logger;
   /** Unread bytes after which a client is dropped with 4013 (default DEFAULT_MAX_BUFFERED_BYTES). */
   maxBufferedBytes?: number;
+  /** The same limits as the service's HTTP operations (depth, cost, aliases, tokens…). */
+  limits: AppliedLimits;
 }
 
 interface ConnectionState {
@@ -47,8 +57,16 @@ export function attachGraphqlWs<TContext>(
   options: GraphqlWsOptions<TContext>,
   otherUpgradePaths: readonly string[] = [],
 ) {
-  const wss = new WebSocketServer({ noServer: true });
+  // A message is at most what an HTTP body may be.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
   const formatError = createErrorFormatter(options.logger);
+  const { limits } = options;
+  const rules = [...specifiedRules, ...limits.validationRules];
+  const coded = (error: GraphQLError, code: string) =>
+    new GraphQLError(
+      limits.hideSuggestions ? error.message.replace(/ Did you mean .*$/, '') : error.message,
+      { nodes: error.nodes, extensions: { ...error.extensions, code } },
+    );
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path === options.path) {
@@ -87,6 +105,27 @@ export function attachGraphqlWs<TContext>(
         } catch {
           return false;
         }
+      },
+      // Parsed and validated here rather than by graphql-ws: under the limits, with error codes.
+      onSubscribe(_ctx, _id, payload) {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, limits.parseOptions);
+        } catch (error) {
+          const syntax = error instanceof GraphQLError ? error : new GraphQLError(String(error));
+          return [coded(syntax, 'GRAPHQL_PARSE_FAILED')];
+        }
+        const invalid = validate(options.schema, document, rules);
+        if (invalid.length)
+          return invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED'));
+        const nul = nulCharacterIn(document, payload.variables ?? undefined);
+        if (nul) return [nulCharacterError(nul)];
+        return {
+          schema: options.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+        };
       },
       context: (ctx) => options.context(states.get(ctx) ?? { principal: null, accessToken: null }),
       onNext: (_ctx, _id, _payload, _args, result) =>

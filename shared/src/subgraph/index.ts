@@ -20,6 +20,16 @@ import {
   httpStatusOf,
   ServiceAuthenticationError,
 } from '../errors';
+import {
+  applyLimits,
+  limitBatches,
+  limitResolvedFields,
+  MAX_BODY_BYTES,
+  refuseNulCharacters,
+  refuseUnrunnableOperations,
+  SUBGRAPH_LIMITS,
+  type AppliedLimits,
+} from '../limits';
 import type { Logger } from '../logger/types';
 import {
   correlationId,
@@ -74,6 +84,8 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   logger: Logger;
   port: number;
   host: string;
+  /** NODE_ENV=production: no introspection (`_service { sdl }` still answers), no field suggestions. */
+  production?: boolean;
   /** Extra HTTP routes before GraphQL (identity's JWKS). */
   routes?(app: Express): void;
   /** Releases what the service opened (Prisma, pools); runs after the server stopped taking requests. */
@@ -220,15 +232,27 @@ export async function startSubgraph<TContext extends BaseContext>(
     audience: options.name,
     callers: options.serviceTokens.callers ?? [],
   });
+  const production = Boolean(options.production);
+  // The gateway's limits, widened only for what its query plans add: see SUBGRAPH_LIMITS.
+  const limits = applyLimits(SUBGRAPH_LIMITS, { production });
   const apollo = new ApolloServer<TContext>({
     schema,
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    introspection: !production,
+    // The gateway sends one operation per request.
+    allowBatchedHttpRequests: false,
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
     // Shutdown is ours (stopOnSignals): Apollo's own handler re-raises the signal and kills the
     // process before the database and the other servers are closed.
     stopOnTerminationSignals: false,
     plugins: [
+      ...(limits.plugins as ApolloServerPlugin<TContext>[]),
+      refuseNulCharacters() as ApolloServerPlugin<TContext>,
+      refuseUnrunnableOperations() as ApolloServerPlugin<TContext>,
+      limitResolvedFields() as ApolloServerPlugin<TContext>,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       graphqlMetricsPlugin(metrics) as ApolloServerPlugin<TContext>,
       ...(options.plugins ?? []),
@@ -249,7 +273,8 @@ export async function startSubgraph<TContext extends BaseContext>(
   app.use(
     '/graphql',
     requireServiceToken(verifyServiceToken),
-    express.json({ limit: '1mb' }),
+    express.json({ limit: MAX_BODY_BYTES }),
+    limitBatches(0),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const { principal, accessToken } = await principalOf(req, options.verifyAccessToken);
@@ -261,7 +286,15 @@ export async function startSubgraph<TContext extends BaseContext>(
 
   const realtime =
     options.realtime &&
-    startRealtime(httpServer, schema, options, options.realtime, metrics, verifyServiceToken);
+    startRealtime(
+      httpServer,
+      schema,
+      options,
+      options.realtime,
+      metrics,
+      verifyServiceToken,
+      limits,
+    );
   const server = await serve(httpServer, options, async () => {
     // Long-lived connections first: the HTTP drain would otherwise wait its grace period for them.
     await realtime?.close();
@@ -280,6 +313,7 @@ function startRealtime<TContext extends BaseContext>(
   realtime: NonNullable<SubgraphOptions<TContext>['realtime']>,
   metrics: Metrics,
   verifyServiceToken: ServiceTokenVerifier,
+  limits: AppliedLimits,
 ) {
   const { logger } = options;
   const subscriptions = attachGraphqlWs(
@@ -291,6 +325,7 @@ function startRealtime<TContext extends BaseContext>(
       verifyServiceToken,
       context: (base) => options.context({ ...base, logger }),
       logger,
+      limits,
     },
     ['/socket.io'],
   );

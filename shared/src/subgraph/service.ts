@@ -21,6 +21,8 @@ import { startSubgraph, type BaseContext, type RunningServer } from './index';
 
 /** What starting any FitNexa subgraph takes: its validated config (or a test's), and a logger. */
 export interface ServiceSettings {
+  /** production: no introspection, no field suggestions (see startSubgraph). */
+  NODE_ENV?: 'development' | 'test' | 'production';
   PORT: number;
   HOST: string;
   DATABASE_URL?: string;
@@ -173,6 +175,7 @@ export async function startService<
       logger,
       port: settings.PORT,
       host: settings.HOST,
+      production: settings.NODE_ENV === 'production',
       verifyAccessToken,
       serviceTokens: { secret: settings.SERVICE_TOKEN_SECRET, callers: spec.callers },
       readiness: { database: database.db.ping },

@@ -20,13 +20,14 @@ export const LOGS_QUEUE = 'observability.logs';
 export type ObservabilityOptions = Pick<
   ObservabilityConfig,
   'PORT' | 'HOST' | 'JWKS_URL' | 'MONGODB_URL' | 'LOG_RETENTION_DAYS' | 'SERVICE_TOKEN_SECRET'
-> & {
-  logger: Logger;
-  /** Where the logs come from: RabbitMQ, or the in-process bus the services of one process share. */
-  bus: MessageBus;
-  /** Verifies access tokens some other way than against JWKS_URL (tests sign their own). */
-  verifyAccessToken?: AccessTokenVerifier;
-};
+> &
+  Partial<Pick<ObservabilityConfig, 'NODE_ENV'>> & {
+    logger: Logger;
+    /** Where the logs come from: RabbitMQ, or the in-process bus the services of one process share. */
+    bus: MessageBus;
+    /** Verifies access tokens some other way than against JWKS_URL (tests sign their own). */
+    verifyAccessToken?: AccessTokenVerifier;
+  };
 
 export interface ObservabilityServer extends RunningServer {
   /** The store the consumer writes to (tests read the TTL index through it). */
@@ -68,6 +69,7 @@ export async function startObservability(
       logger,
       port: options.PORT,
       host: options.HOST,
+      production: options.NODE_ENV === 'production',
       verifyAccessToken,
       serviceTokens: { secret: options.SERVICE_TOKEN_SECRET },
       readiness: { mongodb: mongo.ping },
