@@ -5,9 +5,6 @@ import {
   ACCESS_TOKEN_AUDIENCE,
   ACCESS_TOKEN_ISSUER,
   createAccessTokenVerifier,
-  MAX_ACCESS_TOKEN_TTL_SECONDS,
-  refusingRevoked,
-  RevokedUsers,
 } from '../src/auth';
 
 interface Key {
@@ -127,29 +124,5 @@ describe('access token verification against a JWKS endpoint', () => {
     await expect(createAccessTokenVerifier({ jwksUrl })(forged)).rejects.toMatchObject({
       extensions: { code: 'UNAUTHENTICATED' },
     });
-  });
-});
-
-describe('revoked users', () => {
-  const principal = { userId: 'u-1', role: 'MEMBER' as const };
-  const verify = async () => principal;
-
-  it('when a user is revoked, then their otherwise valid tokens are refused with UNAUTHENTICATED, and others still pass', async () => {
-    const revoked = new RevokedUsers();
-    const guarded = refusingRevoked(verify, revoked);
-    await expect(guarded('token')).resolves.toEqual(principal);
-    revoked.revoke('u-1');
-    await expect(guarded('token')).rejects.toMatchObject({
-      extensions: { code: 'UNAUTHENTICATED' },
-    });
-    expect(revoked.has('u-2')).toBe(false);
-  });
-
-  it('when no token issued before the revocation can still be alive, then it is forgotten', () => {
-    const revoked = new RevokedUsers();
-    const at = Date.parse('2026-11-24T12:00:00Z');
-    revoked.revoke('u-1', at);
-    expect(revoked.has('u-1', at + MAX_ACCESS_TOKEN_TTL_SECONDS * 1000 - 1)).toBe(true);
-    expect(revoked.has('u-1', at + MAX_ACCESS_TOKEN_TTL_SECONDS * 1000)).toBe(false);
   });
 });

@@ -15,6 +15,5 @@ runService('gateway', loadGatewayConfig(), (config) =>
     redisUrl: config.REDIS_URL,
     rateLimits: config.rateLimits,
     trustProxy: config.TRUST_PROXY,
-    bus: config.bus,
   }),
 );

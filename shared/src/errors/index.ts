@@ -13,6 +13,8 @@ export enum ErrorCode {
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   /** Too many requests: `extensions.retryAfterSeconds` says when to try again. */
   RATE_LIMITED = 'RATE_LIMITED',
+  /** A dependency the operation cannot do without is away; nothing was changed, try again. */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -25,6 +27,7 @@ const httpStatus: Record<ErrorCode, number> = {
   [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.BAD_REQUEST]: 400,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.SERVICE_UNAVAILABLE]: 503,
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
 };
 
@@ -90,6 +93,12 @@ export class RateLimitedError extends FitnexaError {
     super(ErrorCode.RATE_LIMITED, `Too many requests, retry in ${retryAfterSeconds} s`, {
       retryAfterSeconds,
     });
+  }
+}
+
+export class ServiceUnavailableError extends FitnexaError {
+  constructor(message: string) {
+    super(ErrorCode.SERVICE_UNAVAILABLE, message);
   }
 }
 

@@ -61,6 +61,18 @@ export function attachGraphqlWs<TContext>(
           return false;
         }
       },
+      // The token was checked at connect; a revocation since then refuses new subscriptions.
+      async onSubscribe(ctx) {
+        const accessToken = states.get(ctx)?.accessToken;
+        if (!accessToken) return undefined;
+        try {
+          await options.verifyAccessToken(accessToken);
+          return undefined;
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+      },
       context: (ctx) => options.context(states.get(ctx) ?? { principal: null, accessToken: null }),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors

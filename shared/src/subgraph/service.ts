@@ -2,6 +2,12 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Express } from 'express';
 import type { DocumentNode } from 'graphql';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../auth';
+import {
+  createRevocationStore,
+  DEFAULT_REVOCATIONS_PREFIX,
+  refusingRevokedTokens,
+  type RevocationStore,
+} from '../auth/revocations';
 import { createMemoryBus, type MessageBus } from '../bus';
 import { createCache, type Cache } from '../cache';
 import type { DatabaseLocation, PrismaDatabase } from '../db';
@@ -39,6 +45,12 @@ export interface ServiceSettings {
    * share. Absent: a bus of the service's own, which nothing else hears.
    */
   bus?: MessageBus;
+  /**
+   * Where the users' "tokens valid from" instants are (see auth/revocations): the caller's, shared
+   * by the services of one process (and closed by the caller). Absent: one of the service's own on
+   * REDIS_URL under the production prefix, or in-process without it.
+   */
+  revocations?: RevocationStore;
 }
 
 /** A running service built by startService: its event hub (what real-time subscribers hear) and outbox. */
@@ -84,6 +96,8 @@ export interface ServiceSpec<
     hub: EventHub;
     /** Records events in the transaction of the change that causes them. */
     events: EventOutbox;
+    /** Identity writes revocations to it; every service's token check reads it. */
+    revocations: RevocationStore;
     logger: Logger;
   }): Promise<WiredService<TContext, TExtra>>;
 }
@@ -126,6 +140,14 @@ export async function startService<
       logger,
     });
     opened.push(cache);
+    const revocations =
+      settings.revocations ??
+      (await createRevocationStore({
+        url: settings.REDIS_URL,
+        prefix: DEFAULT_REVOCATIONS_PREFIX,
+        logger,
+      }));
+    if (!settings.revocations) opened.push(revocations);
     const hub = await createEventHub({
       url: spec.realtime ? settings.REDIS_URL : undefined,
       channel: `${database.db.schema}:realtime`,
@@ -146,7 +168,14 @@ export async function startService<
     });
     opened.push({ close: () => relay.stop() });
     const events = createEventOutbox(spec.name, relay.wake);
-    const service = await spec.wire({ prisma: database.prisma, cache, hub, events, logger });
+    const service = await spec.wire({
+      prisma: database.prisma,
+      cache,
+      hub,
+      events,
+      revocations,
+      logger,
+    });
     if (service.eventHandlers) {
       const consumer = await consumeEvents({
         bus,
@@ -157,11 +186,13 @@ export async function startService<
       });
       opened.push({ close: () => consumer.cancel() });
     }
-    const verifyAccessToken =
+    const verifySignature =
       settings.verifyAccessToken ??
       service.verifyAccessToken ??
       (settings.JWKS_URL ? createAccessTokenVerifier({ jwksUrl: settings.JWKS_URL }) : undefined);
-    if (!verifyAccessToken) throw new Error(`${spec.name} has no way to verify access tokens`);
+    if (!verifySignature) throw new Error(`${spec.name} has no way to verify access tokens`);
+    // Every service refuses revoked tokens itself: a call that skips the gateway gets no further.
+    const verifyAccessToken = refusingRevokedTokens(verifySignature, revocations, { logger });
     const server = await startSubgraph<TContext>({
       name: spec.name,
       typeDefs: spec.typeDefs,
@@ -172,9 +203,13 @@ export async function startService<
       verifyAccessToken,
       readiness: { database: database.db.ping },
       // Without the broker, changes still commit: their events wait in the outbox.
-      degradable: spec.realtime
-        ? { cache: cache.ping, events: bus.ping, realtime: hub.ping }
-        : { cache: cache.ping, events: bus.ping },
+      // Without the revocation store, tokens are judged on the last values read (see auth/revocations).
+      degradable: {
+        cache: cache.ping,
+        events: bus.ping,
+        revocations: revocations.ping,
+        ...(spec.realtime ? { realtime: hub.ping } : {}),
+      },
       context: service.context,
       routes: service.routes,
       realtime: spec.realtime

@@ -10,6 +10,7 @@ import {
 import type { Principal } from '../types';
 import { createLogger, type Logger } from '../logger/node';
 import { withConnection } from '../db/postgres';
+import type { RevocationStore } from '../auth/revocations';
 import type { MessageBus } from '../bus';
 import type { RunningServer, ServiceSettings } from '../subgraph';
 import { quoteIdent } from '../db/sql';
@@ -145,6 +146,8 @@ export interface TestServiceOptions {
   schema?: string;
   /** Default: a bus of the service's own; a test bus (startTestBus) to see or send events. */
   bus?: MessageBus;
+  /** Default: one of the service's own on the real Redis, under production's prefix. */
+  revocations?: RevocationStore;
 }
 
 /**
@@ -172,6 +175,7 @@ export async function startTestService<Server extends RunningServer>(
     logger: options.logger ?? quietLogger(service),
     verifyAccessToken: issuer.verify,
     bus: options.bus,
+    revocations: options.revocations,
   });
   return {
     server,

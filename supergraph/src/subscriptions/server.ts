@@ -322,9 +322,18 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       onClose(ctx) {
         states.delete(ctx);
       },
-      onSubscribe(ctx, _id, payload) {
+      async onSubscribe(ctx, _id, payload) {
         const state = states.get(ctx);
         if (!state) return [new GraphQLError('Not connected')];
+        // The token was checked at connect; a revocation since then refuses new subscriptions.
+        if (state.context.accessToken) {
+          try {
+            await options.verifyAccessToken(state.context.accessToken);
+          } catch (error) {
+            if (error instanceof GraphQLError) return [error];
+            throw error;
+          }
+        }
         let planned: PlannedSubscription;
         try {
           planned = planner.plan(payload.query, payload.operationName ?? undefined);
