@@ -60,7 +60,12 @@ async function newMember(gatewayUrl: string) {
 }
 
 /** Sends `{ __typename }` with the token until refused; ms from `since`, or null after GIVE_UP_MS. */
-async function untilRefused(url: () => string, token: string, since: number, ready?: Promise<void>) {
+async function untilRefused(
+  url: () => string,
+  token: string,
+  since: number,
+  ready?: Promise<void>,
+) {
   await ready;
   for (;;) {
     const result = await graphqlClient(url())('{ __typename }', {}, token).catch(() => undefined);
@@ -71,7 +76,9 @@ async function untilRefused(url: () => string, token: string, since: number, rea
 }
 
 const percentile = (sorted: number[], p: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
+  sorted.length
+    ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+    : NaN;
 
 async function runCase(
   graph: LocalGraph,
@@ -79,7 +86,9 @@ async function runCase(
   kind: 'deleteAccount' | 'setUserRole',
   restartGateway: boolean,
 ) {
-  const samples: Record<Target, number[]> = Object.fromEntries(TARGETS.map((t) => [t, []])) as never;
+  const samples: Record<Target, number[]> = Object.fromEntries(
+    TARGETS.map((t) => [t, []]),
+  ) as never;
   const lost: Record<Target, number> = Object.fromEntries(TARGETS.map((t) => [t, 0])) as never;
   for (let index = 0; index < USERS; index += 1) {
     const member = await newMember(graph.gateway.url);
@@ -171,7 +180,9 @@ async function main() {
   } finally {
     await graph.stop();
     await bus.close();
-    await Promise.all(Object.values(schemas).map((schema) => dropServiceSchema(DATABASE_URL, schema)));
+    await Promise.all(
+      Object.values(schemas).map((schema) => dropServiceSchema(DATABASE_URL, schema)),
+    );
   }
 }
 

@@ -161,21 +161,21 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
     };
     const startGatewayOn = (port: number) =>
       startGateway({
-      supergraphSdl: readFileSync(gatewayConfig.SUPERGRAPH_PATH, 'utf8'),
-      subgraphUrls: Object.fromEntries(
-        Object.entries(subgraphs).map(([name, server]) => [name, server.url]),
-      ),
-      jwksUrl: identity.jwksUrl,
-      port,
-      host: gatewayConfig.HOST,
-      logger: options.logger('gateway'),
-      production: gatewayConfig.NODE_ENV === 'production',
-      redisUrl: gatewayConfig.REDIS_URL,
-      cachePrefix: options.schemas?.identity && `gateway_${options.schemas.identity}`,
-      rateLimits: gatewayConfig.rateLimits,
-      trustProxy: gatewayConfig.TRUST_PROXY,
-      revocations,
-    });
+        supergraphSdl: readFileSync(gatewayConfig.SUPERGRAPH_PATH, 'utf8'),
+        subgraphUrls: Object.fromEntries(
+          Object.entries(subgraphs).map(([name, server]) => [name, server.url]),
+        ),
+        jwksUrl: identity.jwksUrl,
+        port,
+        host: gatewayConfig.HOST,
+        logger: options.logger('gateway'),
+        production: gatewayConfig.NODE_ENV === 'production',
+        redisUrl: gatewayConfig.REDIS_URL,
+        cachePrefix: options.schemas?.identity && `gateway_${options.schemas.identity}`,
+        rateLimits: gatewayConfig.rateLimits,
+        trustProxy: gatewayConfig.TRUST_PROXY,
+        revocations,
+      });
     let gateway = await startGatewayOn(ports.gateway);
     return {
       get gateway() {

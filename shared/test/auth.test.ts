@@ -1,11 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import {
-  ACCESS_TOKEN_AUDIENCE,
-  ACCESS_TOKEN_ISSUER,
-  createAccessTokenVerifier,
-} from '../src/auth';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, createAccessTokenVerifier } from '../src/auth';
 
 interface Key {
   kid: string;
@@ -64,6 +60,7 @@ describe('access token verification against a JWKS endpoint', () => {
       await expect(verify(await sign(key))).resolves.toEqual({
         userId: '6f1c2f0e-8f6a-4a53-9d7c-1c2b3a4d5e6f',
         role: 'MEMBER',
+        issuedAt: expect.any(Number),
       });
     }
     expect(fetches).toBe(1);

@@ -51,7 +51,10 @@ async function signIn(email: string, password: string) {
     'mutation L($input: LoginInput!) { login(input: $input) { accessToken user { id } } }',
     { input: { email, password } },
   );
-  return { id: result.data.login.user.id as string, token: result.data.login.accessToken as string };
+  return {
+    id: result.data.login.user.id as string,
+    token: result.data.login.accessToken as string,
+  };
 }
 
 async function register() {
@@ -61,7 +64,11 @@ async function register() {
     'mutation R($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }',
     { input: { email, password, displayName: 'Soon gone' } },
   );
-  return { id: result.data.register.user.id as string, token: result.data.register.accessToken, password };
+  return {
+    id: result.data.register.user.id as string,
+    token: result.data.register.accessToken,
+    password,
+  };
 }
 
 it('when identity signs a token, then it carries its issue time in milliseconds, in the second of iat', async () => {

@@ -1,4 +1,4 @@
-import { jwksUrl, loadConfig, port, serverEnv, z } from '@fitnexa/shared/config';
+import { jwksUrl, loadConfig, port, serverEnv, url, z } from '@fitnexa/shared/config';
 
 const schema = z.object({
   ...serverEnv,
@@ -13,6 +13,8 @@ const schema = z.object({
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'a mongodb:// or mongodb+srv:// URL')
     .optional(),
+  /** Where identity's token revocations are read (see @fitnexa/shared/auth/revocations). */
+  REDIS_URL: url.optional(),
   /** Days a log entry is kept: MongoDB removes older ones (TTL index). */
   LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
 });

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
+import {
+  createRevocationStore,
+  DEFAULT_REVOCATIONS_PREFIX,
+  refusingRevokedTokens,
+  type RevocationStore,
+} from '@fitnexa/shared/auth/revocations';
 import type { Consumer, MessageBus } from '@fitnexa/shared/bus';
 import { LOGS_EXCHANGE, type Logger } from '@fitnexa/shared/logger';
 import { startSubgraph, type RunningServer } from '@fitnexa/shared/subgraph';
@@ -20,13 +26,16 @@ export const LOGS_QUEUE = 'observability.logs';
 export type ObservabilityOptions = Pick<
   ObservabilityConfig,
   'PORT' | 'HOST' | 'JWKS_URL' | 'MONGODB_URL' | 'LOG_RETENTION_DAYS'
-> & {
-  logger: Logger;
-  /** Where the logs come from: RabbitMQ, or the in-process bus the services of one process share. */
-  bus: MessageBus;
-  /** Verifies access tokens some other way than against JWKS_URL (tests sign their own). */
-  verifyAccessToken?: AccessTokenVerifier;
-};
+> &
+  Partial<Pick<ObservabilityConfig, 'REDIS_URL'>> & {
+    logger: Logger;
+    /** Where the logs come from: RabbitMQ, or the in-process bus the services of one process share. */
+    bus: MessageBus;
+    /** Verifies access tokens some other way than against JWKS_URL (tests sign their own). */
+    verifyAccessToken?: AccessTokenVerifier;
+    /** The revocations the services of this process share (the caller closes it); else its own. */
+    revocations?: RevocationStore;
+  };
 
 export interface ObservabilityServer extends RunningServer {
   /** The store the consumer writes to (tests read the TTL index through it). */
@@ -48,7 +57,15 @@ export async function startObservability(
   });
   const ingest = createIngest(mongo.store, LogStore.retryable);
   let consumer: Consumer | undefined;
+  let ownRevocations: RevocationStore | undefined;
   try {
+    const revocations =
+      options.revocations ??
+      (ownRevocations = await createRevocationStore({
+        url: options.REDIS_URL,
+        prefix: DEFAULT_REVOCATIONS_PREFIX,
+        logger,
+      }));
     consumer = await bus.consume(
       {
         queue: LOGS_QUEUE,
@@ -59,8 +76,11 @@ export async function startObservability(
       (message) => ingest.handle(message),
     );
     const logs = new Logs(mongo.store);
-    const verifyAccessToken =
-      options.verifyAccessToken ?? createAccessTokenVerifier({ jwksUrl: options.JWKS_URL });
+    const verifyAccessToken = refusingRevokedTokens(
+      options.verifyAccessToken ?? createAccessTokenVerifier({ jwksUrl: options.JWKS_URL }),
+      revocations,
+      { logger },
+    );
     const server = await startSubgraph<ObservabilityContext>({
       name: 'observability',
       typeDefs,
@@ -71,11 +91,12 @@ export async function startObservability(
       verifyAccessToken,
       readiness: { mongodb: mongo.ping },
       // Without the broker no new entries arrive, but what is stored can still be read.
-      degradable: { bus: () => bus.ping() },
+      degradable: { bus: () => bus.ping(), revocations: revocations.ping },
       context: (base): ObservabilityContext => ({ ...base, logs }),
       onStop: async () => {
         ingest.stop();
         await consumer?.cancel();
+        await ownRevocations?.close();
         await mongo.close();
       },
     });
@@ -83,6 +104,7 @@ export async function startObservability(
   } catch (error) {
     ingest.stop();
     await consumer?.cancel();
+    await ownRevocations?.close();
     await mongo.close();
     throw error;
   }
