@@ -2,6 +2,10 @@
 // subgraph within a second, whether they were running at the time or not, RabbitMQ or not.
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
 import { codeOf, startOwnRabbit, untilPasses, type OwnRabbit } from '@fitnexa/shared/testing';
+import { closeRealtimeClients } from '@fitnexa/shared/testing/realtime';
+import { createClient } from 'graphql-ws';
+import { WebSocket } from 'ws';
+import { aSquadOfTwo } from './factories';
 import type { SubgraphName } from '../../scripts/lib/graph';
 import { newMember, startGraph, type Graph, type SignedIn } from './support';
 
@@ -31,6 +35,28 @@ const DIRECT_OPERATIONS: Record<SubgraphName, (userId: string) => [string, objec
   identity: () => ['{ me { id } }', {}],
   observability: () => ['{ __typename }', {}],
 };
+
+/** The code a new graphql-ws connection with `token` is closed with, once it subscribes. */
+async function closeCodeOf(url: string, query: string, variables: object, token: string) {
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
+  try {
+    const closed = await new Promise<{ code: number }>((resolve) => {
+      client.on('closed', (event) => resolve(event as { code: number }));
+      client.subscribe(
+        { query, variables: { ...variables } },
+        { next() {}, error() {}, complete() {} },
+      );
+    });
+    return closed.code;
+  } finally {
+    await client.dispose();
+  }
+}
 
 async function registered(graph: Graph) {
   const member = newMember();
@@ -153,6 +179,54 @@ describe('revoking access tokens', () => {
     }
     const [stored] = await graph.sql('gym', 'SELECT name FROM "Gym" WHERE id = $1', [gym.id]);
     expect(stored.name).toBe('Still mine');
+  });
+
+  it("when a user's role changes, then graphql-ws refuses their old token: a new connection with 4403, a new subscription on an open one with UNAUTHENTICATED", async () => {
+    const { alice, conversationId } = await aSquadOfTwo(graph);
+    const admin = await graph.logIn(DEMO_USERS.admin.email, DEMO_PASSWORD);
+    const query = 'subscription M($id: ID!) { messageAdded(conversationId: $id) { id } }';
+    const url = graph.gateway.url;
+    const hub = graph.subgraphs.messaging.hub;
+    // Open before the revocation, kept open: its connection takes the next subscription.
+    const client = createClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${alice.token}` },
+      retryAttempts: 0,
+    });
+    try {
+      const subscribe = () =>
+        new Promise<{ errors?: unknown }>((resolve) => {
+          client.subscribe(
+            { query, variables: { id: conversationId } },
+            {
+              next: () => resolve({}),
+              error: (errors) => resolve({ errors }),
+              complete: () => resolve({}),
+            },
+          );
+        });
+      const before = hub.subscriptionCount();
+      void subscribe();
+      await untilPasses(() => expect(hub.subscriptionCount()).toBeGreaterThan(before));
+
+      await graph.as(admin.token, SET_ROLE, { id: alice.id, role: 'COACH' });
+
+      await untilPasses(async () => {
+        expect(await closeCodeOf(url, query, { id: conversationId }, alice.token)).toBe(4403);
+      }, WITHIN_A_SECOND);
+      await untilPasses(async () => {
+        const { errors } = await subscribe();
+        expect(errors).toEqual([
+          expect.objectContaining({
+            extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }),
+          }),
+        ]);
+      }, WITHIN_A_SECOND);
+    } finally {
+      await client.dispose();
+      await closeRealtimeClients();
+    }
   });
 
   it('when the gateway was down during the deletion and starts after it, then it refuses the token', async () => {
