@@ -152,7 +152,7 @@ export function refusingRevokedTokens(
 ): AccessTokenVerifier {
   const freshForMs = options.freshForMs ?? REVOCATION_FRESH_FOR_MS;
   const known = new Map<string, { validFrom: number | null; readAt: number }>();
-  let waiting = new Map<string, ((validFrom: number | null) => void)[]>();
+  let waiting = new Map<string, (validFrom: number | null) => void>();
   let unreachable = false;
 
   const remember = (userId: string, validFrom: number | null, readAt: number) => {
@@ -182,23 +182,23 @@ export function refusingRevokedTokens(
       unreachable = true;
       values = userIds.map((userId) => known.get(userId)?.validFrom ?? null);
     }
-    userIds.forEach((userId, index) => {
-      for (const resolve of batch.get(userId)!) resolve(values[index] ?? null);
-    });
+    userIds.forEach((userId, index) => batch.get(userId)!(values[index] ?? null));
   };
 
+  // One read per user at a time: requests arriving while it is on its way wait for it.
+  const reading = new Map<string, Promise<number | null>>();
   const validFromOf = (userId: string): Promise<number | null> | number | null => {
     const entry = known.get(userId);
     if (entry && Date.now() - entry.readAt < freshForMs) return entry.validFrom;
-    return new Promise((resolve) => {
-      const queued = waiting.get(userId);
-      if (queued) {
-        queued.push(resolve);
-        return;
-      }
-      if (!waiting.size) setImmediate(() => void flush());
-      waiting.set(userId, [resolve]);
-    });
+    let read = reading.get(userId);
+    if (!read) {
+      read = new Promise<number | null>((resolve) => {
+        if (!waiting.size) setImmediate(() => void flush());
+        waiting.set(userId, resolve);
+      }).finally(() => reading.delete(userId));
+      reading.set(userId, read);
+    }
+    return read;
   };
 
   return async (token) => {
