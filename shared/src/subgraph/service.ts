@@ -51,6 +51,8 @@ export interface ServiceSettings {
    * REDIS_URL under the production prefix, or in-process without it.
    */
   revocations?: RevocationStore;
+  /** The prefix of the service's own revocation store (tests: one per test); production's by default. */
+  revocationsPrefix?: string;
 }
 
 /** A running service built by startService: its event hub (what real-time subscribers hear) and outbox. */
@@ -140,7 +142,7 @@ export async function startService<
       settings.revocations ??
         createRevocationStore({
           url: settings.REDIS_URL,
-          prefix: DEFAULT_REVOCATIONS_PREFIX,
+          prefix: settings.revocationsPrefix ?? DEFAULT_REVOCATIONS_PREFIX,
           logger,
         }),
     ]);

@@ -146,7 +146,7 @@ export interface TestServiceOptions {
   schema?: string;
   /** Default: a bus of the service's own; a test bus (startTestBus) to see or send events. */
   bus?: MessageBus;
-  /** Default: one of the service's own on the real Redis, under production's prefix. */
+  /** Default: one of the service's own on the same Redis, under a prefix of the test's own. */
   revocations?: RevocationStore;
 }
 
@@ -176,6 +176,8 @@ export async function startTestService<Server extends RunningServer>(
     verifyAccessToken: issuer.verify,
     bus: options.bus,
     revocations: options.revocations,
+    // Test runs side by side on one Redis never refuse each other's tokens (demo users share ids).
+    revocationsPrefix: `revocations_${schema}`,
   });
   return {
     server,

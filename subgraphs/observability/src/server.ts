@@ -35,6 +35,8 @@ export type ObservabilityOptions = Pick<
     verifyAccessToken?: AccessTokenVerifier;
     /** The revocations the services of this process share (the caller closes it); else its own. */
     revocations?: RevocationStore;
+    /** The prefix of its own revocation store (tests: one per test); production's by default. */
+    revocationsPrefix?: string;
   };
 
 export interface ObservabilityServer extends RunningServer {
@@ -63,7 +65,7 @@ export async function startObservability(
       options.revocations ??
       (ownRevocations = await createRevocationStore({
         url: options.REDIS_URL,
-        prefix: DEFAULT_REVOCATIONS_PREFIX,
+        prefix: options.revocationsPrefix ?? DEFAULT_REVOCATIONS_PREFIX,
         logger,
       }));
     consumer = await bus.consume(
