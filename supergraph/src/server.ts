@@ -12,8 +12,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
 import {
-  createRevocationStore,
-  DEFAULT_REVOCATIONS_PREFIX,
+  ownRevocationStore,
   refusingRevokedTokens,
   type RevocationStore,
 } from '@fitnexa/shared/auth/revocations';
@@ -152,9 +151,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   // Read per request from the store, so a gateway started after a revocation refuses too.
   const revocations =
     options.revocations ??
-    (await createRevocationStore({
+    (await ownRevocationStore({
       url: options.redisUrl,
-      prefix: DEFAULT_REVOCATIONS_PREFIX,
       logger,
     }));
   const verify = refusingRevokedTokens(

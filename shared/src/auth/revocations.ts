@@ -47,6 +47,24 @@ export async function createRevocationStore(
   return options.url ? redisStore(options, options.url) : memoryStore();
 }
 
+/**
+ * A service's own store, when it is not handed the one of its process: on Redis, or in-process
+ * with a warning, since a service alone in its process then never hears identity's revocations.
+ */
+export async function ownRevocationStore(
+  options: Omit<RevocationStoreOptions, 'prefix'> & { prefix?: string },
+): Promise<RevocationStore> {
+  if (!options.url) {
+    options.logger.warn(
+      'no REDIS_URL: revoked access tokens are refused only if revoked in this process',
+    );
+  }
+  return createRevocationStore({
+    ...options,
+    prefix: options.prefix ?? DEFAULT_REVOCATIONS_PREFIX,
+  });
+}
+
 // Keeps the later instant: two revocations of one user racing never move it back.
 const REVOKE_SCRIPT = `
 local current = redis.call('GET', KEYS[1])

@@ -3,8 +3,7 @@ import type { Express } from 'express';
 import type { DocumentNode } from 'graphql';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../auth';
 import {
-  createRevocationStore,
-  DEFAULT_REVOCATIONS_PREFIX,
+  ownRevocationStore,
   refusingRevokedTokens,
   type RevocationStore,
 } from '../auth/revocations';
@@ -140,9 +139,9 @@ export async function startService<
     const [cache, revocations] = await Promise.all([
       createCache({ url: settings.REDIS_URL, prefix: database.db.schema, logger }),
       settings.revocations ??
-        createRevocationStore({
+        ownRevocationStore({
           url: settings.REDIS_URL,
-          prefix: settings.revocationsPrefix ?? DEFAULT_REVOCATIONS_PREFIX,
+          prefix: settings.revocationsPrefix,
           logger,
         }),
     ]);

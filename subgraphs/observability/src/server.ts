@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
 import {
-  createRevocationStore,
-  DEFAULT_REVOCATIONS_PREFIX,
+  ownRevocationStore,
   refusingRevokedTokens,
   type RevocationStore,
 } from '@fitnexa/shared/auth/revocations';
@@ -63,9 +62,9 @@ export async function startObservability(
   try {
     const revocations =
       options.revocations ??
-      (ownRevocations = await createRevocationStore({
+      (ownRevocations = await ownRevocationStore({
         url: options.REDIS_URL,
-        prefix: options.revocationsPrefix ?? DEFAULT_REVOCATIONS_PREFIX,
+        prefix: options.revocationsPrefix,
         logger,
       }));
     consumer = await bus.consume(
