@@ -36,6 +36,13 @@ export const DEFAULT_REVOCATIONS_PREFIX = 'fitnexa:revocations';
 // A key outlives every token it can refuse (the longest lifetime), with a margin for clock skew.
 const KEY_TTL_SECONDS = MAX_ACCESS_TOKEN_TTL_SECONDS + 300;
 
+/** UNAUTHENTICATED for a token issued before its user's revocation (see refusingRevokedTokens). */
+export class TokenRevokedError extends AuthenticationError {
+  constructor() {
+    super('Access token revoked: the account was deleted or its role changed; sign in again');
+  }
+}
+
 const unavailable = () =>
   new ServiceUnavailableError(
     'Cannot record the revocation of access tokens right now; nothing was changed, try again',
@@ -223,10 +230,38 @@ export function refusingRevokedTokens(
     const principal = await verify(token);
     const validFrom = await validFromOf(principal.userId);
     if (validFrom !== null && (principal.issuedAt ?? 0) <= validFrom) {
-      throw new AuthenticationError(
-        'Access token revoked: the account was deleted or its role changed; sign in again',
-      );
+      throw new TokenRevokedError();
     }
     return principal;
+  };
+}
+
+/**
+ * Long-lived connections (graphql-ws) authenticated once at connect: each is checked again every
+ * `intervalMs` and closed when its token has been revoked since (not when it merely expires).
+ */
+export function watchRevokedConnections(verify: AccessTokenVerifier, intervalMs = 1_000) {
+  const watched = new Map<object, { token: string; close(): void }>();
+  const timer = setInterval(() => {
+    for (const [key, connection] of watched) {
+      verify(connection.token).catch((error: unknown) => {
+        if (!(error instanceof TokenRevokedError) || !watched.has(key)) return;
+        watched.delete(key);
+        connection.close();
+      });
+    }
+  }, intervalMs);
+  timer.unref();
+  return {
+    watch(key: object, token: string, close: () => void) {
+      watched.set(key, { token, close });
+    },
+    unwatch(key: object) {
+      watched.delete(key);
+    },
+    stop() {
+      clearInterval(timer);
+      watched.clear();
+    },
   };
 }

@@ -4,6 +4,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { bearerToken, type AccessTokenVerifier } from '../auth';
+import { watchRevokedConnections } from '../auth/revocations';
 import { createErrorFormatter } from '../errors';
 import type { Logger } from '../logger/types';
 import type { Principal } from '../types';
@@ -46,6 +47,8 @@ export function attachGraphqlWs<TContext>(
   httpServer.on('upgrade', onUpgrade);
 
   const states = new WeakMap<object, ConnectionState>();
+  // A connection whose token is revoked is closed as one refused at connect would be.
+  const revoked = watchRevokedConnections(options.verifyAccessToken);
   const disposable = useServer(
     {
       schema: options.schema,
@@ -56,11 +59,18 @@ export function attachGraphqlWs<TContext>(
           const accessToken = bearerToken(header);
           const principal = accessToken ? await options.verifyAccessToken(accessToken) : null;
           states.set(ctx, { principal, accessToken });
+          if (accessToken) {
+            const { socket } = ctx.extra as {
+              socket: { close(code: number, reason: string): void };
+            };
+            revoked.watch(ctx, accessToken, () => socket.close(4403, 'Forbidden'));
+          }
           return true;
         } catch {
           return false;
         }
       },
+      onClose: (ctx) => revoked.unwatch(ctx),
       // The token was checked at connect; a revocation since then refuses new subscriptions.
       async onSubscribe(ctx) {
         const accessToken = states.get(ctx)?.accessToken;
@@ -91,6 +101,7 @@ export function attachGraphqlWs<TContext>(
     /** Closes every subscription connection (1001 going away) and stops accepting new ones. */
     async close() {
       httpServer.off('upgrade', onUpgrade);
+      revoked.stop();
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import { channel } from '@fitnexa/shared/api';
 import { bearerToken, type AccessTokenVerifier } from '@fitnexa/shared/auth';
+import { watchRevokedConnections } from '@fitnexa/shared/auth/revocations';
 import { createErrorFormatter, ErrorCode } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
 import { CORRELATION_HEADER } from '@fitnexa/shared/middleware';
@@ -291,6 +292,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     return live.iterator;
   }
 
+  // A connection whose token is revoked is closed as one refused at connect would be.
+  const revoked = watchRevokedConnections(options.verifyAccessToken);
   const disposable = useServer<Record<string, unknown>>(
     {
       connectionInitWaitTimeout: options.connectionInitTimeoutMs ?? 3_000,
@@ -300,7 +303,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         try {
           const accessToken = bearerToken(header);
           const principal = accessToken ? await options.verifyAccessToken(accessToken) : null;
-          const request = (ctx.extra as { request: IncomingMessage }).request;
+          const { request, socket } = ctx.extra as {
+            request: IncomingMessage;
+            socket: { close(code: number, reason: string): void };
+          };
+          if (accessToken) revoked.watch(ctx, accessToken, () => socket.close(4403, 'Forbidden'));
           const given = params[CORRELATION_HEADER] ?? request.headers[CORRELATION_HEADER];
           const correlationId =
             typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
@@ -320,6 +327,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       // graphql-ws returns every subscription of a closed connection first, which lets go of
       // its share of the upstream subscriptions and connections.
       onClose(ctx) {
+        revoked.unwatch(ctx);
         states.delete(ctx);
       },
       async onSubscribe(ctx, _id, payload) {
@@ -387,6 +395,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     upstreamSubscriptions: () => shared.size,
     /** Ends every client connection (1001 going away), and with them the upstream ones. */
     async close() {
+      revoked.stop();
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await upstreams.close();
