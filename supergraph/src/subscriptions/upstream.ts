@@ -66,6 +66,14 @@ export function createUpstreams(options: UpstreamOptions) {
             lazyCloseTimeout: 0,
             retryAttempts: options.retryAttempts,
             retryWait,
+            // 4403: the subgraph refused the caller's token (revoked): trying again cannot help.
+            shouldRetry: (closed) =>
+              !(
+                typeof closed === 'object' &&
+                closed !== null &&
+                'code' in closed &&
+                closed.code === 4403
+              ),
           }),
           leases: 0,
         };
