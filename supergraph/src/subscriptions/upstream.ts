@@ -90,7 +90,10 @@ export function createUpstreams(options: UpstreamOptions) {
           leased.leases -= 1;
           if (leased.leases > 0) return;
           if (pool.get(key) === leased) pool.delete(key);
-          void leased.client.dispose();
+          // dispose waits for a connection under way, and rejects when that one fails (a retry
+          // that finds no subscription left): nothing to do about it, and unhandled it would
+          // end the process.
+          Promise.resolve(leased.client.dispose()).catch(() => {});
         },
       };
     },
@@ -100,7 +103,7 @@ export function createUpstreams(options: UpstreamOptions) {
     async close() {
       const all = [...pool.values()];
       pool.clear();
-      await Promise.all(all.map(({ client }) => client.dispose()));
+      await Promise.allSettled(all.map(({ client }) => client.dispose()));
     },
   };
 }
