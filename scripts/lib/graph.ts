@@ -3,6 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { loadGymConfig, startGym } from '@fitnexa/gym';
 import { loadIdentityConfig, startIdentity, type IdentityServer } from '@fitnexa/identity';
+import {
+  createRevocationStore,
+  DEFAULT_REVOCATIONS_PREFIX,
+  type RevocationStore,
+} from '@fitnexa/shared/auth/revocations';
 import type { MessageBus } from '@fitnexa/shared/bus';
 import type { Logger } from '@fitnexa/shared/logger';
 import type { RunningServer } from '@fitnexa/shared/subgraph';
@@ -41,6 +46,7 @@ interface Placement {
   schema?: string;
   logger: Logger;
   bus: MessageBus;
+  revocations: RevocationStore;
 }
 
 // Each subgraph reads its settings from the same environment, as its own process would.
@@ -79,6 +85,10 @@ export interface LocalGraph {
   stopSubgraph(name: SubgraphName): Promise<void>;
   /** Starts a stopped subgraph again on the same port and schema. */
   restartSubgraph(name: SubgraphName): Promise<void>;
+  /** Stops the gateway and starts a new one on the same port (`gateway` is then the new one). */
+  restartGateway(): Promise<void>;
+  /** The users' "tokens valid from" instants every service of the graph reads (Redis or in-process). */
+  revocations: RevocationStore;
   stop(): Promise<void>;
 }
 
@@ -104,15 +114,26 @@ async function allStarted<T extends readonly unknown[]>(
 export async function startLocalGraph(options: LocalGraphOptions): Promise<LocalGraph> {
   const gatewayConfig = loadGatewayConfig(options.env);
   const ports = { ...DEFAULT_PORTS, gateway: gatewayConfig.PORT, ...options.ports };
+  // One store for every service, as the bus: in-process without REDIS_URL; on Redis, under a
+  // prefix of the graph's own when its schemas are (tests side by side), as the gateway's cache.
+  const revocations = await createRevocationStore({
+    url: gatewayConfig.REDIS_URL,
+    prefix: options.schemas?.identity
+      ? `revocations_${options.schemas.identity}`
+      : DEFAULT_REVOCATIONS_PREFIX,
+    logger: options.logger('gateway'),
+  });
   const placement = (name: SubgraphName, port = ports[name]): Placement => ({
     port,
     schema: options.schemas?.[name],
     logger: options.logger(name),
     bus: options.bus,
+    revocations,
   });
   const started: Partial<Record<SubgraphName, RunningServer>> = {};
   const stopAll = async () => {
     await Promise.all(Object.values(started).map((server) => server.stop()));
+    await revocations.close();
   };
   try {
     const identity = await starters.identity(options.env, placement('identity'));
@@ -138,27 +159,32 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
       messaging,
       observability,
     };
-    const gateway = await startGateway({
-      supergraphSdl: readFileSync(gatewayConfig.SUPERGRAPH_PATH, 'utf8'),
-      subgraphUrls: Object.fromEntries(
-        Object.entries(subgraphs).map(([name, server]) => [name, server.url]),
-      ),
-      jwksUrl: identity.jwksUrl,
-      // The same environment's SERVICE_TOKEN_SECRET as every subgraph read (or the same default).
-      serviceTokenSecret: gatewayConfig.SERVICE_TOKEN_SECRET,
-      port: ports.gateway,
-      host: gatewayConfig.HOST,
-      logger: options.logger('gateway'),
-      production: gatewayConfig.NODE_ENV === 'production',
-      redisUrl: gatewayConfig.REDIS_URL,
-      cachePrefix: options.schemas?.identity && `gateway_${options.schemas.identity}`,
-      rateLimits: gatewayConfig.rateLimits,
-      trustProxy: gatewayConfig.TRUST_PROXY,
-      bus: options.bus,
-      ...gatewayConfig.bounds,
-    });
+    const startGatewayOn = (port: number) =>
+      startGateway({
+        supergraphSdl: readFileSync(gatewayConfig.SUPERGRAPH_PATH, 'utf8'),
+        subgraphUrls: Object.fromEntries(
+          Object.entries(subgraphs).map(([name, server]) => [name, server.url]),
+        ),
+        jwksUrl: identity.jwksUrl,
+        // The same environment's SERVICE_TOKEN_SECRET as every subgraph read (or the same default).
+        serviceTokenSecret: gatewayConfig.SERVICE_TOKEN_SECRET,
+        port,
+        host: gatewayConfig.HOST,
+        logger: options.logger('gateway'),
+        production: gatewayConfig.NODE_ENV === 'production',
+        redisUrl: gatewayConfig.REDIS_URL,
+        cachePrefix: options.schemas?.identity && `gateway_${options.schemas.identity}`,
+        rateLimits: gatewayConfig.rateLimits,
+        trustProxy: gatewayConfig.TRUST_PROXY,
+        revocations,
+        ...gatewayConfig.bounds,
+      });
+    let gateway = await startGatewayOn(ports.gateway);
     return {
-      gateway,
+      get gateway() {
+        return gateway;
+      },
+      revocations,
       get identity() {
         return subgraphs.identity as IdentityServer;
       },
@@ -168,9 +194,14 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
         const server = await starters[name](env, placement(name, subgraphs[name].port));
         Object.assign(subgraphs, { [name]: server });
       },
+      async restartGateway() {
+        await gateway.stop();
+        gateway = await startGatewayOn(gateway.port);
+      },
       async stop() {
         await gateway.stop();
         await Promise.all(Object.values(subgraphs).map((server) => server.stop()));
+        await revocations.close();
       },
     };
   } catch (error) {

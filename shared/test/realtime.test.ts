@@ -3,6 +3,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { io as connectSocket, type Socket as ClientSocket } from 'socket.io-client';
 import WebSocket from 'ws';
 import { requireUser, SERVICE_TOKEN_HEADER } from '../src/auth';
+import { createRevocationStore, refusingRevokedTokens } from '../src/auth/revocations';
 import { createEventHub, onSocketEvent, principalOfSocket, type EventHub } from '../src/realtime';
 import { startSubgraph, type BaseContext, type RunningServer } from '../src/subgraph';
 import {
@@ -242,5 +243,52 @@ describe('real time across instances', () => {
     const pending = iterator.next();
     await iterator.return?.();
     expect(await pending).toEqual({ done: true, value: undefined });
+  });
+});
+
+describe('graphql-ws and revoked tokens', () => {
+  it('when a subscriber’s token is revoked, then its open connection is closed with 4403, and so is a new one', async () => {
+    const issuer = await testTokenIssuer();
+    const logger = quietLogger('shouts');
+    const revocations = await createRevocationStore({ prefix: 'revocations', logger });
+    const hub = await createEventHub({ channel: uniqueName('realtime'), logger });
+    const server = await startShoutServer(
+      hub,
+      refusingRevokedTokens(issuer.verify, revocations, { logger }),
+    );
+    const userId = crypto.randomUUID();
+    const token = await issuer.tokenFor({ userId, role: 'MEMBER' });
+    const connect = () => {
+      const closed: number[] = [];
+      const client = createClient({
+        url: wsUrl(server),
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        retryAttempts: 0,
+        lazy: false,
+        // The closes are what the test waits for, not errors to print.
+        onNonLazyError: () => {},
+      });
+      client.on('closed', (event) => closed.push((event as { code: number }).code));
+      return { client, closed };
+    };
+    const open = connect();
+    try {
+      const listening = nextShout(open.client, 'revoked-room');
+      await eventually(() => hub.subscriptionCount('revoked-room') > 0, 'the subscription');
+
+      await revocations.revoke(userId);
+
+      await eventually(() => open.closed.includes(4403), 'the open connection to close');
+      listening.stop();
+      const fresh = connect();
+      await eventually(() => fresh.closed.includes(4403), 'the new connection to be refused');
+      await fresh.client.dispose();
+    } finally {
+      await open.client.dispose();
+      await server.stop();
+      await hub.close();
+      await revocations.close();
+    }
   });
 });

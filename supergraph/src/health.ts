@@ -1,8 +1,14 @@
-import { checkReadiness } from '@fitnexa/shared/subgraph';
+import { checkReadiness, type ReadinessCheck } from '@fitnexa/shared/subgraph';
 import { readinessUrl, type SubgraphEndpoint } from './subgraphs';
 
-/** Asks every subgraph's `/health/ready`, in parallel and bounded in time, with latency. */
-export function checkSubgraphs(subgraphs: SubgraphEndpoint[]) {
+/**
+ * Asks every subgraph's `/health/ready`, in parallel and bounded in time, with latency; the
+ * gateway's own `degradable` dependencies are listed as degraded when down.
+ */
+export function checkSubgraphs(
+  subgraphs: SubgraphEndpoint[],
+  degradable: Record<string, ReadinessCheck> = {},
+) {
   return checkReadiness(
     Object.fromEntries(
       subgraphs.map(({ name, url }) => [
@@ -14,5 +20,6 @@ export function checkSubgraphs(subgraphs: SubgraphEndpoint[]) {
         },
       ]),
     ),
+    degradable,
   );
 }

@@ -16,7 +16,6 @@ runService('gateway', loadGatewayConfig(), (config) =>
     redisUrl: config.REDIS_URL,
     rateLimits: config.rateLimits,
     trustProxy: config.TRUST_PROXY,
-    bus: config.bus,
     ...config.bounds,
   }),
 );

@@ -18,7 +18,11 @@ import {
   type AccessTokenVerifier,
   type ServiceTokenIssuer,
 } from '@fitnexa/shared/auth';
-import type { MessageBus } from '@fitnexa/shared/bus';
+import {
+  ownRevocationStore,
+  refusingRevokedTokens,
+  type RevocationStore,
+} from '@fitnexa/shared/auth/revocations';
 import { createCache } from '@fitnexa/shared/cache';
 import { createErrorFormatter, ErrorCode } from '@fitnexa/shared/errors';
 import {
@@ -47,7 +51,6 @@ import express, { type Request } from 'express';
 import { GraphQLError } from 'graphql';
 import proxyAddr from 'proxy-addr';
 import { checkSubgraphs } from './health';
-import { refuseDeletedUsers } from './revocations';
 import { keepAliveFetcher } from './http-fetcher';
 import { createGatewayMetrics, createSubscriptionMetrics } from './observability';
 import { documentStore, keyValueStore } from './key-value-store';
@@ -81,8 +84,11 @@ export interface GatewayOptions {
   rateLimits?: { perIp: RateLimit; perUser: RateLimit; prefix?: string } | false;
   /** express's 'trust proxy': the proxies in front, so that req.ip is the client's. */
   trustProxy?: boolean | number | string;
-  /** Where identity's events arrive: a deleted user's tokens are refused from then on. */
-  bus?: MessageBus;
+  /**
+   * The users' "tokens valid from" instants identity writes (see @fitnexa/shared/auth/revocations),
+   * the caller's to close. Absent: the gateway's own on redisUrl (production's prefix), or in-process.
+   */
+  revocations?: RevocationStore;
   /** graphql-ws: reconnections to a subgraph whose socket dropped (default 5), init timeout, bounds. */
   subscriptions?: SubscriptionBounds & {
     upstreamRetryAttempts?: number;
@@ -225,14 +231,19 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   const { logger } = options;
   const subgraphs = subgraphsOf(options.supergraphSdl, options.subgraphUrls);
   const routing = new Map(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
-  const deletedUsers = await refuseDeletedUsers({
-    verify:
-      options.verifyAccessToken ??
+  // Read per request from the store, so a gateway started after a revocation refuses too.
+  const revocations =
+    options.revocations ??
+    (await ownRevocationStore({
+      url: options.redisUrl,
+      logger,
+    }));
+  const verify = refusingRevokedTokens(
+    options.verifyAccessToken ??
       createAccessTokenVerifier({ jwksUrl: required(options.jwksUrl, 'jwksUrl') }),
-    bus: options.bus,
-    logger,
-  });
-  const verify = deletedUsers.verify;
+    revocations,
+    { logger },
+  );
 
   const metrics = createMetrics('gateway');
   const graphqlMetrics = createGatewayMetrics(metrics);
@@ -341,7 +352,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   // Before any body parser: long-polling bodies pass through untouched.
   app.use(sockets.http);
   metricsRoute(app, metrics);
-  healthRoutes(app, () => checkSubgraphs(subgraphs));
+  // Without the revocation store, tokens are judged on the last values read: degraded, still ready.
+  healthRoutes(app, () => checkSubgraphs(subgraphs, { revocations: revocations.ping }));
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),
@@ -363,7 +375,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     await apollo.stop();
     await rateLimit?.close();
     await cache.close();
-    await deletedUsers.close();
+    if (!options.revocations) await revocations.close();
     subgraphHttp.close();
     logger.info('gateway stopped');
   });

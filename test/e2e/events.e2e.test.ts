@@ -118,7 +118,7 @@ describe('erasing a deleted user across the graph', () => {
     const before = await traces(graph, staying.id);
 
     await deleteAccount(graph, leaving);
-    // The token still has minutes to live; the gateway refuses it once the deletion is heard.
+    // The token still has minutes to live; the gateway refuses it within a second (revocation store).
     await untilPasses(async () => {
       const again = await graph.post(
         { query: '{ me { id } }' },

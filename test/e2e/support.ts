@@ -3,7 +3,9 @@ import { createLogger, createLogsTransport, type Logger } from '@fitnexa/shared/
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
 import {
   dropServiceSchema,
+  graphqlClient,
   quietLogger,
+  type GraphQLCall,
   sqlInSchema,
   TEST_SERVICE_TOKEN_SECRET,
   testDatabaseUrl,
@@ -37,6 +39,8 @@ export interface Graph extends LocalGraph {
   /** A new account, signed in; a role other than MEMBER is given by the demo admin (seedDemoData). */
   signUp(role?: 'GYM_OWNER' | 'COACH'): Promise<SignedIn>;
   client(): FitnexaClient;
+  /** Sends operations straight to a subgraph, past the gateway (as a caller inside the network could). */
+  direct(name: SubgraphName): GraphQLCall;
   post(
     body: unknown,
     headers?: Record<string, string>,
@@ -162,6 +166,11 @@ export async function startGraph(
     get identity() {
       return graph.identity;
     },
+    // After restartGateway, the new one.
+    get gateway() {
+      return graph.gateway;
+    },
+    direct: (name) => graphqlClient(graph.subgraphs[name].url, { service: name }),
     async readiness() {
       const response = await fetch(url.replace('/graphql', '/health/ready'));
       return { status: response.status, body: await response.json() };

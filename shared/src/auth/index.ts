@@ -43,7 +43,11 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
       if (typeof payload.sub !== 'string' || !ROLES.includes(role as Role)) {
         throw new AuthenticationError('Access token has invalid claims');
       }
-      const principal: Principal = { userId: payload.sub, role: role as Role };
+      const principal: Principal = {
+        userId: payload.sub,
+        role: role as Role,
+        issuedAt: issuedAtOf(payload.iat!, payload.iat_ms),
+      };
       verified.add(token, principal, payload.exp! * 1000);
       return principal;
     } catch (error) {
@@ -87,6 +91,15 @@ function remoteKeySet(url: URL, cooldownMs: number): JWTVerifyGetKey {
       return remote(header, token);
     }
   };
+}
+
+/**
+ * The token's issue time in ms: its `iat_ms` claim when that agrees with `iat` (same second),
+ * else the start of `iat`'s second (tokens signed without it).
+ */
+function issuedAtOf(iat: number, iatMs: unknown): number {
+  if (typeof iatMs === 'number' && Math.floor(iatMs / 1000) === iat) return iatMs;
+  return iat * 1000;
 }
 
 // A client sends the same token with every request until it expires: checking its signature
@@ -154,43 +167,6 @@ export function requireSelfOrAdmin(context: AuthContext, userId: string): Princi
 
 /** No access token lives longer (identity's ACCESS_TOKEN_TTL_SECONDS is at most this). */
 export const MAX_ACCESS_TOKEN_TTL_SECONDS = 3600;
-
-/**
- * Users whose still-valid access tokens must no longer work (deleted accounts), each remembered
- * for as long as a token issued before the deletion can live.
- */
-export class RevokedUsers {
-  private readonly until = new Map<string, number>();
-
-  revoke(userId: string, now = Date.now()): void {
-    // Re-inserted at the end: a Map iterates in insertion order, oldest first.
-    this.until.delete(userId);
-    this.until.set(userId, now + MAX_ACCESS_TOKEN_TTL_SECONDS * 1000);
-    for (const [id, expiry] of this.until) {
-      if (expiry > now) break;
-      this.until.delete(id);
-    }
-  }
-
-  has(userId: string, now = Date.now()): boolean {
-    const expiry = this.until.get(userId);
-    return expiry !== undefined && expiry > now;
-  }
-}
-
-/** A verifier that also refuses the tokens of revoked users, with UNAUTHENTICATED. */
-export function refusingRevoked(
-  verify: AccessTokenVerifier,
-  revoked: RevokedUsers,
-): AccessTokenVerifier {
-  return async (token) => {
-    const principal = await verify(token);
-    if (revoked.has(principal.userId)) {
-      throw new AuthenticationError('Access token revoked: the account no longer exists');
-    }
-    return principal;
-  };
-}
 
 export {
   createServiceTokenIssuer,

@@ -19,6 +19,8 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   /** A subgraph answered the gateway with more than it accepts from one fetch. */
   SUBGRAPH_RESPONSE_TOO_LARGE = 'SUBGRAPH_RESPONSE_TOO_LARGE',
+  /** A dependency the operation cannot do without is away; nothing was changed, try again. */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -34,6 +36,7 @@ const httpStatus: Record<ErrorCode, number> = {
   [ErrorCode.OPERATION_RESOLUTION_FAILURE]: 400,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCode.SUBGRAPH_RESPONSE_TOO_LARGE]: 502,
+  [ErrorCode.SERVICE_UNAVAILABLE]: 503,
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
 };
 
@@ -106,6 +109,12 @@ export class RateLimitedError extends FitnexaError {
     super(ErrorCode.RATE_LIMITED, `Too many requests, retry in ${retryAfterSeconds} s`, {
       retryAfterSeconds,
     });
+  }
+}
+
+export class ServiceUnavailableError extends FitnexaError {
+  constructor(message: string) {
+    super(ErrorCode.SERVICE_UNAVAILABLE, message);
   }
 }
 

@@ -15,6 +15,7 @@ import {
   type AccessTokenVerifier,
   type ServiceTokenVerifier,
 } from '../auth';
+import { watchRevokedConnections } from '../auth/revocations';
 import { createErrorFormatter, ErrorCode } from '../errors';
 import { MAX_BODY_BYTES, nulCharacterError, nulCharacterIn, type AppliedLimits } from '../limits';
 import type { Logger } from '../logger/types';
@@ -78,6 +79,8 @@ export function attachGraphqlWs<TContext>(
   httpServer.on('upgrade', onUpgrade);
 
   const states = new WeakMap<object, ConnectionState>();
+  // A connection whose token is revoked is closed as one refused at connect would be.
+  const revoked = watchRevokedConnections(options.verifyAccessToken);
   const disposable = serveGraphqlWs(
     {
       schema: options.schema,
@@ -101,13 +104,30 @@ export function attachGraphqlWs<TContext>(
           const accessToken = bearerToken(header);
           const principal = accessToken ? await options.verifyAccessToken(accessToken) : null;
           states.set(ctx, { principal, accessToken });
+          if (accessToken) {
+            const { socket } = ctx.extra as {
+              socket: { close(code: number, reason: string): void };
+            };
+            revoked.watch(ctx, accessToken, () => socket.close(4403, 'Forbidden'));
+          }
           return true;
         } catch {
           return false;
         }
       },
+      onClose: (ctx) => revoked.unwatch(ctx),
       // Parsed and validated here rather than by graphql-ws: under the limits, with error codes.
-      onSubscribe(_ctx, _id, payload) {
+      // The token was checked at connect; a revocation since then refuses new subscriptions.
+      async onSubscribe(ctx, _id, payload) {
+        const accessToken = states.get(ctx)?.accessToken;
+        if (accessToken) {
+          try {
+            await options.verifyAccessToken(accessToken);
+          } catch (error) {
+            if (error instanceof GraphQLError) return [error];
+            throw error;
+          }
+        }
         let document: DocumentNode;
         try {
           document = parse(payload.query, limits.parseOptions);
@@ -146,6 +166,7 @@ export function attachGraphqlWs<TContext>(
     /** Closes every subscription connection (1001 going away) and stops accepting new ones. */
     async close() {
       httpServer.off('upgrade', onUpgrade);
+      revoked.stop();
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

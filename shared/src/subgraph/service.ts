@@ -2,6 +2,11 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Express } from 'express';
 import type { DocumentNode } from 'graphql';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../auth';
+import {
+  ownRevocationStore,
+  refusingRevokedTokens,
+  type RevocationStore,
+} from '../auth/revocations';
 import { createMemoryBus, type MessageBus } from '../bus';
 import { createCache, type Cache } from '../cache';
 import type { DatabaseLocation, PrismaDatabase } from '../db';
@@ -43,6 +48,14 @@ export interface ServiceSettings {
    * share. Absent: a bus of the service's own, which nothing else hears.
    */
   bus?: MessageBus;
+  /**
+   * Where the users' "tokens valid from" instants are (see auth/revocations): the caller's, shared
+   * by the services of one process (and closed by the caller). Absent: one of the service's own on
+   * REDIS_URL under the production prefix, or in-process without it.
+   */
+  revocations?: RevocationStore;
+  /** The prefix of the service's own revocation store (tests: one per test); production's by default. */
+  revocationsPrefix?: string;
 }
 
 /** A running service built by startService: its event hub (what real-time subscribers hear) and outbox. */
@@ -90,6 +103,8 @@ export interface ServiceSpec<
     hub: EventHub;
     /** Records events in the transaction of the change that causes them. */
     events: EventOutbox;
+    /** Identity writes revocations to it; every service's token check reads it. */
+    revocations: RevocationStore;
     logger: Logger;
   }): Promise<WiredService<TContext, TExtra>>;
 }
@@ -126,12 +141,18 @@ export async function startService<
   };
   try {
     // Keys carry the schema's name, so test runs sharing a Redis never read each other's entries.
-    const cache = await createCache({
-      url: settings.REDIS_URL,
-      prefix: database.db.schema,
-      logger,
-    });
+    // Side by side: each waits up to 2 s for a Redis that is away.
+    const [cache, revocations] = await Promise.all([
+      createCache({ url: settings.REDIS_URL, prefix: database.db.schema, logger }),
+      settings.revocations ??
+        ownRevocationStore({
+          url: settings.REDIS_URL,
+          prefix: settings.revocationsPrefix,
+          logger,
+        }),
+    ]);
     opened.push(cache);
+    if (!settings.revocations) opened.push(revocations);
     const hub = await createEventHub({
       url: spec.realtime ? settings.REDIS_URL : undefined,
       channel: `${database.db.schema}:realtime`,
@@ -152,7 +173,14 @@ export async function startService<
     });
     opened.push({ close: () => relay.stop() });
     const events = createEventOutbox(spec.name, relay.wake);
-    const service = await spec.wire({ prisma: database.prisma, cache, hub, events, logger });
+    const service = await spec.wire({
+      prisma: database.prisma,
+      cache,
+      hub,
+      events,
+      revocations,
+      logger,
+    });
     if (service.eventHandlers) {
       const consumer = await consumeEvents({
         bus,
@@ -163,11 +191,13 @@ export async function startService<
       });
       opened.push({ close: () => consumer.cancel() });
     }
-    const verifyAccessToken =
+    const verifySignature =
       settings.verifyAccessToken ??
       service.verifyAccessToken ??
       (settings.JWKS_URL ? createAccessTokenVerifier({ jwksUrl: settings.JWKS_URL }) : undefined);
-    if (!verifyAccessToken) throw new Error(`${spec.name} has no way to verify access tokens`);
+    if (!verifySignature) throw new Error(`${spec.name} has no way to verify access tokens`);
+    // Every service refuses revoked tokens itself: a call that skips the gateway gets no further.
+    const verifyAccessToken = refusingRevokedTokens(verifySignature, revocations, { logger });
     const server = await startSubgraph<TContext>({
       name: spec.name,
       typeDefs: spec.typeDefs,
@@ -180,9 +210,13 @@ export async function startService<
       serviceTokens: { secret: settings.SERVICE_TOKEN_SECRET, callers: spec.callers },
       readiness: { database: database.db.ping },
       // Without the broker, changes still commit: their events wait in the outbox.
-      degradable: spec.realtime
-        ? { cache: cache.ping, events: bus.ping, realtime: hub.ping }
-        : { cache: cache.ping, events: bus.ping },
+      // Without the revocation store, tokens are judged on the last values read (see auth/revocations).
+      degradable: {
+        cache: cache.ping,
+        events: bus.ping,
+        revocations: revocations.ping,
+        ...(spec.realtime ? { realtime: hub.ping } : {}),
+      },
       context: service.context,
       routes: service.routes,
       realtime: spec.realtime

@@ -13,6 +13,7 @@ import {
 import type { Principal } from '../types';
 import { createLogger, type Logger } from '../logger/node';
 import { withConnection } from '../db/postgres';
+import type { RevocationStore } from '../auth/revocations';
 import type { MessageBus } from '../bus';
 import type { RunningServer, ServiceSettings } from '../subgraph';
 import { quoteIdent } from '../db/sql';
@@ -168,6 +169,8 @@ export interface TestServiceOptions {
   schema?: string;
   /** Default: a bus of the service's own; a test bus (startTestBus) to see or send events. */
   bus?: MessageBus;
+  /** Default: one of the service's own on the same Redis, under a prefix of the test's own. */
+  revocations?: RevocationStore;
 }
 
 /**
@@ -197,6 +200,9 @@ export async function startTestService<Server extends RunningServer>(
     logger: options.logger ?? quietLogger(service),
     verifyAccessToken: issuer.verify,
     bus: options.bus,
+    revocations: options.revocations,
+    // Test runs side by side on one Redis never refuse each other's tokens (demo users share ids).
+    revocationsPrefix: `revocations_${schema}`,
   });
   return {
     server,

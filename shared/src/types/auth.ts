@@ -6,6 +6,11 @@ export type Role = (typeof ROLES)[number];
 export interface Principal {
   userId: string;
   role: Role;
+  /**
+   * When the token was issued, in ms since the epoch (its `iat_ms` claim, else `iat`): revocation
+   * compares it with the user's "tokens valid from" instant.
+   */
+  issuedAt?: number;
 }
 
 /** The claims FitNexa puts in an access token (a JWT). */
@@ -18,6 +23,8 @@ export interface AccessTokenClaims {
   exp: number;
   /** Issue time, in seconds since the epoch. */
   iat: number;
+  /** Issue time in milliseconds: `iat` alone cannot order a token and a revocation of the same second. */
+  iat_ms?: number;
   jti?: string;
 }
 

@@ -115,14 +115,14 @@ describe('when Redis is not reachable', () => {
     expect(dataOf(await checkIn(gym, member, gymId)).gym).toEqual({ id: gymId });
   });
 
-  it('then the service stays ready and reports the cache as degraded', async () => {
+  it('then the service stays ready and reports the cache (and the revocations on the same Redis) as degraded', async () => {
     const response = await fetch(gym.server.url.replace('/graphql', '/health/ready'));
     const body = await response.json();
     expect(response.status).toBe(200);
     expect(body).toMatchObject({
       ready: true,
-      degraded: ['cache'],
-      checks: { cache: { status: 'down' } },
+      degraded: ['cache', 'revocations'],
+      checks: { cache: { status: 'down' }, revocations: { status: 'down' } },
     });
   });
 });

@@ -84,7 +84,7 @@ function startIdentityService(options: IdentityOptions, loginAttempts: RateLimit
     typeDefs,
     resolvers,
     openDatabase: openIdentityDatabase,
-    async wire({ prisma, events, logger }) {
+    async wire({ prisma, events, revocations, logger }) {
       const users = new UserRepository(prisma, events);
       const seeded = options.SEED_DEMO_DATA ? await seedDemoAccounts(users, logger) : false;
       const signingKeys = await SigningKeys.open({
@@ -103,6 +103,7 @@ function startIdentityService(options: IdentityOptions, loginAttempts: RateLimit
         signer,
         refreshTokenTtlDays: options.REFRESH_TOKEN_TTL_DAYS,
         loginAttempts,
+        revocations,
         logger,
       });
       return {

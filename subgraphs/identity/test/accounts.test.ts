@@ -6,12 +6,11 @@ import {
   gatewayCredentialHeaders,
   graphqlClient,
   type GraphQLCall,
-  quietLogger,
-  TEST_SERVICE_TOKEN_SECRET,
   testDatabaseUrl,
   uniqueName,
 } from '@fitnexa/shared/testing';
 import { startIdentity, type IdentityServer } from '../src';
+import { identitySettings } from './harness';
 
 // Component tests: identity alone, in-process on port 0, on the real PostgreSQL, over HTTP.
 
@@ -19,21 +18,7 @@ let identity: IdentityServer;
 const schema = uniqueName('fitnexa_identity');
 
 beforeAll(async () => {
-  identity = await startIdentity({
-    PORT: 0,
-    HOST: '127.0.0.1',
-    DATABASE_URL: testDatabaseUrl(),
-    DATABASE_ROLE_PASSWORD: undefined,
-    DATA_DIR: 'memory://',
-    ACCESS_TOKEN_TTL_SECONDS: 900,
-    REFRESH_TOKEN_TTL_DAYS: 30,
-    LOGIN_MAX_FAILURES: 5,
-    LOGIN_LOCKOUT_SECONDS: 900,
-    SEED_DEMO_DATA: true,
-    SERVICE_TOKEN_SECRET: TEST_SERVICE_TOKEN_SECRET,
-    schema,
-    logger: quietLogger('identity'),
-  });
+  identity = await startIdentity(identitySettings(schema, { SEED_DEMO_DATA: true }));
 });
 afterAll(async () => {
   await identity.stop();
@@ -218,21 +203,9 @@ describe('batching', () => {
   it('when a query resolves 10 or 150 user references, then each takes one SQL statement', async () => {
     const logs = capturingLogger('identity');
     const batchSchema = uniqueName('fitnexa_identity');
-    const counted = await startIdentity({
-      PORT: 0,
-      HOST: '127.0.0.1',
-      DATABASE_URL: testDatabaseUrl(),
-      DATABASE_ROLE_PASSWORD: undefined,
-      DATA_DIR: 'memory://',
-      ACCESS_TOKEN_TTL_SECONDS: 900,
-      REFRESH_TOKEN_TTL_DAYS: 30,
-      LOGIN_MAX_FAILURES: 5,
-      LOGIN_LOCKOUT_SECONDS: 900,
-      SEED_DEMO_DATA: true,
-      SERVICE_TOKEN_SECRET: TEST_SERVICE_TOKEN_SECRET,
-      schema: batchSchema,
-      logger: logs.logger,
-    });
+    const counted = await startIdentity(
+      identitySettings(batchSchema, { SEED_DEMO_DATA: true, logger: logs.logger }),
+    );
     try {
       const login = await fetch(counted.url, {
         method: 'POST',

@@ -6,13 +6,13 @@ import {
   graphqlClient,
   quietLogger,
   sqlInSchema,
-  TEST_SERVICE_TOKEN_SECRET,
   testDatabaseUrl,
   uniqueName,
   untilPasses,
 } from '@fitnexa/shared/testing';
 import { recordEvents, startTestBus, type TestBus } from '@fitnexa/shared/testing/bus';
 import { startIdentity } from '../src';
+import { identitySettings } from './harness';
 
 const register = `mutation R($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }`;
 const deleteAccount = `mutation D($password: String!) { deleteAccount(password: $password) }`;
@@ -21,21 +21,7 @@ const password = 'correct horse battery 9';
 /** identity on the real PostgreSQL, verifying its own tokens, with the given bus. */
 async function startIdentityOn(bus: MessageBus) {
   const schema = uniqueName('fitnexa_identity');
-  const server = await startIdentity({
-    PORT: 0,
-    HOST: '127.0.0.1',
-    DATABASE_URL: testDatabaseUrl(),
-    DATA_DIR: 'memory://',
-    ACCESS_TOKEN_TTL_SECONDS: 900,
-    REFRESH_TOKEN_TTL_DAYS: 30,
-    LOGIN_MAX_FAILURES: 5,
-    LOGIN_LOCKOUT_SECONDS: 900,
-    SEED_DEMO_DATA: false,
-    SERVICE_TOKEN_SECRET: TEST_SERVICE_TOKEN_SECRET,
-    schema,
-    logger: quietLogger('identity'),
-    bus,
-  });
+  const server = await startIdentity(identitySettings(schema, { bus }));
   return {
     server,
     graphql: graphqlClient(server.url, { service: 'identity' }),

@@ -5,12 +5,12 @@ import {
   graphqlClient,
   type GraphQLCall,
   type GraphQLResult,
-  TEST_SERVICE_TOKEN_SECRET,
   testDatabaseUrl,
   testRedisUrl,
   uniqueName,
 } from '@fitnexa/shared/testing';
 import { startIdentity, type IdentityServer } from '../src';
+import { identitySettings } from './harness';
 
 // Brute-force protection on login: identity alone, on the real PostgreSQL and Redis, over HTTP.
 
@@ -23,22 +23,14 @@ const logs = capturingLogger('identity');
 const schema = uniqueName('fitnexa_identity');
 
 beforeAll(async () => {
-  identity = await startIdentity({
-    PORT: 0,
-    HOST: '127.0.0.1',
-    DATABASE_URL: testDatabaseUrl(),
-    DATABASE_ROLE_PASSWORD: undefined,
-    DATA_DIR: 'memory://',
-    REDIS_URL: testRedisUrl(),
-    ACCESS_TOKEN_TTL_SECONDS: 900,
-    REFRESH_TOKEN_TTL_DAYS: 30,
-    LOGIN_MAX_FAILURES: MAX_FAILURES,
-    LOGIN_LOCKOUT_SECONDS: LOCKOUT_SECONDS,
-    SEED_DEMO_DATA: false,
-    SERVICE_TOKEN_SECRET: TEST_SERVICE_TOKEN_SECRET,
-    schema,
-    logger: logs.logger,
-  });
+  identity = await startIdentity(
+    identitySettings(schema, {
+      REDIS_URL: testRedisUrl(),
+      LOGIN_MAX_FAILURES: MAX_FAILURES,
+      LOGIN_LOCKOUT_SECONDS: LOCKOUT_SECONDS,
+      logger: logs.logger,
+    }),
+  );
   graphql = graphqlClient(identity.url, { service: 'identity' });
 });
 afterAll(async () => {

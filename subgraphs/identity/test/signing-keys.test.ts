@@ -5,7 +5,6 @@ import {
   graphqlClient,
   quietLogger,
   sqlInSchema,
-  TEST_SERVICE_TOKEN_SECRET,
   testDatabaseUrl,
   uniqueName,
   untilPasses,
@@ -18,6 +17,7 @@ import {
   type IdentityOptions,
   type IdentityServer,
 } from '../src';
+import { identitySettings } from './harness';
 import { DEVELOPMENT_SIGNING_KEY_ENCRYPTION_KEY } from '../src/config';
 
 // identity's signing keys on the real PostgreSQL: rotation, what verifiers see, encryption at rest.
@@ -32,23 +32,15 @@ const started: { schema: string; servers: IdentityServer[] }[] = [];
 /** identity on a fresh schema (or on `schema`, as another instance of the same service). */
 async function start(overrides: Partial<IdentityOptions> & { schema?: string } = {}) {
   const schema = overrides.schema ?? uniqueName('fitnexa_identity');
-  const server = await startIdentity({
-    PORT: 0,
-    HOST: '127.0.0.1',
-    DATABASE_URL: testDatabaseUrl(),
-    DATA_DIR: 'memory://',
-    ACCESS_TOKEN_TTL_SECONDS: TTL_SECONDS,
-    REFRESH_TOKEN_TTL_DAYS: 30,
-    LOGIN_MAX_FAILURES: 5,
-    LOGIN_LOCKOUT_SECONDS: 900,
-    SEED_DEMO_DATA: false,
-    SIGNING_KEY_ENCRYPTION_KEY: ENCRYPTION_KEY,
-    SIGNING_KEY_ROTATION_DAYS: 30,
-    SERVICE_TOKEN_SECRET: TEST_SERVICE_TOKEN_SECRET,
-    logger: quietLogger('identity'),
-    ...overrides,
-    schema,
-  });
+  const server = await startIdentity(
+    identitySettings(schema, {
+      ACCESS_TOKEN_TTL_SECONDS: TTL_SECONDS,
+      SIGNING_KEY_ENCRYPTION_KEY: ENCRYPTION_KEY,
+      SIGNING_KEY_ROTATION_DAYS: 30,
+      ...overrides,
+      schema,
+    }),
+  );
   let entry = started.find((candidate) => candidate.schema === schema);
   if (!entry) started.push((entry = { schema, servers: [] }));
   entry.servers.push(server);

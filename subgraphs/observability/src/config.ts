@@ -4,6 +4,7 @@ import {
   port,
   serverEnv,
   serviceSecretSetInProduction,
+  url,
   z,
 } from '@fitnexa/shared/config';
 
@@ -20,6 +21,8 @@ const schema = z.object({
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'a mongodb:// or mongodb+srv:// URL')
     .optional(),
+  /** Where identity's token revocations are read (see @fitnexa/shared/auth/revocations). */
+  REDIS_URL: url.optional(),
   /** Days a log entry is kept: MongoDB removes older ones (TTL index). */
   LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
 });

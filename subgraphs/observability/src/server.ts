@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
+import {
+  ownRevocationStore,
+  refusingRevokedTokens,
+  type RevocationStore,
+} from '@fitnexa/shared/auth/revocations';
 import type { Consumer, MessageBus } from '@fitnexa/shared/bus';
 import { LOGS_EXCHANGE, type Logger } from '@fitnexa/shared/logger';
 import { startSubgraph, type RunningServer } from '@fitnexa/shared/subgraph';
@@ -21,12 +26,16 @@ export type ObservabilityOptions = Pick<
   ObservabilityConfig,
   'PORT' | 'HOST' | 'JWKS_URL' | 'MONGODB_URL' | 'LOG_RETENTION_DAYS' | 'SERVICE_TOKEN_SECRET'
 > &
-  Partial<Pick<ObservabilityConfig, 'NODE_ENV'>> & {
+  Partial<Pick<ObservabilityConfig, 'NODE_ENV' | 'REDIS_URL'>> & {
     logger: Logger;
     /** Where the logs come from: RabbitMQ, or the in-process bus the services of one process share. */
     bus: MessageBus;
     /** Verifies access tokens some other way than against JWKS_URL (tests sign their own). */
     verifyAccessToken?: AccessTokenVerifier;
+    /** The revocations the services of this process share (the caller closes it); else its own. */
+    revocations?: RevocationStore;
+    /** The prefix of its own revocation store (tests: one per test); production's by default. */
+    revocationsPrefix?: string;
   };
 
 export interface ObservabilityServer extends RunningServer {
@@ -49,7 +58,15 @@ export async function startObservability(
   });
   const ingest = createIngest(mongo.store, LogStore.retryable);
   let consumer: Consumer | undefined;
+  let ownRevocations: RevocationStore | undefined;
   try {
+    const revocations =
+      options.revocations ??
+      (ownRevocations = await ownRevocationStore({
+        url: options.REDIS_URL,
+        prefix: options.revocationsPrefix,
+        logger,
+      }));
     consumer = await bus.consume(
       {
         queue: LOGS_QUEUE,
@@ -60,8 +77,11 @@ export async function startObservability(
       (message) => ingest.handle(message),
     );
     const logs = new Logs(mongo.store);
-    const verifyAccessToken =
-      options.verifyAccessToken ?? createAccessTokenVerifier({ jwksUrl: options.JWKS_URL });
+    const verifyAccessToken = refusingRevokedTokens(
+      options.verifyAccessToken ?? createAccessTokenVerifier({ jwksUrl: options.JWKS_URL }),
+      revocations,
+      { logger },
+    );
     const server = await startSubgraph<ObservabilityContext>({
       name: 'observability',
       typeDefs,
@@ -74,11 +94,12 @@ export async function startObservability(
       serviceTokens: { secret: options.SERVICE_TOKEN_SECRET },
       readiness: { mongodb: mongo.ping },
       // Without the broker no new entries arrive, but what is stored can still be read.
-      degradable: { bus: () => bus.ping() },
+      degradable: { bus: () => bus.ping(), revocations: revocations.ping },
       context: (base): ObservabilityContext => ({ ...base, logs }),
       onStop: async () => {
         ingest.stop();
         await consumer?.cancel();
+        await ownRevocations?.close();
         await mongo.close();
       },
     });
@@ -86,6 +107,7 @@ export async function startObservability(
   } catch (error) {
     ingest.stop();
     await consumer?.cancel();
+    await ownRevocations?.close();
     await mongo.close();
     throw error;
   }

@@ -8,6 +8,7 @@ import {
   type AccessTokenVerifier,
   type ServiceTokenIssuer,
 } from '@fitnexa/shared/auth';
+import { watchRevokedConnections } from '@fitnexa/shared/auth/revocations';
 import { createErrorFormatter, ErrorCode, FitnexaError } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
 import { CORRELATION_HEADER } from '@fitnexa/shared/middleware';
@@ -327,6 +328,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     return live.iterator;
   }
 
+  // A connection whose token is revoked is closed as one refused at connect would be.
+  const revoked = watchRevokedConnections(options.verifyAccessToken);
   const disposable = serveGraphqlWs<Record<string, unknown>>(
     {
       connectionInitWaitTimeout: options.connectionInitTimeoutMs ?? 3_000,
@@ -347,6 +350,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
             );
             return false;
           }
+          if (accessToken) revoked.watch(ctx, accessToken, () => socket.close(4403, 'Forbidden'));
           const given = params[CORRELATION_HEADER] ?? request.headers[CORRELATION_HEADER];
           const correlationId =
             typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
@@ -366,9 +370,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       // graphql-ws returns every subscription of a closed connection first, which lets go of
       // its share of the upstream subscriptions and connections.
       onClose(ctx) {
+        revoked.unwatch(ctx);
         states.delete(ctx);
       },
-      onSubscribe(ctx, _id, payload) {
+      async onSubscribe(ctx, _id, payload) {
         const state = states.get(ctx);
         if (!state) return [new GraphQLError('Not connected')];
         // This one's id is in `subscriptions` already.
@@ -379,6 +384,15 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
               `A connection holds at most ${bounds.maxSubscriptionsPerConnection} subscriptions`,
             ),
           ];
+        }
+        // The token was checked at connect; a revocation since then refuses new subscriptions.
+        if (state.context.accessToken) {
+          try {
+            await options.verifyAccessToken(state.context.accessToken);
+          } catch (error) {
+            if (error instanceof GraphQLError) return [error];
+            throw error;
+          }
         }
         let planned: PlannedSubscription;
         try {
@@ -440,6 +454,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     upstreamSubscriptions: () => shared.size,
     /** Ends every client connection (1001 going away), and with them the upstream ones. */
     async close() {
+      revoked.stop();
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await upstreams.close();

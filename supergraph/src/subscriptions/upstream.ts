@@ -73,6 +73,14 @@ export function createUpstreams(options: UpstreamOptions) {
             lazyCloseTimeout: 0,
             retryAttempts: options.retryAttempts,
             retryWait,
+            // 4403: the subgraph refused the caller's token (revoked): trying again cannot help.
+            shouldRetry: (closed) =>
+              !(
+                typeof closed === 'object' &&
+                closed !== null &&
+                'code' in closed &&
+                closed.code === 4403
+              ),
           }),
           leases: 0,
         };
@@ -89,7 +97,10 @@ export function createUpstreams(options: UpstreamOptions) {
           leased.leases -= 1;
           if (leased.leases > 0) return;
           if (pool.get(key) === leased) pool.delete(key);
-          void leased.client.dispose();
+          // dispose waits for a connection under way, and rejects when that one fails (a retry
+          // that finds no subscription left): nothing to do about it, and unhandled it would
+          // end the process.
+          Promise.resolve(leased.client.dispose()).catch(() => {});
         },
       };
     },
@@ -99,7 +110,7 @@ export function createUpstreams(options: UpstreamOptions) {
     async close() {
       const all = [...pool.values()];
       pool.clear();
-      await Promise.all(all.map(({ client }) => client.dispose()));
+      await Promise.allSettled(all.map(({ client }) => client.dispose()));
     },
   };
 }

@@ -8,6 +8,7 @@ import {
   RateLimitedError,
   UserInputError,
 } from '@fitnexa/shared/errors';
+import type { RevocationStore } from '@fitnexa/shared/auth/revocations';
 import type { Logger } from '@fitnexa/shared/logger';
 import type { RateLimiter } from '@fitnexa/shared/rate-limit';
 import type { Principal, Role } from '@fitnexa/shared/types';
@@ -57,6 +58,8 @@ export interface AccountsDeps {
    * a successful sign-in starts the count again.
    */
   loginAttempts: RateLimiter;
+  /** Where a user's earlier access tokens are revoked, read by every service. */
+  revocations: RevocationStore;
   logger: Logger;
   now?: () => Date;
 }
@@ -99,6 +102,9 @@ export class Accounts {
    * ends, the right password included.
    */
   async login(input: unknown): Promise<Session> {
+    // The token's issue time is taken before the user is read: one signed with a role read before
+    // a revocation is then never dated after it.
+    const issuedAt = this.now();
     const data = parseInput(loginInput, input);
     // Hashed: the counters in Redis don't list who tried to sign in.
     const attemptsKey = `email:${createHash('sha256').update(data.email).digest('base64url')}`;
@@ -121,7 +127,7 @@ export class Accounts {
     }
     await this.deps.loginAttempts.reset(attemptsKey);
     const { passwordHash: _passwordHash, ...record } = user;
-    return this.startSession(record, randomUUID());
+    return this.startSession(record, randomUUID(), issuedAt);
   }
 
   /**
@@ -187,7 +193,7 @@ export class Accounts {
         { field: 'password', message: 'is incorrect' },
       ]);
     }
-    await this.deps.users.delete(principal.userId);
+    await this.revokingTokens(principal.userId, () => this.deps.users.delete(principal.userId));
     this.deps.logger.info('user deleted', { userId: principal.userId });
     return true;
   }
@@ -195,11 +201,33 @@ export class Accounts {
   async setRole(principal: Principal, userId: string, role: Role): Promise<UserRecord> {
     if (principal.userId === userId) throw new ConflictError('Admins cannot change their own role');
     if (!(await this.deps.users.exists(userId))) throw new NotFoundError('User');
-    return this.deps.users.update(userId, { role });
+    return this.revokingTokens(userId, () => this.deps.users.update(userId, { role }));
   }
 
-  private async startSession(user: UserRecord, familyId: string): Promise<Session> {
-    const now = this.now();
+  /**
+   * Runs `change` so that the user's access tokens issued before it are refused everywhere once
+   * it answers. The revocation is written first: when the store cannot be written, the change is
+   * not made (SERVICE_UNAVAILABLE), so no change is ever acknowledged that the other services
+   * cannot learn of. It is written again after the change, for tokens signed meanwhile from the
+   * user as it was (a refresh racing the change); their issue time precedes their read.
+   */
+  private async revokingTokens<T>(userId: string, change: () => Promise<T>): Promise<T> {
+    await this.deps.revocations.revoke(userId, this.now().getTime());
+    const result = await change();
+    try {
+      await this.deps.revocations.revoke(userId, this.now().getTime());
+    } catch {
+      // Logged by the store; the first revocation stands, only the race's tokens escape it.
+    }
+    this.deps.logger.info("user's earlier access tokens revoked", { userId });
+    return result;
+  }
+
+  private async startSession(
+    user: UserRecord,
+    familyId: string,
+    now = this.now(),
+  ): Promise<Session> {
     const refresh = newRefreshToken();
     const refreshTokenExpiresAt = this.refreshExpiry(now);
     await this.deps.refreshTokens.create({

@@ -53,7 +53,9 @@ export class TokenSigner {
   async sign(principal: Principal, now = new Date()): Promise<AccessToken> {
     const issuedAt = Math.floor(now.getTime() / 1000);
     const expiresAt = issuedAt + this.ttlSeconds;
-    const token = await new SignJWT({ role: principal.role })
+    // iat_ms: a revocation and a new token of the same second must be told apart (see
+    // @fitnexa/shared/auth/revocations).
+    const token = await new SignJWT({ role: principal.role, iat_ms: now.getTime() })
       .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, kid: this.kid, typ: 'JWT' })
       .setSubject(principal.userId)
       .setIssuer(ACCESS_TOKEN_ISSUER)

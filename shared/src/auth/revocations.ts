@@ -1,0 +1,267 @@
+import { AuthenticationError, ServiceUnavailableError } from '../errors';
+import type { Logger } from '../logger/types';
+import { connectFailFast } from '../redis';
+import { MAX_ACCESS_TOKEN_TTL_SECONDS, type AccessTokenVerifier } from './index';
+
+/**
+ * Per user, the instant from which their access tokens are valid again: identity moves it to "now"
+ * when an account is deleted or its role changes, and every token issued at or before it is
+ * refused. It is the one truth every service reads, whether or not it was running at the time.
+ */
+export interface RevocationStore {
+  /**
+   * Refuses every token of the user issued at or before `at` (ms; default now). Rejects with
+   * SERVICE_UNAVAILABLE when the store cannot be written: the caller must then change nothing.
+   */
+  revoke(userId: string, at?: number): Promise<void>;
+  /** Each user's "valid from" instant (ms), null for none; rejects when the store is unreachable. */
+  validFrom(userIds: readonly string[]): Promise<(number | null)[]>;
+  /** For readiness: resolves when the store answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RevocationStoreOptions {
+  /** Redis URL; absent means an in-process store, which only services of this process share. */
+  url?: string;
+  /** Prepended to every key: graphs of tests sharing one Redis never see each other's. */
+  prefix: string;
+  logger: Logger;
+  commandTimeoutMs?: number;
+}
+
+/** Production's prefix: one for every service, so all read what identity writes. */
+export const DEFAULT_REVOCATIONS_PREFIX = 'fitnexa:revocations';
+
+// A key outlives every token it can refuse (the longest lifetime), with a margin for clock skew.
+const KEY_TTL_SECONDS = MAX_ACCESS_TOKEN_TTL_SECONDS + 300;
+
+/** UNAUTHENTICATED for a token issued before its user's revocation (see refusingRevokedTokens). */
+export class TokenRevokedError extends AuthenticationError {
+  constructor() {
+    super('Access token revoked: the account was deleted or its role changed; sign in again');
+  }
+}
+
+const unavailable = () =>
+  new ServiceUnavailableError(
+    'Cannot record the revocation of access tokens right now; nothing was changed, try again',
+  );
+
+export async function createRevocationStore(
+  options: RevocationStoreOptions,
+): Promise<RevocationStore> {
+  return options.url ? redisStore(options, options.url) : memoryStore();
+}
+
+/**
+ * A service's own store, when it is not handed the one of its process: on Redis, or in-process
+ * with a warning, since a service alone in its process then never hears identity's revocations.
+ */
+export async function ownRevocationStore(
+  options: Omit<RevocationStoreOptions, 'prefix'> & { prefix?: string },
+): Promise<RevocationStore> {
+  if (!options.url) {
+    options.logger.warn(
+      'no REDIS_URL: revoked access tokens are refused only if revoked in this process',
+    );
+  }
+  return createRevocationStore({
+    ...options,
+    prefix: options.prefix ?? DEFAULT_REVOCATIONS_PREFIX,
+  });
+}
+
+// Keeps the later instant: two revocations of one user racing never move it back.
+const REVOKE_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if current and tonumber(current) >= tonumber(ARGV[1]) then
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+end
+return 1`;
+
+async function redisStore(
+  { prefix, logger, commandTimeoutMs = 250 }: RevocationStoreOptions,
+  url: string,
+): Promise<RevocationStore> {
+  const { redis, close } = await connectFailFast({
+    url,
+    keyPrefix: `${prefix}:`,
+    commandTimeoutMs,
+    onOutage: (error) => logger.warn('revocation store unavailable', { error }),
+    onRecovered: () => logger.info('revocation store back'),
+  });
+  const key = (userId: string) => `user:${userId}`;
+  return {
+    async revoke(userId, at = Date.now()) {
+      try {
+        await redis.eval(REVOKE_SCRIPT, 1, key(userId), String(at), String(KEY_TTL_SECONDS));
+      } catch (error) {
+        logger.error('could not record a revocation', {
+          userId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        throw unavailable();
+      }
+    },
+    async validFrom(userIds) {
+      if (!userIds.length) return [];
+      const values = await redis.mget(...userIds.map(key));
+      return values.map((value) => (value === null ? null : Number(value)));
+    },
+    ping: async () => {
+      await redis.ping();
+    },
+    close: async () => close(),
+  };
+}
+
+function memoryStore(): RevocationStore {
+  const entries = new Map<string, { at: number; expiresAt: number }>();
+  return {
+    async revoke(userId, at = Date.now()) {
+      const now = Date.now();
+      const current = entries.get(userId);
+      // Re-inserted at the end: a Map iterates in insertion order, so expired ones come first.
+      entries.delete(userId);
+      entries.set(userId, {
+        at: current && current.expiresAt > now ? Math.max(current.at, at) : at,
+        expiresAt: now + KEY_TTL_SECONDS * 1000,
+      });
+      for (const [id, entry] of entries) {
+        if (entry.expiresAt > now) break;
+        entries.delete(id);
+      }
+    },
+    async validFrom(userIds) {
+      const now = Date.now();
+      return userIds.map((userId) => {
+        const entry = entries.get(userId);
+        return entry && entry.expiresAt > now ? entry.at : null;
+      });
+    },
+    ping: async () => {},
+    close: async () => {
+      entries.clear();
+    },
+  };
+}
+
+export interface RevocationCheckOptions {
+  logger: Logger;
+  /**
+   * How long a user's "valid from" read is trusted before it is read again: a revocation reaches
+   * this service within this (plus one store round trip).
+   */
+  freshForMs?: number;
+}
+
+/** A revocation is seen by every reader within this, plus one round trip to the store. */
+export const REVOCATION_FRESH_FOR_MS = 250;
+// Users remembered at most (the stale values are what an outage falls back on).
+const MAX_REMEMBERED_USERS = 50_000;
+
+/**
+ * A verifier that also refuses, with UNAUTHENTICATED, tokens issued at or before their user's
+ * "valid from" instant. Runs after the signature check, cached or not, on every request. Each
+ * user's instant is read at most once per `freshForMs`, reads of one tick go in one MGET. While
+ * the store is unreachable the last value read for the user stands; a user never read is let
+ * through (failing open: refusing everyone would take the whole API down with Redis).
+ */
+export function refusingRevokedTokens(
+  verify: AccessTokenVerifier,
+  store: RevocationStore,
+  options: RevocationCheckOptions,
+): AccessTokenVerifier {
+  const freshForMs = options.freshForMs ?? REVOCATION_FRESH_FOR_MS;
+  const known = new Map<string, { validFrom: number | null; readAt: number }>();
+  let waiting = new Map<string, (validFrom: number | null) => void>();
+  let unreachable = false;
+
+  const remember = (userId: string, validFrom: number | null, readAt: number) => {
+    known.delete(userId);
+    known.set(userId, { validFrom, readAt });
+    if (known.size > MAX_REMEMBERED_USERS) known.delete(known.keys().next().value!);
+  };
+
+  const flush = async () => {
+    const batch = waiting;
+    waiting = new Map();
+    const userIds = [...batch.keys()];
+    const readAt = Date.now();
+    let values: (number | null)[];
+    try {
+      values = await store.validFrom(userIds);
+      if (unreachable) options.logger.info('revocations readable again');
+      unreachable = false;
+      userIds.forEach((userId, index) => remember(userId, values[index] ?? null, readAt));
+    } catch (error) {
+      if (!unreachable) {
+        options.logger.warn(
+          'revocation store unreachable: deciding on the last values read, letting unknown users through',
+          { error: error instanceof Error ? error.message : String(error) },
+        );
+      }
+      unreachable = true;
+      values = userIds.map((userId) => known.get(userId)?.validFrom ?? null);
+    }
+    userIds.forEach((userId, index) => batch.get(userId)!(values[index] ?? null));
+  };
+
+  // One read per user at a time: requests arriving while it is on its way wait for it.
+  const reading = new Map<string, Promise<number | null>>();
+  const validFromOf = (userId: string): Promise<number | null> | number | null => {
+    const entry = known.get(userId);
+    if (entry && Date.now() - entry.readAt < freshForMs) return entry.validFrom;
+    let read = reading.get(userId);
+    if (!read) {
+      read = new Promise<number | null>((resolve) => {
+        if (!waiting.size) setImmediate(() => void flush());
+        waiting.set(userId, resolve);
+      }).finally(() => reading.delete(userId));
+      reading.set(userId, read);
+    }
+    return read;
+  };
+
+  return async (token) => {
+    const principal = await verify(token);
+    const validFrom = await validFromOf(principal.userId);
+    if (validFrom !== null && (principal.issuedAt ?? 0) <= validFrom) {
+      throw new TokenRevokedError();
+    }
+    return principal;
+  };
+}
+
+/**
+ * Long-lived connections (graphql-ws) authenticated once at connect: each is checked again every
+ * `intervalMs` and closed when its token has been revoked since (not when it merely expires).
+ */
+export function watchRevokedConnections(verify: AccessTokenVerifier, intervalMs = 1_000) {
+  const watched = new Map<object, { token: string; close(): void }>();
+  const timer = setInterval(() => {
+    for (const [key, connection] of watched) {
+      verify(connection.token).catch((error: unknown) => {
+        if (!(error instanceof TokenRevokedError) || !watched.has(key)) return;
+        watched.delete(key);
+        connection.close();
+      });
+    }
+  }, intervalMs);
+  timer.unref();
+  return {
+    watch(key: object, token: string, close: () => void) {
+      watched.set(key, { token, close });
+    },
+    unwatch(key: object) {
+      watched.delete(key);
+    },
+    stop() {
+      clearInterval(timer);
+      watched.clear();
+    },
+  };
+}

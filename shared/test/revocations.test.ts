@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { Redis } from 'ioredis';
+import {
+  ACCESS_TOKEN_ALGORITHM,
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  createAccessTokenVerifier,
+  MAX_ACCESS_TOKEN_TTL_SECONDS,
+} from '../src/auth';
+import {
+  createRevocationStore,
+  refusingRevokedTokens,
+  type RevocationStore,
+} from '../src/auth/revocations';
+import {
+  capturingLogger,
+  killProcess,
+  quietLogger,
+  startOwnRedis,
+  testRedisUrl,
+} from '../src/testing';
+
+const logger = quietLogger('revocations-test');
+
+async function issuer() {
+  const { privateKey, publicKey } = await generateKeyPair(ACCESS_TOKEN_ALGORITHM, {
+    crv: 'Ed25519',
+  });
+  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k', alg: 'EdDSA' }] };
+  return {
+    verify: createAccessTokenVerifier({ keys: createLocalJWKSet(jwks) }),
+    /** A token of `userId` issued at `issuedAtMs`, with identity's ms claim unless `secondsOnly`. */
+    sign: (userId: string, issuedAtMs: number, secondsOnly = false) =>
+      new SignJWT({ role: 'MEMBER', ...(secondsOnly ? {} : { iat_ms: issuedAtMs }) })
+        .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, kid: 'k' })
+        .setSubject(userId)
+        .setIssuer(ACCESS_TOKEN_ISSUER)
+        .setAudience(ACCESS_TOKEN_AUDIENCE)
+        .setIssuedAt(Math.floor(issuedAtMs / 1000))
+        .setExpirationTime(Math.floor(issuedAtMs / 1000) + 600)
+        .sign(privateKey),
+  };
+}
+
+const refused = { extensions: { code: 'UNAUTHENTICATED' } };
+
+describe('revocation store on Redis', () => {
+  const prefix = `revocations_test_${randomUUID()}`;
+  let store: RevocationStore;
+  let tokens: Awaited<ReturnType<typeof issuer>>;
+
+  beforeAll(async () => {
+    store = await createRevocationStore({ url: testRedisUrl(), prefix, logger });
+    tokens = await issuer();
+  });
+  afterAll(() => store.close());
+
+  it('when a user is revoked, then their token issued in the same second just before is refused and one issued just after passes', async () => {
+    const userId = randomUUID();
+    const second = Math.floor(Date.now() / 1000) * 1000;
+    await store.revoke(userId, second + 500);
+    const check = refusingRevokedTokens(tokens.verify, store, { logger });
+    await expect(check(await tokens.sign(userId, second + 499))).rejects.toMatchObject({
+      ...refused,
+      message: expect.stringContaining('revoked'),
+    });
+    await expect(check(await tokens.sign(userId, second + 501))).resolves.toMatchObject({
+      userId,
+      issuedAt: second + 501,
+    });
+  });
+
+  it('when a token carries no ms claim, then it counts as issued at the start of its second', async () => {
+    const userId = randomUUID();
+    const second = Math.floor(Date.now() / 1000) * 1000;
+    await store.revoke(userId, second + 500);
+    const check = refusingRevokedTokens(tokens.verify, store, { logger });
+    await expect(check(await tokens.sign(userId, second + 900, true))).rejects.toMatchObject(
+      refused,
+    );
+    await expect(check(await tokens.sign(userId, second + 1000, true))).resolves.toMatchObject({
+      userId,
+    });
+  });
+
+  it('when another user is revoked, then this user is not', async () => {
+    const check = refusingRevokedTokens(tokens.verify, store, { logger });
+    await store.revoke(randomUUID());
+    const userId = randomUUID();
+    await expect(check(await tokens.sign(userId, Date.now() - 1000))).resolves.toMatchObject({
+      userId,
+    });
+  });
+
+  it('when a verifier already let a token through, then a revocation stops it on a later request', async () => {
+    const userId = randomUUID();
+    const check = refusingRevokedTokens(tokens.verify, store, { logger, freshForMs: 0 });
+    const token = await tokens.sign(userId, Date.now() - 1000);
+    await expect(check(token)).resolves.toMatchObject({ userId });
+    await store.revoke(userId);
+    await expect(check(token)).rejects.toMatchObject(refused);
+  });
+
+  it('when an earlier instant arrives after a later one, then the later one stands', async () => {
+    const userId = randomUUID();
+    const now = Date.now();
+    await store.revoke(userId, now);
+    await store.revoke(userId, now - 5_000);
+    expect(await store.validFrom([userId])).toEqual([now]);
+  });
+
+  it('when a revocation is written, then its key expires after the longest token lifetime and a margin, under the prefix', async () => {
+    const userId = randomUUID();
+    await store.revoke(userId);
+    const redis = new Redis(testRedisUrl());
+    try {
+      const ttl = await redis.ttl(`${prefix}:user:${userId}`);
+      expect(ttl).toBeGreaterThan(MAX_ACCESS_TOKEN_TTL_SECONDS);
+      expect(ttl).toBeLessThanOrEqual(MAX_ACCESS_TOKEN_TTL_SECONDS + 300);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('when two graphs use other prefixes, then neither sees the revocations of the other', async () => {
+    const other = await createRevocationStore({
+      url: testRedisUrl(),
+      prefix: `${prefix}_other`,
+      logger,
+    });
+    try {
+      const userId = randomUUID();
+      await store.revoke(userId);
+      expect(await other.validFrom([userId])).toEqual([null]);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('revocation store while Redis is unreachable', () => {
+  it('then reads keep the last value seen for a user, let unknown users through, log once, and writes fail with SERVICE_UNAVAILABLE', async () => {
+    const redis = await startOwnRedis();
+    const captured = capturingLogger('revocations-test');
+    const store = await createRevocationStore({
+      url: redis.url,
+      prefix: 'revocations',
+      logger: captured.logger,
+    });
+    try {
+      const tokens = await issuer();
+      const check = refusingRevokedTokens(tokens.verify, store, {
+        logger: captured.logger,
+        freshForMs: 0,
+      });
+      const revoked = randomUUID();
+      const revokedToken = await tokens.sign(revoked, Date.now() - 1000);
+      await store.revoke(revoked);
+      await expect(check(revokedToken)).rejects.toMatchObject(refused);
+
+      await killProcess(redis.process);
+
+      await expect(check(revokedToken)).rejects.toMatchObject(refused);
+      await expect(check(revokedToken)).rejects.toMatchObject(refused);
+      const unknown = randomUUID();
+      await expect(check(await tokens.sign(unknown, Date.now()))).resolves.toMatchObject({
+        userId: unknown,
+      });
+      await expect(store.revoke(randomUUID())).rejects.toMatchObject({
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      });
+      expect(
+        captured.entries.filter((entry) =>
+          String(entry.message).startsWith('revocation store unreachable'),
+        ),
+      ).toHaveLength(1);
+    } finally {
+      await store.close();
+      await killProcess(redis.process);
+    }
+  });
+});
+
+describe('in-process revocation store', () => {
+  it('when one service revokes, then every verifier on the same store refuses the earlier tokens', async () => {
+    const store = await createRevocationStore({ prefix: 'revocations', logger });
+    const tokens = await issuer();
+    const userId = randomUUID();
+    const token = await tokens.sign(userId, Date.now() - 1000);
+    await store.revoke(userId);
+    for (const check of [
+      refusingRevokedTokens(tokens.verify, store, { logger }),
+      refusingRevokedTokens(tokens.verify, store, { logger }),
+    ]) {
+      await expect(check(token)).rejects.toMatchObject(refused);
+    }
+    await store.close();
+  });
+});
