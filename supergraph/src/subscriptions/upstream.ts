@@ -103,5 +103,3 @@ export function createUpstreams(options: UpstreamOptions) {
     },
   };
 }
-
-export type Upstreams = ReturnType<typeof createUpstreams>;
