@@ -299,7 +299,6 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
   };
 
   return {
-    kind: 'amqp',
     async publish(exchange, routingKey, body, publish) {
       const on = current();
       await declareExchange(on, named(exchange));

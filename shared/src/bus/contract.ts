@@ -49,7 +49,6 @@ export type MessageHandler<TBody> = (message: DeliveredMessage<TBody>) => Promis
  * with the same behaviour (retries, dead letters) for the embedded default.
  */
 export interface MessageBus {
-  readonly kind: 'amqp' | 'memory';
   /** Resolves once the broker has confirmed the message; rejects while it is unreachable. */
   publish(
     exchange: string,

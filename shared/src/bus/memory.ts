@@ -68,7 +68,6 @@ export function createMemoryBus(): MemoryBus {
   };
 
   return {
-    kind: 'memory',
     async publish(exchange: string, routingKey: string, body: unknown, options?: PublishOptions) {
       // A copy, as a broker would deliver: consumers never share the publisher's object.
       const payload: unknown = JSON.parse(JSON.stringify(body));

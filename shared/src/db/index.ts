@@ -1,3 +1,12 @@
+export {
+  keysetPages,
+  rowsPerRequest,
+  type KeysetPageRequest,
+  type KeysetTable,
+  type PerRequestQuery,
+  type RawQueries,
+  type RequestColumns,
+} from './keyset-pages';
 export { applyMigrations, readMigrations, MigrationError, type Migration } from './migrations';
 export { provisionServiceRole, urlForRole, withConnection, pgSession } from './postgres';
 export { openPrismaDatabase, QUERY_EVENTS, type PrismaDatabase } from './prisma';

@@ -12,6 +12,7 @@ export {
   type SocketServer,
   type Socket,
 } from './sockets';
+export { judged, type StreamVerdict } from './judged';
 export { attachGraphqlWs, type GraphqlWsOptions } from './graphql-ws';
 export {
   DEFAULT_MAX_BUFFERED_BYTES,

@@ -2,4 +2,3 @@ export { startSquad, typeDefs, type SquadOptions, type SquadServer } from './ser
 export { loadSquadConfig, type SquadConfig } from './config';
 export { migrationsDir } from './db';
 export { DEMO_SQUAD_ID } from './seed';
-export type { ChallengeProgress, Contribution, ProgressMade } from './domain/progress';

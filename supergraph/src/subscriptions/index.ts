@@ -1,7 +1,1 @@
-export {
-  createSubscriptionServer,
-  DEFAULT_SUBSCRIPTION_BOUNDS,
-  type SubscriptionBounds,
-  type SubscriptionServer,
-  type SubscriptionServerOptions,
-} from './server';
+export { createSubscriptionServer, type SubscriptionBounds } from './server';

@@ -158,8 +158,6 @@ export function createSubscriptionPlanner(options: SubscriptionPlannerOptions) {
   };
 }
 
-export type SubscriptionPlanner = ReturnType<typeof createSubscriptionPlanner>;
-
 function perEventPlan(node: SubscriptionNode): QueryPlan {
   const event: FetchNode = { ...node.primary, serviceName: EVENT_SOURCE };
   const root: PlanNode = node.rest ? { kind: 'Sequence', nodes: [event, node.rest] } : event;

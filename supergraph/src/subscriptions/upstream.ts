@@ -114,5 +114,3 @@ export function createUpstreams(options: UpstreamOptions) {
     },
   };
 }
-
-export type Upstreams = ReturnType<typeof createUpstreams>;

@@ -1,6 +1,6 @@
 import type { GymPrisma, GymTransaction } from '../db';
 import type { BookingStatus } from '../generated/prisma/enums';
-import { groupBy, isUuid } from '@fitnexa/shared/db';
+import { isUuid, rowsPerRequest } from '@fitnexa/shared/db';
 
 export interface BookingRecord {
   id: string;
@@ -154,31 +154,23 @@ export class BookingRepository {
    * Each request's live (booked or waitlisted) bookings of classes starting in its range, in
    * class order; one query for any number of requests.
    */
-  async bookedClasses(requests: readonly BookedClassesRequest[]): Promise<BookingRecord[][]> {
-    const valid = requests
-      .map((request, index) => ({ index, request }))
-      .filter(({ request }) => isUuid(request.userId));
-    if (!valid.length) return requests.map(() => []);
-    const rows = await this.prisma.$queryRaw<(BookingRecord & { requestIndex: number })[]>`
-      SELECT request.index AS "requestIndex", booking."id", booking."classId", booking."userId",
-             booking."status"::text AS "status", booking."createdAt"
-        FROM json_to_recordset(${JSON.stringify(
-          valid.map(({ index, request }) => ({
-            index,
-            user_id: request.userId,
-            from_at: request.from.toISOString(),
-            to_at: request.to.toISOString(),
-          })),
-        )}::json) AS request(index int, user_id uuid, from_at timestamptz, to_at timestamptz)
-        JOIN "ClassBooking" booking ON booking."userId" = request.user_id AND booking."live"
-        JOIN "GymClass" gym_class ON gym_class."id" = booking."classId"
-         AND gym_class."startsAt" >= request.from_at AND gym_class."startsAt" < request.to_at
-       ORDER BY request.index, gym_class."startsAt", gym_class."id"`;
-    const byRequest = groupBy(
-      requests.map((_, index) => String(index)),
-      rows,
-      (row) => String(row.requestIndex),
+  bookedClasses(requests: readonly BookedClassesRequest[]): Promise<BookingRecord[][]> {
+    return rowsPerRequest<BookingRecord>(
+      this.prisma,
+      {
+        columns: { user_id: 'uuid', from_at: 'timestamptz', to_at: 'timestamptz' },
+        select: `booking."id", booking."classId", booking."userId",
+                 booking."status"::text AS "status", booking."createdAt"`,
+        from: `JOIN "ClassBooking" booking ON booking."userId" = request.user_id AND booking."live"
+               JOIN "GymClass" gym_class ON gym_class."id" = booking."classId"
+                AND gym_class."startsAt" >= request.from_at AND gym_class."startsAt" < request.to_at`,
+        order: `gym_class."startsAt", gym_class."id"`,
+      },
+      requests.map((request) => ({
+        user_id: request.userId,
+        from_at: request.from,
+        to_at: request.to,
+      })),
     );
-    return byRequest.map((list) => list.map(({ requestIndex: _index, ...booking }) => booking));
   }
 }

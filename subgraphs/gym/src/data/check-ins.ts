@@ -1,5 +1,5 @@
 import type { GymPrisma, GymTransaction } from '../db';
-import { groupBy, isUuid } from '@fitnexa/shared/db';
+import { keysetPages } from '@fitnexa/shared/db';
 import type { EventOutbox } from '@fitnexa/shared/events';
 
 export interface CheckInRecord {
@@ -55,45 +55,27 @@ export class CheckInRepository {
    * One page per request, each of its user's check-ins newest first: one query for any number of
    * users, each with its own size, position and visibility (a lateral join walks each user's index).
    */
-  async pages(requests: readonly CheckInPageRequest[]): Promise<CheckInRecord[][]> {
-    const valid = requests
-      .map((request, index) => ({ index, request }))
-      .filter(
-        ({ request }) =>
-          isUuid(request.userId) && (!request.atGymsOwnedBy || isUuid(request.atGymsOwnedBy)),
-      );
-    if (!valid.length) return requests.map(() => []);
-    const rows = await this.prisma.$queryRaw<(CheckInRecord & { pageIndex: number })[]>`
-      SELECT page.index AS "pageIndex", check_in."id", check_in."userId", check_in."gymId",
-             check_in."checkedInAt"
-        FROM json_to_recordset(${JSON.stringify(
-          valid.map(({ index, request }) => ({
-            index,
-            user_id: request.userId,
-            take: request.take,
-            after_checked_in_at: request.after?.checkedInAt.toISOString() ?? null,
-            after_id: request.after?.id ?? null,
-            owner_id: request.atGymsOwnedBy,
-          })),
-        )}::json) AS page(index int, user_id uuid, take int, after_checked_in_at timestamptz,
-                          after_id uuid, owner_id uuid)
-        CROSS JOIN LATERAL (
-          SELECT * FROM "CheckIn" candidate
-           WHERE candidate."userId" = page.user_id
-             AND (page.after_checked_in_at IS NULL
-                  OR (candidate."checkedInAt", candidate."id") < (page.after_checked_in_at, page.after_id))
-             AND (page.owner_id IS NULL
-                  OR EXISTS (SELECT 1 FROM "Gym" gym
-                              WHERE gym."id" = candidate."gymId" AND gym."ownerId" = page.owner_id))
-           ORDER BY candidate."checkedInAt" DESC, candidate."id" DESC
-           LIMIT page.take
-        ) check_in
-       ORDER BY page.index, check_in."checkedInAt" DESC, check_in."id" DESC`;
-    const byPage = groupBy(
-      requests.map((_, index) => String(index)),
-      rows,
-      (row) => String(row.pageIndex),
+  pages(requests: readonly CheckInPageRequest[]): Promise<CheckInRecord[][]> {
+    return keysetPages<CheckInRecord>(
+      this.prisma,
+      {
+        table: 'CheckIn',
+        owner: 'userId',
+        time: 'checkedInAt',
+        id: 'id',
+        direction: 'DESC',
+        select: `item."id", item."userId", item."gymId", item."checkedInAt"`,
+        columns: { gym_owner_id: 'uuid' },
+        where: `request.gym_owner_id IS NULL
+                OR EXISTS (SELECT 1 FROM "Gym" gym
+                            WHERE gym."id" = candidate."gymId" AND gym."ownerId" = request.gym_owner_id)`,
+      },
+      requests.map((request) => ({
+        owner: request.userId,
+        take: request.take,
+        after: request.after && { at: request.after.checkedInAt, id: request.after.id },
+        values: { gym_owner_id: request.atGymsOwnedBy },
+      })),
     );
-    return byPage.map((page) => page.map(({ pageIndex: _index, ...checkIn }) => checkIn));
   }
 }

@@ -1,6 +1,6 @@
 import type { GymPrisma, GymTransaction } from '../db';
 import type { MembershipStatus } from '../generated/prisma/enums';
-import { groupBy, isPrismaError, isUuid } from '@fitnexa/shared/db';
+import { isPrismaError, isUuid, rowsPerRequest } from '@fitnexa/shared/db';
 
 export interface MembershipRecord {
   id: string;
@@ -57,37 +57,25 @@ export class MembershipRepository {
   }
 
   /** Each request's memberships, newest first; one query for any number of requests. */
-  async lists(requests: readonly MembershipListRequest[]): Promise<MembershipRecord[][]> {
-    const valid = requests
-      .map((request, index) => ({ index, request }))
-      .filter(
-        ({ request }) =>
-          isUuid(request.userId) && (!request.atGymsOwnedBy || isUuid(request.atGymsOwnedBy)),
-      );
-    if (!valid.length) return requests.map(() => []);
-    const rows = await this.prisma.$queryRaw<(MembershipRecord & { requestIndex: number })[]>`
-      SELECT request.index AS "requestIndex", membership."id", membership."userId",
-             membership."gymId", membership."planId", membership."status"::text AS "status",
-             membership."startsAt", membership."endsAt", membership."frozenAt"
-        FROM json_to_recordset(${JSON.stringify(
-          valid.map(({ index, request }) => ({
-            index,
-            user_id: request.userId,
-            owner_id: request.atGymsOwnedBy,
-          })),
-        )}::json) AS request(index int, user_id uuid, owner_id uuid)
-        JOIN "Membership" membership ON membership."userId" = request.user_id
-       WHERE request.owner_id IS NULL
-          OR EXISTS (SELECT 1 FROM "Gym" gym
-                      WHERE gym."id" = membership."gymId" AND gym."ownerId" = request.owner_id)
-       ORDER BY request.index, membership."startsAt" DESC, membership."id" DESC`;
-    const byRequest = groupBy(
-      requests.map((_, index) => String(index)),
-      rows,
-      (row) => String(row.requestIndex),
-    );
-    return byRequest.map((list) =>
-      list.map(({ requestIndex: _index, ...membership }) => membership),
+  lists(requests: readonly MembershipListRequest[]): Promise<MembershipRecord[][]> {
+    return rowsPerRequest<MembershipRecord>(
+      this.prisma,
+      {
+        columns: { user_id: 'uuid', gym_owner_id: 'uuid' },
+        select: `membership."id", membership."userId", membership."gymId", membership."planId",
+                 membership."status"::text AS "status", membership."startsAt", membership."endsAt",
+                 membership."frozenAt"`,
+        from: `JOIN "Membership" membership ON membership."userId" = request.user_id
+               WHERE request.gym_owner_id IS NULL
+                  OR EXISTS (SELECT 1 FROM "Gym" gym
+                              WHERE gym."id" = membership."gymId"
+                                AND gym."ownerId" = request.gym_owner_id)`,
+        order: `membership."startsAt" DESC, membership."id" DESC`,
+      },
+      requests.map((request) => ({
+        user_id: request.userId,
+        gym_owner_id: request.atGymsOwnedBy,
+      })),
     );
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Cache } from '@fitnexa/shared/cache';
+import { readThroughMany, type Cache } from '@fitnexa/shared/cache';
 import { isUuid } from '@fitnexa/shared/db';
 import { ForbiddenError, NotFoundError, parseInput } from '@fitnexa/shared/errors';
 import { connection, invalidCursor, pageRequest } from '@fitnexa/shared/graphql';
@@ -8,7 +8,6 @@ import { z } from 'zod';
 import type { DistancePosition, GymRecord, GymRepository, NearbyGym } from '../data/gyms';
 import type { PlanRecord, PlanRepository } from '../data/plans';
 import { isAdmin, requireGymManager } from './access';
-import { readThroughMany } from './cached';
 import { geoPoint, labels, openingHours, text, uuid } from './validation';
 
 /**

@@ -1,4 +1,4 @@
-import { groupBy, indexBy, isPrismaError, isUuid } from '@fitnexa/shared/db';
+import { indexBy, isPrismaError, isUuid, keysetPages } from '@fitnexa/shared/db';
 import type { MessagingPrisma, MessagingTx } from '../db';
 import type { ConversationKind } from '../generated/prisma/enums';
 
@@ -102,40 +102,27 @@ export class ConversationRepository {
    * One page per request, each of its user's conversations by most recent activity: one query for
    * any number of users (a lateral join per user over their participations).
    */
-  async pages(requests: readonly ConversationPageRequest[]): Promise<ConversationRecord[][]> {
-    const valid = requests
-      .map((request, index) => ({ index, request }))
-      .filter(({ request }) => isUuid(request.userId));
-    if (!valid.length) return requests.map(() => []);
-    const rows = await this.prisma.$queryRaw<(ConversationRecord & { pageIndex: number })[]>`
-      SELECT page.index AS "pageIndex", conversation."id", conversation."kind"::text AS "kind",
-             conversation."squadId", conversation."createdAt", conversation."lastActivityAt"
-        FROM json_to_recordset(${JSON.stringify(
-          valid.map(({ index, request }) => ({
-            index,
-            user_id: request.userId,
-            take: request.take,
-            after_activity_at: request.after?.lastActivityAt.toISOString() ?? null,
-            after_id: request.after?.id ?? null,
-          })),
-        )}::json) AS page(index int, user_id uuid, take int, after_activity_at timestamptz,
-                          after_id uuid)
-        CROSS JOIN LATERAL (
-          SELECT candidate.* FROM "Conversation" candidate
-            JOIN "Participant" participant ON participant."conversationId" = candidate."id"
-           WHERE participant."userId" = page.user_id
-             AND (page.after_activity_at IS NULL
-                  OR (candidate."lastActivityAt", candidate."id") < (page.after_activity_at, page.after_id))
-           ORDER BY candidate."lastActivityAt" DESC, candidate."id" DESC
-           LIMIT page.take
-        ) conversation
-       ORDER BY page.index, conversation."lastActivityAt" DESC, conversation."id" DESC`;
-    const byPage = groupBy(
-      requests.map((_, index) => String(index)),
-      rows,
-      (row) => String(row.pageIndex),
+  pages(requests: readonly ConversationPageRequest[]): Promise<ConversationRecord[][]> {
+    return keysetPages<ConversationRecord>(
+      this.prisma,
+      {
+        table: 'Conversation',
+        owner: {
+          join: `JOIN "Participant" participant ON participant."conversationId" = candidate."id"`,
+          column: `participant."userId"`,
+        },
+        time: 'lastActivityAt',
+        id: 'id',
+        direction: 'DESC',
+        select: `item."id", item."kind"::text AS "kind", item."squadId", item."createdAt",
+                 item."lastActivityAt"`,
+      },
+      requests.map((request) => ({
+        owner: request.userId,
+        take: request.take,
+        after: request.after && { at: request.after.lastActivityAt, id: request.after.id },
+      })),
     );
-    return byPage.map((page) => page.map(({ pageIndex: _index, ...conversation }) => conversation));
   }
 
   private async createOrFind(

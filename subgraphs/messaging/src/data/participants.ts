@@ -1,6 +1,5 @@
-import { groupBy, indexBy, isUuid } from '@fitnexa/shared/db';
+import { groupBy, isUuid, rowsPerRequest } from '@fitnexa/shared/db';
 import type { MessagingPrisma, MessagingTx } from '../db';
-import { Prisma } from '../generated/prisma/client';
 
 export interface ParticipantRecord {
   conversationId: string;
@@ -31,12 +30,11 @@ const fields = {
   lastReadMessageId: true,
 } as const;
 
-const keyOf = (key: ParticipantKey) => `${key.conversationId}:${key.userId}`;
 const isValidKey = (key: ParticipantKey) => isUuid(key.conversationId) && isUuid(key.userId);
 
 // What counts as unread, for the counts below: messages from others, not deleted, sent since the
 // participant joined and after their read mark.
-const unread = Prisma.sql`
+const unread = `
   message."senderId" <> participant."userId"
   AND message."deletedAt" IS NULL
   AND message."sentAt" >= participant."joinedAt"
@@ -95,37 +93,38 @@ export class ParticipantRepository {
 
   /** Each participant's unread messages in their conversation; one query for any number. */
   async unreadCounts(keys: readonly ParticipantKey[]): Promise<number[]> {
-    const valid = keys.filter(isValidKey);
-    if (!valid.length) return keys.map(() => 0);
-    const rows = await this.prisma.$queryRaw<
-      { conversationId: string; userId: string; unread: number }[]
-    >`
-      SELECT participant."conversationId", participant."userId", count(message."id")::int AS unread
-        FROM json_to_recordset(${JSON.stringify(
-          valid.map((key) => ({ conversation_id: key.conversationId, user_id: key.userId })),
-        )}::json) AS wanted(conversation_id uuid, user_id uuid)
-        JOIN "Participant" participant
-          ON participant."conversationId" = wanted.conversation_id
-         AND participant."userId" = wanted.user_id
-        JOIN "Message" message
-          ON message."conversationId" = participant."conversationId" AND ${unread}
-       GROUP BY participant."conversationId", participant."userId"`;
-    return indexBy(keys.map(keyOf), rows, keyOf).map((row) => row?.unread ?? 0);
+    const counts = await rowsPerRequest<{ unread: number }>(
+      this.prisma,
+      {
+        columns: { conversation_id: 'uuid', user_id: 'uuid' },
+        select: `count(message."id")::int AS unread`,
+        from: `JOIN "Participant" participant
+                 ON participant."conversationId" = request.conversation_id
+                AND participant."userId" = request.user_id
+               JOIN "Message" message
+                 ON message."conversationId" = participant."conversationId" AND ${unread}
+              GROUP BY request.index`,
+      },
+      keys.map((key) => ({ conversation_id: key.conversationId, user_id: key.userId })),
+    );
+    return counts.map(([count]) => count?.unread ?? 0);
   }
 
   /** Each user's unread messages over all their conversations; one query for any number. */
   async totalUnread(userIds: readonly string[]): Promise<number[]> {
-    const valid = userIds.filter(isUuid);
-    if (!valid.length) return userIds.map(() => 0);
-    const rows = await this.prisma.$queryRaw<{ userId: string; unread: number }[]>`
-      SELECT participant."userId", count(message."id")::int AS unread
-        FROM "Participant" participant
-        JOIN "Message" message
-          ON message."conversationId" = participant."conversationId" AND ${unread}
-       WHERE participant."userId" IN
-             (SELECT value::uuid FROM json_array_elements_text(${JSON.stringify(valid)}::json))
-       GROUP BY participant."userId"`;
-    return indexBy(userIds, rows, (row) => row.userId).map((row) => row?.unread ?? 0);
+    const counts = await rowsPerRequest<{ unread: number }>(
+      this.prisma,
+      {
+        columns: { user_id: 'uuid' },
+        select: `count(message."id")::int AS unread`,
+        from: `JOIN "Participant" participant ON participant."userId" = request.user_id
+               JOIN "Message" message
+                 ON message."conversationId" = participant."conversationId" AND ${unread}
+              GROUP BY request.index`,
+      },
+      userIds.map((userId) => ({ user_id: userId })),
+    );
+    return counts.map(([count]) => count?.unread ?? 0);
   }
 
   /**

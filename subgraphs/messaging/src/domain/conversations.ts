@@ -1,6 +1,6 @@
 import { isUuid } from '@fitnexa/shared/db';
 import { ForbiddenError, NotFoundError, parseInput, UserInputError } from '@fitnexa/shared/errors';
-import type { EventHub, RealtimeEvent } from '@fitnexa/shared/realtime';
+import { judged, type EventHub, type RealtimeEvent } from '@fitnexa/shared/realtime';
 import { z } from 'zod';
 import type { ConversationRecord, ConversationRepository } from '../data/conversations';
 import type { MessageRepository } from '../data/messages';
@@ -145,48 +145,17 @@ export class Conversations {
       conversationRoom(conversation.id),
       [...names, PARTICIPANT_REMOVED],
     );
-    return whileParticipant(source, names, caller.principal.userId) as AsyncIterableIterator<
-      RealtimeEvent<T>
-    >;
+    // Ends when the caller is removed; other removals pass only when asked for.
+    return judged(source, (event) => {
+      if (event.name !== PARTICIPANT_REMOVED) return 'pass';
+      if ((event.payload as ParticipantRemovedPayload).userId === caller.principal.userId) {
+        return 'end';
+      }
+      return names.includes(PARTICIPANT_REMOVED) ? 'pass' : 'skip';
+    }) as AsyncIterableIterator<RealtimeEvent<T>>;
   }
 
   private isSquadMember(caller: Caller, squadId: string): Promise<boolean> {
     return this.deps.squadMembership.isMember(squadId, caller.principal.userId, caller.accessToken);
   }
-}
-
-/**
- * `source`'s events of `names` until `userId` is removed from the conversation. `return()` goes
- * straight to the source, which ends a pending `next()` at once.
- */
-function whileParticipant<T>(
-  source: AsyncIterableIterator<RealtimeEvent<T | ParticipantRemovedPayload>>,
-  names: readonly string[],
-  userId: string,
-): AsyncIterableIterator<RealtimeEvent<T | ParticipantRemovedPayload>> {
-  const end = async (): Promise<IteratorResult<RealtimeEvent<T | ParticipantRemovedPayload>>> => {
-    await source.return?.();
-    return { done: true, value: undefined };
-  };
-  const iterator: AsyncIterableIterator<RealtimeEvent<T | ParticipantRemovedPayload>> = {
-    async next() {
-      for (;;) {
-        const result = await source.next();
-        if (result.done) return result;
-        const event = result.value;
-        if (event.name === PARTICIPANT_REMOVED) {
-          if ((event.payload as ParticipantRemovedPayload).userId === userId) return end();
-          if (!names.includes(PARTICIPANT_REMOVED)) continue;
-        }
-        return result;
-      }
-    },
-    return: end,
-    async throw(error?: unknown) {
-      await source.return?.();
-      throw error;
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
 }

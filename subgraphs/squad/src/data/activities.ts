@@ -1,5 +1,4 @@
 import type { SquadPrisma, SquadTx } from '../db';
-import { Prisma } from '../generated/prisma/client';
 import type { ActivityKind, SquadRole } from '../generated/prisma/enums';
 import { squadPages, type SquadPageRequest } from './pages';
 
@@ -40,10 +39,10 @@ export class ActivityRepository {
       this.prisma,
       {
         table: 'SquadActivity',
-        timeColumn: 'createdAt',
-        idColumn: 'id',
+        time: 'createdAt',
+        id: 'id',
         direction: 'DESC',
-        select: Prisma.sql`item."id", item."squadId", item."kind"::text AS "kind", item."actorId",
+        select: `item."id", item."squadId", item."kind"::text AS "kind", item."actorId",
           item."subjectId", item."challengeId", item."amount", item."role"::text AS "role",
           item."createdAt"`,
       },

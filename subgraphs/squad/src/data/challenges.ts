@@ -1,6 +1,5 @@
 import { indexBy, isUuid } from '@fitnexa/shared/db';
 import type { SquadPrisma, SquadTx } from '../db';
-import { Prisma } from '../generated/prisma/client';
 import type { ChallengeMetric } from '../generated/prisma/enums';
 import { activityFields, type ActivityData, type ActivityRecord } from './activities';
 import { squadPages, type SquadPageRequest } from './pages';
@@ -62,10 +61,10 @@ export class ChallengeRepository {
       this.prisma,
       {
         table: 'Challenge',
-        timeColumn: 'createdAt',
-        idColumn: 'id',
+        time: 'createdAt',
+        id: 'id',
         direction: 'DESC',
-        select: Prisma.sql`item."id", item."squadId", item."title", item."metric"::text AS "metric",
+        select: `item."id", item."squadId", item."title", item."metric"::text AS "metric",
           item."goal", item."startsAt", item."endsAt", item."createdById", item."createdAt"`,
       },
       requests,

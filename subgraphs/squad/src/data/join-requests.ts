@@ -1,6 +1,5 @@
 import { isPrismaError, isUuid } from '@fitnexa/shared/db';
 import type { SquadPrisma, SquadTx } from '../db';
-import { Prisma } from '../generated/prisma/client';
 import { squadPages, type SquadPageRequest } from './pages';
 
 export interface JoinRequestRecord {
@@ -42,10 +41,10 @@ export class JoinRequestRepository {
       this.prisma,
       {
         table: 'JoinRequest',
-        timeColumn: 'requestedAt',
-        idColumn: 'id',
+        time: 'requestedAt',
+        id: 'id',
         direction: 'ASC',
-        select: Prisma.sql`item."id", item."squadId", item."userId", item."requestedAt"`,
+        select: `item."id", item."squadId", item."userId", item."requestedAt"`,
       },
       requests,
     );

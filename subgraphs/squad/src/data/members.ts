@@ -1,7 +1,6 @@
-import { isPrismaError, isUuid } from '@fitnexa/shared/db';
+import { isPrismaError, isUuid, rowsPerRequest } from '@fitnexa/shared/db';
 import type { EventOutbox } from '@fitnexa/shared/events';
 import type { SquadPrisma, SquadTx } from '../db';
-import { Prisma } from '../generated/prisma/client';
 import type { SquadRole } from '../generated/prisma/enums';
 import { activityFields, type ActivityData, type ActivityRecord } from './activities';
 import { squadPages, type SquadPageRequest } from './pages';
@@ -50,17 +49,18 @@ export class MemberRepository {
 
   /** Each user's role in each squad (null when not a member), in the order of `keys`; one query. */
   async roles(keys: readonly MembershipKey[]): Promise<(SquadRole | null)[]> {
-    const valid = keys.filter((key) => isUuid(key.squadId) && isUuid(key.userId));
-    if (!valid.length) return keys.map(() => null);
-    const rows = await this.prisma.$queryRaw<(MembershipKey & { role: SquadRole })[]>`
-      SELECT member."squadId", member."userId", member."role"::text AS "role"
-        FROM json_to_recordset(${JSON.stringify(
-          valid.map((key) => ({ squad_id: key.squadId, user_id: key.userId })),
-        )}::json) AS wanted(squad_id uuid, user_id uuid)
-        JOIN "SquadMember" member
-          ON member."squadId" = wanted.squad_id AND member."userId" = wanted.user_id`;
-    const byKey = new Map(rows.map((row) => [`${row.squadId}|${row.userId}`, row.role]));
-    return keys.map((key) => byKey.get(`${key.squadId}|${key.userId}`) ?? null);
+    const roles = await rowsPerRequest<{ role: SquadRole }>(
+      this.prisma,
+      {
+        columns: { squad_id: 'uuid', user_id: 'uuid' },
+        select: `member."role"::text AS "role"`,
+        from: `JOIN "SquadMember" member
+                 ON member."squadId" = request.squad_id AND member."userId" = request.user_id`,
+        order: `member."role"`,
+      },
+      keys.map((key) => ({ squad_id: key.squadId, user_id: key.userId })),
+    );
+    return roles.map(([member]) => member?.role ?? null);
   }
 
   /** One page per request of its squad's members in the order they joined; one query. */
@@ -69,10 +69,10 @@ export class MemberRepository {
       this.prisma,
       {
         table: 'SquadMember',
-        timeColumn: 'joinedAt',
-        idColumn: 'userId',
+        time: 'joinedAt',
+        id: 'userId',
         direction: 'ASC',
-        select: Prisma.sql`item."squadId", item."userId", item."role"::text AS "role", item."joinedAt"`,
+        select: `item."squadId", item."userId", item."role"::text AS "role", item."joinedAt"`,
       },
       requests,
     );

@@ -1,4 +1,4 @@
-import { groupBy, isUuid } from '@fitnexa/shared/db';
+import { isUuid, rowsPerRequest } from '@fitnexa/shared/db';
 import type { SquadPrisma, SquadTx } from '../db';
 import type { ChallengeMetric } from '../generated/prisma/enums';
 import { activityFields, type ActivityRecord } from './activities';
@@ -117,23 +117,12 @@ export class ProgressRepository {
    * first), the top `take`; one query for any number of challenges.
    */
   async leaderboards(requests: readonly LeaderboardRequest[]): Promise<LeaderboardEntryRecord[][]> {
-    const valid = requests
-      .map((request, index) => ({ index, request }))
-      .filter(({ request }) => isUuid(request.challengeId));
-    if (!valid.length) return requests.map(() => []);
-    const rows = await this.prisma.$queryRaw<
-      (Omit<LeaderboardEntryRecord, 'rank'> & { requestIndex: number; joinedAt: Date })[]
-    >`
-      SELECT request.index AS "requestIndex", entry."userId", entry."progress", entry."reachedAt",
-             entry."completedAt"
-        FROM json_to_recordset(${JSON.stringify(
-          valid.map(({ index, request }) => ({
-            index,
-            challenge_id: request.challengeId,
-            take: request.take,
-          })),
-        )}::json) AS request(index int, challenge_id uuid, take int)
-        CROSS JOIN LATERAL (
+    const boards = await rowsPerRequest<Omit<LeaderboardEntryRecord, 'rank'>>(
+      this.prisma,
+      {
+        columns: { challenge_id: 'uuid', take: 'int' },
+        select: `entry."userId", entry."progress", entry."reachedAt", entry."completedAt"`,
+        from: `CROSS JOIN LATERAL (
           SELECT member."userId", COALESCE(score."amount", 0) AS "progress",
                  score."reachedAt", score."completedAt", member."joinedAt"
             FROM "Challenge" challenge
@@ -144,19 +133,14 @@ export class ProgressRepository {
            ORDER BY COALESCE(score."amount", 0) DESC, score."reachedAt" ASC NULLS LAST,
                     member."joinedAt", member."userId"
            LIMIT request.take
-        ) entry
-       ORDER BY request.index, entry."progress" DESC, entry."reachedAt" ASC NULLS LAST,
-                entry."joinedAt", entry."userId"`;
-    const byRequest = groupBy(
-      requests.map((_, index) => String(index)),
-      rows,
-      (row) => String(row.requestIndex),
+        ) entry`,
+        order: `entry."progress" DESC, entry."reachedAt" ASC NULLS LAST, entry."joinedAt",
+                entry."userId"`,
+      },
+      requests.map((request) => ({ challenge_id: request.challengeId, take: request.take })),
     );
-    return byRequest.map((entries) =>
-      entries.map(({ requestIndex: _index, joinedAt: _joinedAt, ...entry }, position) => ({
-        ...entry,
-        rank: position + 1,
-      })),
+    return boards.map((entries) =>
+      entries.map((entry, position) => ({ ...entry, rank: position + 1 })),
     );
   }
 

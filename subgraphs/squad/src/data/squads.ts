@@ -1,4 +1,4 @@
-import { groupBy, indexBy, isUuid } from '@fitnexa/shared/db';
+import { indexBy, isUuid, rowsPerRequest } from '@fitnexa/shared/db';
 import type { EventOutbox } from '@fitnexa/shared/events';
 import type { SquadPrisma, SquadTx } from '../db';
 import type { SquadVisibility } from '../generated/prisma/enums';
@@ -152,32 +152,21 @@ export class SquadRepository {
   }
 
   /** Each request's squads of its user, by name; one query for any number of requests. */
-  async ofUsers(requests: readonly UserSquadsRequest[]): Promise<SquadRecord[][]> {
-    const valid = requests
-      .map((request, index) => ({ index, request }))
-      .filter(({ request }) => isUuid(request.userId));
-    if (!valid.length) return requests.map(() => []);
-    const rows = await this.prisma.$queryRaw<(SquadRecord & { requestIndex: number })[]>`
-      SELECT request.index AS "requestIndex", squad."id", squad."name", squad."description",
-             squad."visibility"::text AS "visibility", squad."homeGymId", squad."ownerId",
-             squad."createdAt"
-        FROM json_to_recordset(${JSON.stringify(
-          valid.map(({ index, request }) => ({
-            index,
-            user_id: request.userId,
-            public_only: request.publicOnly,
-          })),
-        )}::json) AS request(index int, user_id uuid, public_only boolean)
-        JOIN "SquadMember" member ON member."userId" = request.user_id
-        JOIN "Squad" squad ON squad."id" = member."squadId"
-       WHERE NOT request.public_only OR squad."visibility" = 'PUBLIC'
-       ORDER BY request.index, squad."name", squad."id"`;
-    const byRequest = groupBy(
-      requests.map((_, index) => String(index)),
-      rows,
-      (row) => String(row.requestIndex),
+  ofUsers(requests: readonly UserSquadsRequest[]): Promise<SquadRecord[][]> {
+    return rowsPerRequest<SquadRecord>(
+      this.prisma,
+      {
+        columns: { user_id: 'uuid', public_only: 'boolean' },
+        select: `squad."id", squad."name", squad."description",
+                 squad."visibility"::text AS "visibility", squad."homeGymId", squad."ownerId",
+                 squad."createdAt"`,
+        from: `JOIN "SquadMember" member ON member."userId" = request.user_id
+               JOIN "Squad" squad ON squad."id" = member."squadId"
+              WHERE NOT request.public_only OR squad."visibility" = 'PUBLIC'`,
+        order: `squad."name", squad."id"`,
+      },
+      requests.map((request) => ({ user_id: request.userId, public_only: request.publicOnly })),
     );
-    return byRequest.map((list) => list.map(({ requestIndex: _index, ...squad }) => squad));
   }
 
   /** Each squad's number of members, in the order of `squadIds`; one query whatever the count. */

@@ -1,4 +1,9 @@
-import { removeFromRoom, type EventHub, type RealtimeEvent } from '@fitnexa/shared/realtime';
+import {
+  judged,
+  removeFromRoom,
+  type EventHub,
+  type RealtimeEvent,
+} from '@fitnexa/shared/realtime';
 import type { ActivityRecord } from '../data/activities';
 import type { LeaderboardEntryRecord } from '../data/progress';
 
@@ -118,37 +123,4 @@ export class LiveUpdates {
         : 'end';
     }) as AsyncIterableIterator<RealtimeEvent<LeaderboardEvent>>;
   }
-}
-
-/**
- * `source` as `judge` rules on each value: passed on, skipped, or the end of the stream (which
- * unsubscribes). `return()` goes straight to the source, which ends a pending `next()` at once (an
- * async generator would wait for one more event before it let go).
- */
-function judged<T>(
-  source: AsyncIterableIterator<T>,
-  judge: (value: T) => Promise<'pass' | 'skip' | 'end'>,
-): AsyncIterableIterator<T> {
-  const end = async (): Promise<IteratorResult<T>> => {
-    await source.return?.();
-    return { done: true, value: undefined };
-  };
-  const iterator: AsyncIterableIterator<T> = {
-    async next() {
-      for (;;) {
-        const result = await source.next();
-        if (result.done) return result;
-        const verdict = await judge(result.value);
-        if (verdict === 'end') return end();
-        if (verdict === 'pass') return result;
-      }
-    },
-    return: end,
-    async throw(error?: unknown) {
-      await source.return?.();
-      throw error;
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
 }

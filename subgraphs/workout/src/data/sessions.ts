@@ -1,5 +1,5 @@
 import type { WorkoutPrisma, WorkoutTransaction } from '../db';
-import { groupBy, indexBy, isPrismaError, isUuid } from '@fitnexa/shared/db';
+import { indexBy, isPrismaError, isUuid, keysetPages } from '@fitnexa/shared/db';
 import type { EventOutbox } from '@fitnexa/shared/events';
 
 export interface SessionRecord {
@@ -64,38 +64,24 @@ export class SessionRepository {
    * One page per request, each of its user's sessions newest first: one query for any number of
    * users, each with its own size and position (a lateral join walks each user's index).
    */
-  async pages(requests: readonly SessionPageRequest[]): Promise<SessionRecord[][]> {
-    const valid = requests
-      .map((request, index) => ({ index, request }))
-      .filter(({ request }) => isUuid(request.userId));
-    if (!valid.length) return requests.map(() => []);
-    const rows = await this.prisma.$queryRaw<(SessionRecord & { pageIndex: number })[]>`
-      SELECT page.index AS "pageIndex", session."id", session."userId", session."gymId",
-             session."startedAt", session."completedAt", session."notes"
-        FROM json_to_recordset(${JSON.stringify(
-          valid.map(({ index, request }) => ({
-            index,
-            user_id: request.userId,
-            take: request.take,
-            after_started_at: request.after?.startedAt.toISOString() ?? null,
-            after_id: request.after?.id ?? null,
-          })),
-        )}::json) AS page(index int, user_id uuid, take int, after_started_at timestamptz, after_id uuid)
-        CROSS JOIN LATERAL (
-          SELECT * FROM "WorkoutSession" candidate
-           WHERE candidate."userId" = page.user_id
-             AND (page.after_started_at IS NULL
-                  OR (candidate."startedAt", candidate."id") < (page.after_started_at, page.after_id))
-           ORDER BY candidate."startedAt" DESC, candidate."id" DESC
-           LIMIT page.take
-        ) session
-       ORDER BY page.index, session."startedAt" DESC, session."id" DESC`;
-    const byPage = groupBy(
-      requests.map((_, index) => String(index)),
-      rows,
-      (row) => String(row.pageIndex),
+  pages(requests: readonly SessionPageRequest[]): Promise<SessionRecord[][]> {
+    return keysetPages<SessionRecord>(
+      this.prisma,
+      {
+        table: 'WorkoutSession',
+        owner: 'userId',
+        time: 'startedAt',
+        id: 'id',
+        direction: 'DESC',
+        select: `item."id", item."userId", item."gymId", item."startedAt", item."completedAt",
+                 item."notes"`,
+      },
+      requests.map((request) => ({
+        owner: request.userId,
+        take: request.take,
+        after: request.after && { at: request.after.startedAt, id: request.after.id },
+      })),
     );
-    return byPage.map((page) => page.map(({ pageIndex: _pageIndex, ...session }) => session));
   }
 
   /** Starts a session; null when the user already has an unfinished one. */
