@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 const graphql = (query: string, variables?: Record<string, unknown>, token?: string) =>
-  graphqlClient(identity.url)(query, variables, token);
+  graphqlClient(identity.url, { service: 'identity' })(query, variables, token);
 
 async function signIn(email: string, password: string) {
   const result = await graphql(
