@@ -9,8 +9,10 @@ import { keepAliveFetcher } from '../src/http-fetcher';
 // The gateway's subgraph fetcher against small HTTP servers that misbehave on purpose.
 
 const servers: Server[] = [];
-async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void) {
-  const server = createServer(handler);
+async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
+) {
+  const server = createServer((req, res) => void handler(req, res));
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` };

@@ -85,14 +85,17 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
           if (socket.bufferedAmount > maxBufferedBytes) dropSlowConsumer();
         },
         close: (code, reason) => socket.close(code, reason),
-        onMessage: (cb) =>
-          socket.on('message', async (data) => {
+        onMessage: (cb) => {
+          // Never rejects: a failure closes the socket as an internal error.
+          const handle = async (data: unknown) => {
             try {
               await cb(String(data));
             } catch (error) {
               internalError(socket, 'graphql-ws message failed', error);
             }
-          }),
+          };
+          socket.on('message', (data) => void handle(data));
+        },
       },
       { socket, request },
     );
