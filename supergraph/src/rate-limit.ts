@@ -1,5 +1,5 @@
 import { isIPv6 } from 'node:net';
-import { ErrorCode, RateLimitedError } from '@fitnexa/shared/errors';
+import { ErrorCode, RateLimitedError, errorMessage } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
 import { createRateLimiter, type RateLimitDecision } from '@fitnexa/shared/rate-limit';
 import type { Request, RequestHandler } from 'express';
@@ -69,7 +69,7 @@ export async function createGatewayRateLimit(
     } catch (error) {
       // The limiters never throw; should anything else, the request goes on unlimited.
       logger.error('rate limit check failed; request allowed', {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
       return next();
     }

@@ -46,10 +46,10 @@ import {
   requestTiming,
 } from '@fitnexa/shared/middleware';
 import { healthRoutes, principalOf, serve, type RunningServer } from '@fitnexa/shared/subgraph';
-import type { Principal } from '@fitnexa/shared/types';
 import express, { type Request } from 'express';
 import { GraphQLError } from 'graphql';
 import proxyAddr from 'proxy-addr';
+import type { GatewayContext } from './context';
 import { checkSubgraphs } from './health';
 import { keepAliveFetcher } from './http-fetcher';
 import { createGatewayMetrics, createSubscriptionMetrics } from './observability';
@@ -58,12 +58,6 @@ import { createGatewayRateLimit, GATEWAY_RATE_LIMITS, type RateLimit } from './r
 import { socketIoForwarding } from './sockets';
 import { subgraphsOf } from './subgraphs';
 import { createSubscriptionServer, type SubscriptionBounds } from './subscriptions';
-
-export interface GatewayContext {
-  principal: Principal | null;
-  accessToken: string | null;
-  correlationId: string | undefined;
-}
 
 export interface GatewayOptions {
   supergraphSdl: string;

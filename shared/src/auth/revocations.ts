@@ -1,4 +1,4 @@
-import { AuthenticationError, ServiceUnavailableError } from '../errors';
+import { AuthenticationError, ServiceUnavailableError, errorMessage } from '../errors';
 import type { Logger } from '../logger/types';
 import { connectFailFast } from '../redis';
 import { MAX_ACCESS_TOKEN_TTL_SECONDS, type AccessTokenVerifier } from './index';
@@ -101,7 +101,7 @@ async function redisStore(
       } catch (error) {
         logger.error('could not record a revocation', {
           userId,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         });
         throw unavailable();
       }
@@ -201,7 +201,7 @@ export function refusingRevokedTokens(
       if (!unreachable) {
         options.logger.warn(
           'revocation store unreachable: deciding on the last values read, letting unknown users through',
-          { error: error instanceof Error ? error.message : String(error) },
+          { error: errorMessage(error) },
         );
       }
       unreachable = true;

@@ -15,6 +15,7 @@ import {
   type MessageHandler,
   type PublishOptions,
 } from './contract';
+import { errorMessage } from '../errors';
 
 const ATTEMPT_HEADER = 'x-attempt';
 const ROUTING_KEY_HEADER = 'x-routing-key';
@@ -101,7 +102,7 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
       logger.warn('could not settle a message; it will be redelivered', {
         queue: subscription.names.queue,
         messageId: raw.properties.messageId,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     }
   };
@@ -155,7 +156,7 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
             messageId: raw.properties.messageId,
             attempt,
             retryInMs: delay,
-            error: error instanceof Error ? error.message : String(error),
+            error: errorMessage(error),
           });
           on.ack(raw);
         } else {
@@ -165,7 +166,7 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
         // Not acked: the broker delivers it again once the channel is back.
         logger.warn('could not reschedule a failed message; it will be redelivered', {
           queue: consume.queue,
-          error: republishError instanceof Error ? republishError.message : String(republishError),
+          error: errorMessage(republishError),
         });
       }
     }
@@ -183,7 +184,7 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
     error: unknown,
     attempt: number,
   ) => {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     await confirmed((callback) =>
       on.sendToQueue(
         consume.deadLetterQueue,
@@ -289,7 +290,7 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
     // is logged, and every publish then fails as not connected.
     (error: unknown) =>
       logger.error('message bus cannot connect', {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       }),
   );
 

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { connectFailFast } from '../redis';
 import type { Logger } from '../logger/types';
+import { errorMessage } from '../errors';
 
 /**
  * A cache for hot reads. Values are JSON. Every failure is logged and treated as a miss, so a
@@ -115,7 +116,7 @@ async function redisCache(
       return await run();
     } catch (error) {
       logger.debug(`cache ${what} failed`, {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
       return fallback;
     }

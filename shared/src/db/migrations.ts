@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logger/types';
 import { quoteIdent, type SqlSession } from './sql';
+import { errorMessage } from '../errors';
 
 export interface Migration {
   name: string;
@@ -93,9 +94,7 @@ export async function applyMigrations(
         await session.exec('COMMIT');
       } catch (error) {
         await session.exec('ROLLBACK');
-        throw new MigrationError(
-          `Migration ${migration.name} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        throw new MigrationError(`Migration ${migration.name} failed: ${errorMessage(error)}`);
       }
       logger.info('migration applied', { schema, migration: migration.name });
       newlyApplied.push(migration.name);

@@ -40,6 +40,16 @@ const httpStatus: Record<ErrorCode, number> = {
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
 };
 
+/** The message of anything thrown: an Error's message, else the value as text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** What to log of anything thrown: an Error's stack (else its message), else the value as text. */
+export function errorStack(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
 export function httpStatusOf(code: ErrorCode): number {
   return httpStatus[code];
 }

@@ -6,6 +6,7 @@ import type { FitnexaEvent, FitnexaEventMap, FitnexaEventType } from '../types';
 
 import type { SqlTransaction, TransactionalClient } from './contract';
 import { EVENTS_DEAD_LETTER_QUEUE, EVENTS_EXCHANGE } from './contract';
+import { errorMessage } from '../errors';
 
 export * from './contract';
 export { startOutboxRelay, type OutboxRelay } from './relay';
@@ -147,7 +148,7 @@ export async function consumeEvents<Tx extends SqlTransaction>(options: EventCon
           } catch (error) {
             logger.warn('after-commit step of an event failed', {
               eventId: event.id,
-              error: error instanceof Error ? error.message : String(error),
+              error: errorMessage(error),
             });
           }
         }

@@ -2,6 +2,7 @@ import type { MessageBus } from '../bus';
 import type { Logger } from '../logger/types';
 import type { FitnexaEvent } from '../types';
 import { EVENTS_EXCHANGE, type SqlTransaction, type TransactionalClient } from './contract';
+import { errorMessage } from '../errors';
 
 export interface OutboxRelay {
   /** Something was recorded: look now rather than at the next poll. */
@@ -115,7 +116,7 @@ export function startOutboxRelay<Tx extends SqlTransaction>(options: {
       if (!failing) {
         logger.warn('outbox relay cannot publish; events wait in the outbox', {
           source,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         });
       }
       failing = true;

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ErrorCode } from '../errors';
+import { ErrorCode, errorMessage } from '../errors';
 import type { Logger } from '../logger/types';
 
 /** The body of every error answered outside GraphQL execution: shaped as GraphQL errors are. */
@@ -36,7 +36,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     logger.error('unhandled request error', {
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
       stack: error instanceof Error ? error.stack : undefined,
     });
     res.status(500).json(errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));

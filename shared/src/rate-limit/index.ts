@@ -1,6 +1,7 @@
 import { connectFailFast } from '../redis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '../logger/types';
+import { errorMessage } from '../errors';
 
 export type RateLimitDecision =
   { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number };
@@ -162,7 +163,7 @@ function limiterOn(
           // Not a refusal but a failure even of the stand-in: let the request through.
           logger.error('rate limiter failed; request allowed', {
             prefix,
-            error: refused instanceof Error ? refused.message : String(refused),
+            error: errorMessage(refused),
           });
           return { allowed: true, remaining: 0 };
         }
@@ -181,7 +182,7 @@ function limiterOn(
       } catch (error) {
         logger.debug('rate limiter reset failed', {
           prefix,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         });
       }
     },

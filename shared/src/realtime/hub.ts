@@ -1,6 +1,7 @@
 import { EventEmitter, on, once } from 'node:events';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger/types';
+import { errorMessage } from '../errors';
 
 /** One real-time event: what happened (`name`, `payload`) in which room (`squad:<id>`, …). */
 export interface RealtimeEvent<T = unknown> {
@@ -113,7 +114,7 @@ async function redisTransport(
       deliver(JSON.parse(message) as RealtimeEvent);
     } catch (error) {
       logger.warn('dropped a malformed real-time event', {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     }
   });
@@ -135,7 +136,7 @@ async function redisTransport(
         logger.warn('real-time event not delivered', {
           room: event.room,
           name: event.name,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         });
       }
     },

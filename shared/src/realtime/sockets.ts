@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import type { WebSocket } from 'ws';
 import { SERVICE_TOKEN_HEADER, type AccessTokenVerifier, type ServiceTokenVerifier } from '../auth';
-import { ErrorCode, FitnexaError } from '../errors';
+import { ErrorCode, FitnexaError, errorStack } from '../errors';
 import type { Logger } from '../logger/types';
 import type { Principal } from '../types';
 import type { EventHub } from './hub';
@@ -254,7 +254,7 @@ export function onSocketEvent<T>(
       }
       logger?.error('socket event failed', {
         event,
-        error: error instanceof Error ? error.stack : String(error),
+        error: errorStack(error),
       });
       reply({
         error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' },

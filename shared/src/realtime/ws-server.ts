@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logger/types';
+import { errorStack } from '../errors';
 
 /** Close codes of FitNexa's graphql-ws servers beyond the protocol's own (4400, 4401, …). */
 export const RealtimeCloseCode = {
@@ -49,7 +50,7 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
   wss.options.handleProtocols = handleProtocols;
 
   const internalError = (socket: WebSocket, what: string, error: unknown) => {
-    logger.error(what, { error: error instanceof Error ? error.stack : String(error) });
+    logger.error(what, { error: errorStack(error) });
     socket.close(CloseCode.InternalServerError, 'Internal server error');
   };
 

@@ -19,6 +19,7 @@ import {
   createErrorFormatter,
   httpStatusOf,
   ServiceAuthenticationError,
+  errorMessage,
 } from '../errors';
 import {
   applyLimits,
@@ -131,7 +132,7 @@ export async function checkReadiness(
           {
             status: 'down',
             latencyMs: Math.round(performance.now() - started),
-            error: error instanceof Error ? error.message : String(error),
+            error: errorMessage(error),
           },
         ] as const;
       }

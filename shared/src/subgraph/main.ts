@@ -8,6 +8,7 @@ import {
   type Logger,
 } from '../logger/node';
 import type { RunningServer } from './index';
+import { errorMessage, errorStack } from '../errors';
 
 interface ProcessConfig {
   LOG_LEVEL: LogLevel;
@@ -16,7 +17,7 @@ interface ProcessConfig {
 
 function exitOnFailure(logger: Logger, what: string) {
   return (error: unknown) => {
-    logger.error(what, { error: error instanceof Error ? error.stack : String(error) });
+    logger.error(what, { error: errorStack(error) });
     process.exit(1);
   };
 }
@@ -67,9 +68,6 @@ export function runService<Config extends ProcessConfig>(
 /** How long a stop after an uncaught exception may take before the process exits regardless. */
 const FAULT_STOP_TIMEOUT_MS = 10_000;
 
-const stackOf = (error: unknown) =>
-  error instanceof Error ? (error.stack ?? error.message) : String(error);
-
 /**
  * What the process does with faults nobody caught. A promise rejected with nobody listening is a
  * bug to fix, logged with its stack; the process goes on, since the request or message it belonged
@@ -81,15 +79,17 @@ const stackOf = (error: unknown) =>
 export function handleProcessFaults(logger: Logger, stop: () => Promise<void>): () => void {
   let stopping = false;
   const onRejection = (reason: unknown) => {
-    logger.error('unhandled promise rejection', { error: stackOf(reason) });
+    logger.error('unhandled promise rejection', { error: errorStack(reason) });
   };
   const onException = (error: unknown, origin: string) => {
-    logger.error('uncaught exception; stopping', { error: stackOf(error), origin });
+    logger.error('uncaught exception; stopping', { error: errorStack(error), origin });
     if (stopping) return;
     stopping = true;
     setTimeout(() => process.exit(1), FAULT_STOP_TIMEOUT_MS).unref();
     stop()
-      .catch((stopError: unknown) => logger.error('shutdown failed', { error: stackOf(stopError) }))
+      .catch((stopError: unknown) =>
+        logger.error('shutdown failed', { error: errorStack(stopError) }),
+      )
       .finally(() => process.exit(1));
   };
   process.on('unhandledRejection', onRejection);
@@ -134,7 +134,7 @@ export function stopOnSignals(server: { stop(): Promise<void> }, logger: Logger)
       () => process.exit(0),
       (error: unknown) => {
         logger.error('shutdown failed', {
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         });
         process.exit(1);
       },

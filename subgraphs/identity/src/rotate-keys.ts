@@ -4,6 +4,7 @@
 import { createLogger } from '@fitnexa/shared/logger';
 import { loadIdentityConfig } from './config';
 import { rotateSigningKey } from './server';
+import { errorMessage } from '@fitnexa/shared/errors';
 
 const config = loadIdentityConfig();
 const logger = createLogger({ service: 'identity', level: config.LOG_LEVEL });
@@ -21,7 +22,7 @@ rotateSigningKey({ ...config, logger, immediately: process.argv.includes('--now'
   },
   (error: unknown) => {
     logger.error('signing key rotation failed', {
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     });
     process.exitCode = 1;
   },

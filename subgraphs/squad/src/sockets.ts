@@ -1,4 +1,4 @@
-import { parseInput } from '@fitnexa/shared/errors';
+import { parseInput, errorMessage } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
 import {
   onSocketEvent,
@@ -70,7 +70,7 @@ export function registerSquadSockets(
       },
       (error: unknown) =>
         deps.logger.error('squad access check failed', {
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         }),
     );
   });

@@ -7,7 +7,7 @@ import {
   type QueryPlan,
   type SubscriptionNode,
 } from '@apollo/query-planner';
-import { ErrorCode } from '@fitnexa/shared/errors';
+import { ErrorCode, errorMessage } from '@fitnexa/shared/errors';
 import {
   getOperationAST,
   getVariableValues,
@@ -78,7 +78,7 @@ export function createSubscriptionPlanner(options: SubscriptionPlannerOptions) {
       document = parse(query, { maxTokens: options.maxTokens });
     } catch (error) {
       throw [
-        new GraphQLError(error instanceof Error ? error.message : String(error), {
+        new GraphQLError(errorMessage(error), {
           extensions: { code: 'GRAPHQL_PARSE_FAILED' },
         }),
       ];

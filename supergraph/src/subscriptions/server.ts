@@ -25,7 +25,7 @@ import {
 } from 'graphql';
 import type { FormattedExecutionResult } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
-import type { GatewayContext } from '../server';
+import type { GatewayContext } from '../context';
 import type { SubgraphEndpoint } from '../subgraphs';
 import {
   createSubscriptionPlanner,

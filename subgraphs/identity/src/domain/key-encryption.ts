@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { compactDecrypt, CompactEncrypt, decodeProtectedHeader, type JWK } from 'jose';
+import { errorMessage } from '@fitnexa/shared/errors';
 
 /** The stored private key cannot be read with the configured SIGNING_KEY_ENCRYPTION_KEY. */
 export class SigningKeyDecryptionError extends Error {
@@ -58,9 +59,9 @@ export class PrivateKeyCipher {
       return jwk;
     } catch (error) {
       throw new SigningKeyDecryptionError(
-        `Signing key ${kid} cannot be decrypted with SIGNING_KEY_ENCRYPTION_KEY: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
+        `Signing key ${kid} cannot be decrypted with SIGNING_KEY_ENCRYPTION_KEY: ${errorMessage(
+          error,
+        )}`,
       );
     }
   }

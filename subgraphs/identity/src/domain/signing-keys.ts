@@ -13,6 +13,7 @@ import {
 } from 'jose';
 import type { SigningKeyRecord, SigningKeyRepository } from '../data/signing-keys';
 import { isPlaintextJwk, type PrivateKeyCipher } from './key-encryption';
+import { errorMessage } from '@fitnexa/shared/errors';
 
 /** How often each instance reloads the keys and rotates when the newest is due. */
 export const SIGNING_KEY_CHECK_INTERVAL_MS = 60_000;
@@ -116,7 +117,7 @@ export class SigningKeys {
         .then(() => this.reload())
         .catch((error: unknown) =>
           this.options.logger.error('signing keys could not be reloaded', {
-            error: error instanceof Error ? error.message : String(error),
+            error: errorMessage(error),
           }),
         )
         .finally(() => {
@@ -200,7 +201,7 @@ export class SigningKeys {
     if (Date.now() - this.lastLoad <= maxAgeMs) return;
     await this.reload().catch((error: unknown) =>
       this.options.logger.error('signing keys could not be reloaded', {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       }),
     );
   }
@@ -213,7 +214,7 @@ export class SigningKeys {
         .catch((error: unknown) =>
           // The keys loaded before keep signing; the next check tries again.
           this.options.logger.error('signing key check failed', {
-            error: error instanceof Error ? error.message : String(error),
+            error: errorMessage(error),
           }),
         )
         .finally(() => {
