@@ -6,7 +6,7 @@ import { closeRealtimeClients } from '@fitnexa/shared/testing/realtime';
 import { createClient } from 'graphql-ws';
 import { WebSocket } from 'ws';
 import { aSquadOfTwo } from './factories';
-import type { SubgraphName } from '../../scripts/lib/graph';
+import { SUBGRAPH_NAMES as SUBGRAPHS, type SubgraphName } from '../../scripts/lib/graph';
 import { newMember, startGraph, type Graph, type SignedIn } from './support';
 
 // What the requirement allows between a mutation's answer and every service refusing the token.
@@ -94,15 +94,6 @@ async function expectRefusedBySubgraph(graph: Graph, name: SubgraphName, user: S
     data: null,
   });
 }
-
-const SUBGRAPHS: SubgraphName[] = [
-  'identity',
-  'gym',
-  'workout',
-  'squad',
-  'messaging',
-  'observability',
-];
 
 describe('revoking access tokens', () => {
   let graph: Graph;
