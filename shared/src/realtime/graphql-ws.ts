@@ -9,11 +9,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { WebSocketServer } from 'ws';
-import {
-  SERVICE_TOKEN_HEADER,
-  type AccessTokenVerifier,
-  type ServiceTokenVerifier,
-} from '../auth';
+import { SERVICE_TOKEN_HEADER, type AccessTokenVerifier, type ServiceTokenVerifier } from '../auth';
 import { watchRevokedConnections } from '../auth/revocations';
 import { createErrorFormatter, ErrorCode } from '../errors';
 import { MAX_BODY_BYTES, nulCharacterError, nulCharacterIn, type AppliedLimits } from '../limits';

@@ -2,11 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AccessTokenVerifier } from '@fitnexa/shared/auth';
 import { watchRevokedConnections } from '@fitnexa/shared/auth/revocations';
 import { acceptCorrelationId, CORRELATION_HEADER } from '@fitnexa/shared/middleware';
-import {
-  connectionAccessToken,
-  RealtimeCloseCode,
-  type WsExtra,
-} from '@fitnexa/shared/realtime';
+import { connectionAccessToken, RealtimeCloseCode, type WsExtra } from '@fitnexa/shared/realtime';
 import type { Context } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 import type { GatewayContext } from '../context';
@@ -47,7 +43,10 @@ export function createConnections(options: ConnectionOptions) {
     /** Counts an upgraded socket by address; past the bound, closes it with 4029 (false). */
     admit(request: IncomingMessage, socket: WebSocket): boolean {
       if (!perIp.take(options.clientIp(request) ?? '', bounds.maxConnectionsPerIp, socket)) {
-        socket.close(RealtimeCloseCode.TooManyConnections, 'Too many connections from this address');
+        socket.close(
+          RealtimeCloseCode.TooManyConnections,
+          'Too many connections from this address',
+        );
         return false;
       }
       return true;

@@ -3,11 +3,7 @@ import type { Logger } from '@fitnexa/shared/logger';
 import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { FormattedExecutionResult } from 'graphql-ws';
 import type { ConnectionState } from './connection';
-import {
-  EVENT_SOURCE,
-  type PlannedSubscription,
-  type createSubscriptionPlanner,
-} from './planner';
+import { EVENT_SOURCE, type PlannedSubscription, type createSubscriptionPlanner } from './planner';
 
 /** A client subscription, planned: what onSubscribe hands to `subscribe` as the operation's context. */
 export interface SubscriptionRequest {
