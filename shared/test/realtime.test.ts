@@ -300,12 +300,14 @@ describe('graphql-ws and revoked tokens', () => {
     );
     const userId = crypto.randomUUID();
     const token = await issuer.tokenFor({ userId, role: 'MEMBER' });
+    // As the gateway connects: with its service credential, which the subgraph requires.
+    const credential = (await gatewayCredentialHeaders('shouts'))[SERVICE_TOKEN_HEADER];
     const connect = () => {
       const closed: number[] = [];
       const client = createClient({
         url: wsUrl(server),
         webSocketImpl: WebSocket,
-        connectionParams: { authorization: `Bearer ${token}` },
+        connectionParams: { authorization: `Bearer ${token}`, [SERVICE_TOKEN_HEADER]: credential },
         retryAttempts: 0,
         lazy: false,
         // The closes are what the test waits for, not errors to print.
