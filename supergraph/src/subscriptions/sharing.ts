@@ -72,13 +72,14 @@ export function createSharing<TRequest, TEvent, TResult>(
       subscribers.clear();
       for (const subscriber of all) subscriber.end(error);
     };
-    let upstream: UpstreamHandle | undefined;
+    // Nothing to stop or release until `open` returned.
+    let upstream: UpstreamHandle = { stop() {}, release() {} };
     const entry: Shared<TResult> = {
       subscribers,
       stop() {
         if (!finish()) return;
-        upstream?.stop();
-        upstream?.release();
+        upstream.stop();
+        upstream.release();
       },
     };
     // In the map before the upstream opens: a subscription made meanwhile joins this one.
@@ -92,12 +93,12 @@ export function createSharing<TRequest, TEvent, TResult>(
       },
       error: (error) => {
         if (!finish()) return;
-        upstream?.release();
+        upstream.release();
         endAll(error);
       },
       complete: () => {
         if (!finish()) return;
-        upstream?.release();
+        upstream.release();
         endAll();
       },
     });
