@@ -4,7 +4,13 @@ import { io as connectSocket, type Socket as ClientSocket } from 'socket.io-clie
 import WebSocket from 'ws';
 import { requireUser, SERVICE_TOKEN_HEADER } from '../src/auth';
 import { createRevocationStore, refusingRevokedTokens } from '../src/auth/revocations';
-import { createEventHub, onSocketEvent, principalOfSocket, type EventHub } from '../src/realtime';
+import {
+  connectionAccessToken,
+  createEventHub,
+  onSocketEvent,
+  principalOfSocket,
+  type EventHub,
+} from '../src/realtime';
 import { startSubgraph, type BaseContext, type RunningServer } from '../src/subgraph';
 import {
   gatewayCredentialHeaders,
@@ -237,12 +243,48 @@ describe('real time across instances', () => {
     });
   });
 
+  it.each([
+    ['as Authorization', (bearer: string) => ({ Authorization: bearer })],
+    ['under headers', (bearer: string) => ({ headers: { authorization: bearer } })],
+  ])(
+    'when a graphql-ws client sends its token %s, then it is authenticated',
+    async (form, connectionParams) => {
+      const token = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
+      const subscriber = await wsClient(servers[0]!, connectionParams(`Bearer ${token}`));
+      const room = `token-${form.replace(/ /g, '-')}`;
+      const heard = nextShout(subscriber, room);
+      await eventually(() => hubs[0]!.subscriptionCount(room) > 0, 'the subscription');
+      await hubs[0]!.publish(room, 'shout', 'authenticated');
+      expect(await heard.first).toEqual({ data: { shouts: 'authenticated' } });
+      heard.stop();
+    },
+  );
+
   it('when a subscriber unsubscribes, then its listener is gone at once, not after the next event', async () => {
     const hub = hubs[0]!;
     const iterator = hub.events('quiet-room');
     const pending = iterator.next();
     await iterator.return?.();
     expect(await pending).toEqual({ done: true, value: undefined });
+  });
+});
+
+describe('the access token of a graphql-ws connection', () => {
+  it('when connectionParams carry authorization in any letter case, at the top or under headers, then its bearer token is taken', () => {
+    expect(connectionAccessToken({ authorization: 'Bearer a.b.c' })).toBe('a.b.c');
+    expect(connectionAccessToken({ Authorization: 'Bearer a.b.c' })).toBe('a.b.c');
+    expect(connectionAccessToken({ AUTHORIZATION: 'Bearer a.b.c' })).toBe('a.b.c');
+    expect(connectionAccessToken({ headers: { authorization: 'Bearer a.b.c' } })).toBe('a.b.c');
+    expect(connectionAccessToken({ headers: { Authorization: 'Bearer a.b.c' } })).toBe('a.b.c');
+  });
+
+  it('when connectionParams carry no token, then there is none; when a malformed one, then it is refused as UNAUTHENTICATED', () => {
+    expect(connectionAccessToken(undefined)).toBeNull();
+    expect(connectionAccessToken({})).toBeNull();
+    expect(connectionAccessToken({ headers: 'nope', authorization: 42 })).toBeNull();
+    expect(() => connectionAccessToken({ Authorization: 'Basic dXNlcg==' })).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }),
+    );
   });
 });
 

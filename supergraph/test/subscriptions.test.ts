@@ -333,6 +333,18 @@ describe('federated subscription execution', () => {
     ]);
   });
 
+  it.each([
+    ['as Authorization', (bearer: string) => ({ Authorization: bearer })],
+    ['under headers', (bearer: string) => ({ headers: { authorization: bearer } })],
+  ])(
+    'when a graphql-ws client sends its token %s, then it is authenticated and the token goes upstream',
+    async (_form, connectionParams) => {
+      subscribe(MESSAGE_ADDED, { id: 'c1' }, client(connectionParams(`Bearer ${token}`)));
+      await eventually(() => upstreams.length === 1, 'the upstream subscription');
+      expect(upstreams[0]!.connectionParams).toMatchObject({ authorization: `Bearer ${token}` });
+    },
+  );
+
   it('when the subgraph answers with errors, then the client receives them with their codes', async () => {
     const subscription = subscribe(MESSAGE_ADDED, { id: 'c1' });
     await eventually(() => upstreams.length === 1, 'the upstream subscription');

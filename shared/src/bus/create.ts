@@ -1,4 +1,4 @@
-import { createAmqpBus } from './amqp';
+import { createAmqpBus } from './amqp/index';
 import type { MessageBus, MessageBusOptions } from './contract';
 import { createMemoryBus } from './memory';
 

@@ -1,4 +1,4 @@
-export { createAmqpBus, type AmqpBus } from './amqp';
+export { createAmqpBus, type AmqpBus } from './amqp/index';
 export {
   BusUnavailableError,
   DEFAULT_RETRY_DELAYS_MS,

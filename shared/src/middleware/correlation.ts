@@ -22,11 +22,18 @@ export function runWithCorrelationId<T>(correlationId: string, fn: () => T): T {
 // Accept a caller's id only when it looks like one: it ends up in every log line.
 const acceptable = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * The correlation id to use for what a client sent (a header, a graphql-ws connection param):
+ * theirs when it looks like one, a fresh one otherwise. The one rule for every entry point.
+ */
+export function acceptCorrelationId(given: unknown): string {
+  return typeof given === 'string' && acceptable.test(given) ? given : randomUUID();
+}
+
 /** Takes the caller's `x-correlation-id` (or makes one), echoes it, and scopes the request to it. */
 export function correlationId(): RequestHandler {
   return (req, res, next) => {
-    const incoming = req.header(CORRELATION_HEADER);
-    const id = incoming && acceptable.test(incoming) ? incoming : randomUUID();
+    const id = acceptCorrelationId(req.header(CORRELATION_HEADER));
     res.setHeader(CORRELATION_HEADER, id);
     runWithCorrelationId(id, next);
   };

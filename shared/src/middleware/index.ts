@@ -1,4 +1,5 @@
 export {
+  acceptCorrelationId,
   correlationId,
   currentCorrelationId,
   runWithCorrelationId,

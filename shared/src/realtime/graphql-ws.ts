@@ -9,17 +9,13 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { WebSocketServer } from 'ws';
-import {
-  bearerToken,
-  SERVICE_TOKEN_HEADER,
-  type AccessTokenVerifier,
-  type ServiceTokenVerifier,
-} from '../auth';
+import { SERVICE_TOKEN_HEADER, type AccessTokenVerifier, type ServiceTokenVerifier } from '../auth';
 import { watchRevokedConnections } from '../auth/revocations';
 import { createErrorFormatter, ErrorCode } from '../errors';
 import { MAX_BODY_BYTES, nulCharacterError, nulCharacterIn, type AppliedLimits } from '../limits';
 import type { Logger } from '../logger/types';
 import type { Principal } from '../types';
+import { connectionAccessToken } from './connection-params';
 import { serveGraphqlWs } from './ws-server';
 
 export interface GraphqlWsOptions<TContext> {
@@ -47,7 +43,7 @@ interface ConnectionState {
 
 /**
  * GraphQL subscriptions over graphql-ws (subprotocol `graphql-transport-ws`) on `path`. The access
- * token comes in `connectionParams` (`{ authorization: 'Bearer …' }`); a connection with a bad one
+ * token comes in `connectionParams` (`{ authorization: 'Bearer …' }`, see `connectionAccessToken`); a connection with a bad one
  * is closed with 4403, one without any may connect and gets UNAUTHENTICATED from the resolvers
  * that need a user. With `verifyServiceToken`, only the gateway (a service credential) may
  * connect at all. Other upgrade paths are left to their owners (socket.io) or refused. A client
@@ -99,9 +95,8 @@ export function attachGraphqlWs<TContext>(
             return false;
           }
         }
-        const header = typeof params.authorization === 'string' ? params.authorization : undefined;
         try {
-          const accessToken = bearerToken(header);
+          const accessToken = connectionAccessToken(params);
           const principal = accessToken ? await options.verifyAccessToken(accessToken) : null;
           states.set(ctx, { principal, accessToken });
           if (accessToken) {

@@ -14,6 +14,7 @@ export {
 } from './sockets';
 export { judged, type StreamVerdict } from './judged';
 export { attachGraphqlWs, type GraphqlWsOptions } from './graphql-ws';
+export { connectionAccessToken } from './connection-params';
 export {
   DEFAULT_MAX_BUFFERED_BYTES,
   RealtimeCloseCode,

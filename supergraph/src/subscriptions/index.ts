@@ -1,1 +1,2 @@
-export { createSubscriptionServer, type SubscriptionBounds } from './server';
+export { type SubscriptionBounds } from './bounds';
+export { createSubscriptionServer } from './server';

@@ -1,0 +1,85 @@
+import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
+import type { Logger } from '@fitnexa/shared/logger';
+import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
+import type { FormattedExecutionResult } from 'graphql-ws';
+import type { ConnectionState } from './connection';
+import { EVENT_SOURCE, type PlannedSubscription, type createSubscriptionPlanner } from './planner';
+
+/** A client subscription, planned: what onSubscribe hands to `subscribe` as the operation's context. */
+export interface SubscriptionRequest {
+  state: ConnectionState;
+  planned: PlannedSubscription;
+  query: string;
+  operationName: string | undefined;
+  variables: Record<string, unknown>;
+}
+
+/** An event as the subgraph pushed it. */
+export type UpstreamEvent = FormattedExecutionResult<Record<string, unknown>, unknown>;
+
+type RequestContext = Parameters<typeof executeQueryPlan>[2];
+
+export const toGraphQLError = (error: GraphQLFormattedError) =>
+  new GraphQLError(error.message, { path: error.path, extensions: error.extensions });
+
+export interface EventExecutionOptions {
+  planner: ReturnType<typeof createSubscriptionPlanner>;
+  /** The gateway's data sources by subgraph: entity fetches go the way queries' fetches go. */
+  dataSources: ServiceMap;
+  logger: Logger;
+}
+
+/**
+ * The per-event plan: one event through the rest of the subscription's plan (the fields other
+ * subgraphs own, by Apollo's executor through the gateway's data sources), then the response shape.
+ */
+export function createEventExecution(options: EventExecutionOptions) {
+  const { planner, logger } = options;
+
+  return async function resolveEvent(
+    request: SubscriptionRequest,
+    event: UpstreamEvent,
+  ): Promise<ExecutionResult> {
+    const upstreamErrors = (event.errors ?? []).map(toGraphQLError);
+    if (event.data == null) return { data: null, errors: upstreamErrors };
+    const data = event.data;
+    const eventSource: GraphQLDataSource = { process: async () => ({ data }) };
+    const { planned } = request;
+    const requestContext = {
+      request: {
+        query: request.query,
+        operationName: request.operationName,
+        variables: request.variables,
+      },
+      context: request.state.context,
+      logger,
+      metrics: {},
+      document: planned.document,
+      operation: planned.operationContext.operation,
+      operationName: request.operationName ?? null,
+      source: request.query,
+      schema: planner.apiGraphqlSchema,
+    } as unknown as RequestContext;
+    try {
+      const result = await executeQueryPlan(
+        planned.perEvent,
+        { ...options.dataSources, [EVENT_SOURCE]: eventSource },
+        requestContext,
+        planned.operationContext,
+        planner.supergraphSchema,
+        planner.apiSchema,
+      );
+      const errors = [...upstreamErrors, ...(result.errors ?? [])] as GraphQLError[];
+      return errors.length ? { data: result.data, errors } : { data: result.data };
+    } catch (error) {
+      return {
+        data: null,
+        errors: [
+          new GraphQLError('The event could not be resolved', {
+            originalError: error instanceof Error ? error : new Error(String(error)),
+          }),
+        ],
+      };
+    }
+  };
+}
