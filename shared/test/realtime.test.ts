@@ -5,7 +5,8 @@ import WebSocket from 'ws';
 import { requireUser, SERVICE_TOKEN_HEADER } from '../src/auth';
 import { createRevocationStore, refusingRevokedTokens } from '../src/auth/revocations';
 import { createEventHub, onSocketEvent, principalOfSocket, type EventHub } from '../src/realtime';
-import { startSubgraph, type BaseContext, type RunningServer } from '../src/subgraph';
+import type { RunningServer } from '../src/server';
+import { startSubgraph, type BaseContext } from '../src/subgraph';
 import {
   gatewayCredentialHeaders,
   quietLogger,
