@@ -1,10 +1,6 @@
 export { runMigrations } from './migrations';
-export {
-  requireServiceToken,
-  startSubgraph,
-  type BaseContext,
-  type SubgraphOptions,
-} from './start-subgraph';
+export type { BaseContext } from './context';
+export { requireServiceToken, startSubgraph, type SubgraphOptions } from './start-subgraph';
 export {
   startService,
   type ServiceServer,

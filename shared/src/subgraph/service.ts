@@ -23,7 +23,8 @@ import {
 import type { Logger } from '../logger/types';
 import { createEventHub, type EventHub, type SocketServer } from '../realtime';
 import type { RunningServer } from '../server/serve';
-import { startSubgraph, type BaseContext } from './start-subgraph';
+import type { BaseContext } from './context';
+import { startSubgraph } from './start-subgraph';
 
 /** What starting any FitNexa subgraph takes: its validated config (or a test's), and a logger. */
 export interface ServiceSettings {

@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import express, { type Express, type RequestHandler } from 'express';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
-import { Gauge } from 'prom-client';
+import type { DocumentNode } from 'graphql';
 import {
   createServiceTokenVerifier,
   SERVICE_TOKEN_HEADER,
@@ -18,7 +17,6 @@ import {
   limitResolvedFields,
   MAX_BODY_BYTES,
   SUBGRAPH_LIMITS,
-  type AppliedLimits,
 } from '../limits';
 import type { Logger } from '../logger/types';
 import {
@@ -30,27 +28,19 @@ import {
   metricsRoute,
   notFound,
   requestTiming,
-  type Metrics,
 } from '../middleware';
-import { attachGraphqlWs, createSocketServer, type EventHub, type SocketServer } from '../realtime';
 import { createApolloServer } from '../server/apollo';
 import { checkReadiness, healthRoutes, type ReadinessCheck } from '../server/health';
 import { principalOf } from '../server/principal';
 import { serve, type RunningServer } from '../server/serve';
-import type { Principal } from '../types';
+import type { BaseContext } from './context';
+import { startRealtime, type SubgraphRealtime } from './realtime';
 import type { GraphQLResolverMap } from './resolver-map';
 
 /** The resolvers buildSubgraphSchema takes, as its public signature names them. */
 type ApolloResolverMap = NonNullable<
   Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']
 >;
-
-export interface BaseContext {
-  principal: Principal | null;
-  /** The caller's bearer token, forwarded by the gateway, for calls this service makes on their behalf. */
-  accessToken: string | null;
-  logger: Logger;
-}
 
 export interface SubgraphOptions<TContext extends BaseContext> {
   name: string;
@@ -82,13 +72,7 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   onStop?(): Promise<void>;
   plugins?: ApolloServerPlugin<TContext>[];
   /** Subscriptions over graphql-ws at /graphql and socket.io at /socket.io, fed by the hub. */
-  realtime?: {
-    hub: EventHub;
-    /** Redis for socket.io's adapter when the service runs as several instances. */
-    redisUrl?: string;
-    /** Registers the service's socket.io namespaces and handlers. */
-    sockets?(io: SocketServer): void;
-  };
+  realtime?: SubgraphRealtime;
 }
 
 /**
@@ -167,15 +151,15 @@ export async function startSubgraph<TContext extends BaseContext>(
 
   const realtime =
     options.realtime &&
-    startRealtime(
-      httpServer,
+    startRealtime(httpServer, options.realtime, {
       schema,
-      options,
-      options.realtime,
-      metrics,
+      context: options.context,
+      verifyAccessToken: options.verifyAccessToken,
       verifyServiceToken,
       limits,
-    );
+      metrics,
+      logger,
+    });
   const server = await serve(httpServer, options, async () => {
     // Long-lived connections first: the HTTP drain would otherwise wait its grace period for them.
     await realtime?.close();
@@ -185,59 +169,4 @@ export async function startSubgraph<TContext extends BaseContext>(
   });
   logger.info(`${options.name} subgraph ready`, { url: server.url });
   return server;
-}
-
-function startRealtime<TContext extends BaseContext>(
-  httpServer: Server,
-  schema: GraphQLSchema,
-  options: SubgraphOptions<TContext>,
-  realtime: NonNullable<SubgraphOptions<TContext>['realtime']>,
-  metrics: Metrics,
-  verifyServiceToken: ServiceTokenVerifier,
-  limits: AppliedLimits,
-) {
-  const { logger } = options;
-  const subscriptions = attachGraphqlWs(
-    httpServer,
-    {
-      schema,
-      path: '/graphql',
-      verifyAccessToken: options.verifyAccessToken,
-      verifyServiceToken,
-      context: (base) => options.context({ ...base, logger }),
-      logger,
-      limits,
-    },
-    ['/socket.io'],
-  );
-  const sockets = createSocketServer(httpServer, {
-    redisUrl: realtime.redisUrl,
-    verifyAccessToken: options.verifyAccessToken,
-    verifyServiceToken,
-    hub: realtime.hub,
-    logger,
-  });
-  realtime.sockets?.(sockets.io);
-  const registers = [metrics.registry];
-  new Gauge({
-    name: 'realtime_subscriptions',
-    help: 'Subscriptions open on this instance (graphql-ws and internal listeners of the hub)',
-    registers,
-    collect() {
-      this.set(realtime.hub.subscriptionCount());
-    },
-  });
-  new Gauge({
-    name: 'socketio_connections',
-    help: 'socket.io clients connected to this instance',
-    registers,
-    collect() {
-      this.set(sockets.io.engine.clientsCount);
-    },
-  });
-  return {
-    async close() {
-      await Promise.all([subscriptions.close(), sockets.close()]);
-    },
-  };
 }
