@@ -11,7 +11,7 @@ import {
   publishedLogLevel,
   type LogsTransport,
 } from '@fitnexa/shared/logger';
-import { handleProcessFaults, stopOnSignals } from '@fitnexa/shared/subgraph';
+import { handleProcessFaults, stopOnSignals } from '@fitnexa/shared/server';
 import { startLocalGraph, type LocalGraph } from './lib/graph';
 
 async function main() {

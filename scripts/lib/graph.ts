@@ -10,7 +10,7 @@ import {
 } from '@fitnexa/shared/auth/revocations';
 import type { MessageBus } from '@fitnexa/shared/bus';
 import type { Logger } from '@fitnexa/shared/logger';
-import type { RunningServer } from '@fitnexa/shared/subgraph';
+import type { RunningServer } from '@fitnexa/shared/server';
 import { loadGatewayConfig, startGateway } from '@fitnexa/supergraph';
 import { loadMessagingConfig, startMessaging } from '@fitnexa/messaging';
 import { loadObservabilityConfig, startObservability } from '@fitnexa/observability';

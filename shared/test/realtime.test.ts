@@ -11,7 +11,8 @@ import {
   principalOfSocket,
   type EventHub,
 } from '../src/realtime';
-import { startSubgraph, type BaseContext, type RunningServer } from '../src/subgraph';
+import type { RunningServer } from '../src/server';
+import { startSubgraph, type BaseContext } from '../src/subgraph';
 import {
   gatewayCredentialHeaders,
   quietLogger,

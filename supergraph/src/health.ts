@@ -1,4 +1,4 @@
-import { checkReadiness, type ReadinessCheck } from '@fitnexa/shared/subgraph';
+import { checkReadiness, type ReadinessCheck } from '@fitnexa/shared/server';
 import { readinessUrl, type SubgraphEndpoint } from './subgraphs';
 
 /**

@@ -2,7 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { ErrorCode, FitnexaError } from '@fitnexa/shared/errors';
-import { CLIENT_IDLE_SOCKET_TIMEOUT_MS } from '@fitnexa/shared/subgraph';
+import { CLIENT_IDLE_SOCKET_TIMEOUT_MS } from '@fitnexa/shared/server';
 
 /** A subgraph that has not answered by then is a failed fetch, not a request held forever. */
 const REQUEST_TIMEOUT_MS = 30_000;

@@ -1,5 +1,4 @@
-import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
-import type { DocumentNode } from 'graphql';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Cache } from '@fitnexa/shared/cache';
 
 /** A day, when Apollo gives no TTL: clients register a persisted query again after that. */
@@ -19,21 +18,4 @@ export function keyValueStore(cache: Cache): KeyValueCache<string> {
       return true;
     },
   };
-}
-
-/** Apollo's default bound for parsed documents, 30 MiB, now counted with their source text. */
-const DOCUMENT_STORE_MAX_BYTES = 30 * 1024 * 1024;
-
-/**
- * Apollo's cache of parsed and validated documents, bounded by what they really hold. Apollo's
- * own sizes a document by its JSON, which leaves out `loc.source`: the whole query text, kept
- * alive by every cached document. Queries padded with comments (which cost no tokens) then grew
- * the gateway by their full size each, 900 KB apiece, without reaching the bound.
- */
-export function documentStore(maxBytes = DOCUMENT_STORE_MAX_BYTES) {
-  return new InMemoryLRUCache<DocumentNode>({
-    maxSize: maxBytes,
-    sizeCalculation: (document) =>
-      InMemoryLRUCache.sizeCalculation(document) + (document.loc?.source.body.length ?? 0),
-  });
 }

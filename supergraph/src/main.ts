@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { runService } from '@fitnexa/shared/subgraph';
+import { runService } from '@fitnexa/shared/server';
 import { loadGatewayConfig } from './config';
 import { startGateway } from './server';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quietLogger, testTokenIssuer, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
-import type { RunningServer } from '@fitnexa/shared/subgraph';
+import type { RunningServer } from '@fitnexa/shared/server';
 import { serverAudits } from 'graphql-http';
 import { startGateway } from '../src';
 

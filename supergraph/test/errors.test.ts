@@ -8,7 +8,7 @@ import {
   testTokenIssuer,
   type CapturedEntry,
 } from '@fitnexa/shared/testing';
-import type { RunningServer } from '@fitnexa/shared/subgraph';
+import type { RunningServer } from '@fitnexa/shared/server';
 import { startGateway, subgraphsOf } from '../src';
 
 // What the gateway's error log says about a subgraph's failure: the operator reads which subgraph,

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { quietLogger, testTokenIssuer, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
-import type { RunningServer } from '@fitnexa/shared/subgraph';
+import type { RunningServer } from '@fitnexa/shared/server';
 import { startGateway, subgraphsOf, type GatewayOptions } from '../src';
 import { MAX_BATCH } from '@fitnexa/shared/limits';
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunningServer } from '@fitnexa/shared/subgraph';
+import type { RunningServer } from '@fitnexa/shared/server';
 import { Redis } from 'ioredis';
 import {
   quietLogger,

@@ -1,4 +1,4 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { GraphQLResolverMap } from './resolver-map';
 import type { Express } from 'express';
 import type { DocumentNode } from 'graphql';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../auth';
@@ -22,7 +22,9 @@ import {
 } from '../events';
 import type { Logger } from '../logger/types';
 import { createEventHub, type EventHub, type SocketServer } from '../realtime';
-import { startSubgraph, type BaseContext, type RunningServer } from './index';
+import type { RunningServer } from '../server/serve';
+import type { BaseContext } from './context';
+import { startSubgraph } from './start-subgraph';
 
 /** What starting any FitNexa subgraph takes: its validated config (or a test's), and a logger. */
 export interface ServiceSettings {

@@ -15,7 +15,8 @@ import { createLogger, type Logger } from '../logger/node';
 import { withConnection } from '../db/postgres';
 import type { RevocationStore } from '../auth/revocations';
 import type { MessageBus } from '../bus';
-import type { RunningServer, ServiceSettings } from '../subgraph';
+import type { RunningServer } from '../server';
+import type { ServiceSettings } from '../subgraph';
 import { quoteIdent } from '../db/sql';
 
 // Test-only helpers: names unique per test file so suites run side by side on one server.

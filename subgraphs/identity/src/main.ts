@@ -1,4 +1,4 @@
-import { runService } from '@fitnexa/shared/subgraph';
+import { runService } from '@fitnexa/shared/server';
 import { loadIdentityConfig } from './config';
 import { startIdentity } from './server';
 

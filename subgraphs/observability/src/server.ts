@@ -8,7 +8,8 @@ import {
 } from '@fitnexa/shared/auth/revocations';
 import type { Consumer, MessageBus } from '@fitnexa/shared/bus';
 import { LOGS_EXCHANGE, type Logger } from '@fitnexa/shared/logger';
-import { startSubgraph, type RunningServer } from '@fitnexa/shared/subgraph';
+import type { RunningServer } from '@fitnexa/shared/server';
+import { startSubgraph } from '@fitnexa/shared/subgraph';
 import { parse } from 'graphql';
 import type { ObservabilityConfig } from './config';
 import type { ObservabilityContext } from './context';

@@ -1,5 +1,4 @@
 import { BusUnavailableError, createMessageBus, type MessageBus } from '../bus';
-import { openServiceDatabase } from '../db';
 import {
   createLogger,
   createLogsTransport,
@@ -7,15 +6,17 @@ import {
   type LogLevel,
   type Logger,
 } from '../logger/node';
-import type { RunningServer } from './index';
+import type { RunningServer } from './serve';
 import { errorMessage, errorStack } from '../errors';
 
-interface ProcessConfig {
+/** What every FitNexa process is configured with. */
+export interface ProcessConfig {
   LOG_LEVEL: LogLevel;
   RABBITMQ_URL?: string;
 }
 
-function exitOnFailure(logger: Logger, what: string) {
+/** Logs why the process cannot go on, then exits 1. */
+export function exitOnFailure(logger: Logger, what: string) {
   return (error: unknown) => {
     logger.error(what, { error: errorStack(error) });
     process.exit(1);
@@ -98,32 +99,6 @@ export function handleProcessFaults(logger: Logger, stop: () => Promise<void>): 
     process.off('unhandledRejection', onRejection);
     process.off('uncaughtException', onException);
   };
-}
-
-/** A subgraph's `npm run db:migrate`: applies pending migrations without starting the service. */
-export function runMigrations(
-  service: string,
-  migrationsDir: string,
-  config: ProcessConfig & {
-    DATABASE_URL?: string;
-    DATABASE_ROLE_PASSWORD?: string;
-    DATA_DIR: string;
-  },
-): void {
-  const logger = createLogger({ service, level: config.LOG_LEVEL });
-  openServiceDatabase({
-    service,
-    migrationsDir,
-    url: config.DATABASE_URL,
-    rolePassword: config.DATABASE_ROLE_PASSWORD,
-    dataDir: config.DATA_DIR,
-    logger,
-  })
-    .then((db) => db.close())
-    .then(
-      () => logger.info(`${service} database migrated`),
-      exitOnFailure(logger, `${service} migration failed`),
-    );
 }
 
 /** Stops the server on SIGTERM or SIGINT, then lets the process end. */

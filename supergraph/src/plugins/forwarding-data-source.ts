@@ -1,0 +1,124 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { FetcherResponse } from '@apollo/utils.fetcher';
+import { SERVICE_TOKEN_HEADER, type ServiceTokenIssuer } from '@fitnexa/shared/auth';
+import { ErrorCode } from '@fitnexa/shared/errors';
+import { CORRELATION_HEADER } from '@fitnexa/shared/middleware';
+import { GraphQLError } from 'graphql';
+import type { GatewayContext } from '../context';
+import type { createGatewayMetrics } from '../gateway-metrics';
+import type { keepAliveFetcher } from '../http-fetcher';
+import type { SubgraphEndpoint } from '../subgraphs';
+
+/**
+ * Passes the caller's token and correlation id on to every subgraph request, with the gateway's
+ * own credential for that subgraph (cached by the issuer: no signing per request).
+ */
+export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
+    private readonly subgraph: string,
+    private readonly serviceTokens: ServiceTokenIssuer,
+  ) {
+    super(config);
+  }
+
+  /** A failed request (unreachable, non-2xx) names its subgraph, as its errors do, for the log. */
+  override didEncounterError(error: Error): void {
+    throw new GraphQLError(error.message, {
+      originalError: error,
+      extensions: {
+        ...(error instanceof GraphQLError ? error.extensions : {}),
+        serviceName: this.subgraph,
+      },
+    });
+  }
+
+  override async willSendRequest({
+    request,
+    context,
+  }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    request.http?.headers.set(
+      SERVICE_TOKEN_HEADER,
+      await this.serviceTokens.tokenFor(this.subgraph),
+    );
+    if ('accessToken' in context && context.accessToken) {
+      request.http?.headers.set('authorization', `Bearer ${context.accessToken}`);
+    }
+    if ('correlationId' in context && context.correlationId) {
+      request.http?.headers.set(CORRELATION_HEADER, context.correlationId);
+    }
+  }
+
+  /**
+   * A subgraph refusing the gateway itself is our misconfiguration (SERVICE_TOKEN_SECRET differs),
+   * not the client's: Apollo would answer it UNAUTHENTICATED, which a client reads as "sign in
+   * again". It becomes an internal error, logged with the reason. Any other 4xx answer is the
+   * client's problem (a DateTime the subgraph could not read, a limit): its first GraphQL error
+   * reaches the client with its own code, where Apollo's default ("400: Bad Request", no code)
+   * would become an INTERNAL_SERVER_ERROR. Anything else (5xx, a body that is not a GraphQL
+   * response) keeps the default.
+   */
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    const fallback = await super.errorFromResponse(response);
+    const body = (fallback.extensions.response as { body?: unknown } | undefined)?.body;
+    const first =
+      response.status >= 400 && response.status < 500 && isGraphQLErrorBody(body)
+        ? body.errors[0]
+        : undefined;
+    if (!first) return fallback;
+    const { code, problems } = first.extensions;
+    if (code === ErrorCode.SERVICE_UNAUTHENTICATED) {
+      return new GraphQLError(
+        `${this.subgraph} refused the gateway's service credential (is SERVICE_TOKEN_SECRET the same everywhere?): ${first.message}`,
+        { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } },
+      );
+    }
+    return new GraphQLError(first.message, {
+      extensions: { code, ...(problems === undefined ? {} : { problems }) },
+    });
+  }
+}
+
+function isGraphQLErrorBody(
+  body: unknown,
+): body is { errors: [{ message: string; extensions: { code: string; problems?: unknown } }] } {
+  if (typeof body !== 'object' || body === null || !('errors' in body)) return false;
+  const [first] = Array.isArray(body.errors) ? (body.errors as unknown[]) : [];
+  return (
+    typeof first === 'object' &&
+    first !== null &&
+    typeof (first as { message?: unknown }).message === 'string' &&
+    typeof (first as { extensions?: { code?: unknown } }).extensions?.code === 'string'
+  );
+}
+
+/**
+ * One data source per subgraph, shared by queries and by subscriptions' entity fetches: each sends
+ * over the keep-alive fetcher, timed, to the subgraph's URL (from the supergraph, or overridden).
+ */
+export function forwardingDataSources({
+  subgraphs,
+  fetcher,
+  metrics,
+  serviceTokens,
+}: {
+  subgraphs: SubgraphEndpoint[];
+  fetcher: ReturnType<typeof keepAliveFetcher>['fetcher'];
+  metrics: ReturnType<typeof createGatewayMetrics>;
+  serviceTokens: ServiceTokenIssuer;
+}) {
+  const routing = new Map(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
+  const dataSources: Record<string, ForwardingDataSource> = Object.create(null);
+  const dataSourceOf = (name: string, url: string) =>
+    (dataSources[name] ??= new ForwardingDataSource(
+      {
+        url: routing.get(name) ?? url,
+        // The default make-fetch-happen adds an HTTP cache layer that subgraph POSTs never use.
+        fetcher: metrics.timedFetch(name, fetcher),
+      },
+      name,
+      serviceTokens,
+    ));
+  for (const subgraph of subgraphs) dataSourceOf(subgraph.name, subgraph.url);
+  return { dataSources, dataSourceOf };
+}
