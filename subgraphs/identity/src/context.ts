@@ -1,11 +1,9 @@
 import type { BaseContext } from '@fitnexa/shared/subgraph';
 import DataLoader from 'dataloader';
 import type { UserRecord, UserRepository } from './data/users';
-import type { Accounts } from './domain/accounts';
+import type { UseCases } from './domain/use-cases';
 
-export interface IdentityContext extends BaseContext {
-  accounts: Accounts;
-  users: UserRepository;
+export interface IdentityContext extends BaseContext, UseCases {
   /** Batches every user lookup of one request into a single query. */
   userById: DataLoader<string, UserRecord | null>;
 }

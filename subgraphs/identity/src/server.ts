@@ -13,10 +13,10 @@ import { RefreshTokenRepository } from './data/refresh-tokens';
 import { SigningKeyRepository } from './data/signing-keys';
 import { UserRepository } from './data/users';
 import { openIdentityDatabase } from './db';
-import { Accounts } from './domain/accounts';
 import { PrivateKeyCipher } from './domain/key-encryption';
 import { SigningKeys, type RotatedKey } from './domain/signing-keys';
 import { TokenSigner } from './domain/tokens';
+import { createUseCases } from './domain/use-cases';
 import { resolvers } from './resolvers';
 import { seedDemoAccounts } from './seed';
 
@@ -97,7 +97,7 @@ function startIdentityService(options: IdentityOptions, loginAttempts: RateLimit
         logger,
       });
       const signer = await TokenSigner.load(signingKeys, options.ACCESS_TOKEN_TTL_SECONDS);
-      const accounts = new Accounts({
+      const useCases = createUseCases({
         users,
         refreshTokens: new RefreshTokenRepository(prisma),
         signer,
@@ -109,8 +109,7 @@ function startIdentityService(options: IdentityOptions, loginAttempts: RateLimit
       return {
         context: (base): IdentityContext => ({
           ...base,
-          accounts,
-          users,
+          ...useCases,
           userById: createUserLoader(users),
         }),
         // Tokens are verified with the key identity signs them with, not fetched from itself.

@@ -1,6 +1,5 @@
-import { requireRole, requireUser } from '@fitnexa/shared/auth';
+import { requireUser } from '@fitnexa/shared/auth';
 import { NotFoundError } from '@fitnexa/shared/errors';
-import { connection, pageRequest } from '@fitnexa/shared/graphql';
 import { isUuid } from '@fitnexa/shared/db';
 import type { QueryResolvers } from '../generated/graphql';
 
@@ -15,10 +14,5 @@ export const Query: QueryResolvers = {
 
   user: (_, { id }, context) => (isUuid(id) ? context.userById.load(id) : null),
 
-  async users(_, args, context) {
-    requireRole(context, 'ADMIN');
-    const { first, after } = pageRequest(args);
-    const rows = await context.users.page(first + 1, after && isUuid(after) ? after : null);
-    return connection(rows, first, (user) => user.id);
-  },
+  users: (_, args, context) => context.directory.page(context, args),
 };
