@@ -46,5 +46,6 @@ describe('identity as a process', () => {
     expect(messages().map((entry) => entry.message)).toEqual(
       expect.arrayContaining(['shutting down', 'identity subgraph stopped']),
     );
-  });
+    // Compiling with tsx and migrating an embedded database takes a while on a busy machine.
+  }, 90_000);
 });
