@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 describe('identity as a process', () => {
+  // Its own timeout: compiling with tsx and migrating an embedded database takes a while on a busy machine.
   it('when it receives SIGTERM, then it stops serving, closes its database and exits 0', async () => {
     const child = spawn(
       process.execPath,
@@ -46,6 +47,5 @@ describe('identity as a process', () => {
     expect(messages().map((entry) => entry.message)).toEqual(
       expect.arrayContaining(['shutting down', 'identity subgraph stopped']),
     );
-    // Compiling with tsx and migrating an embedded database takes a while on a busy machine.
   }, 90_000);
 });
