@@ -69,10 +69,20 @@ export function socketIoForwarding(
     }) as RequestHandler,
     /**
      * Takes WebSocket upgrades for known subgraphs, hands those for `routes` (by path: the
-     * gateway's graphql-ws on `/graphql`) to their handlers, and refuses every other upgrade.
+     * gateway's graphql-ws on `/graphql`) to their handlers, and refuses every other upgrade, and
+     * any that `allowUpgrade` refuses (403: a browser page of an origin not allowed).
      */
-    attach(server: Server, routes: Record<string, UpgradeHandler> = {}) {
+    attach(
+      server: Server,
+      routes: Record<string, UpgradeHandler> = {},
+      allowUpgrade: (req: IncomingMessage) => boolean = () => true,
+    ) {
       server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+        if (!allowUpgrade(req)) {
+          socket.once('finish', () => socket.destroy());
+          socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+          return;
+        }
         const path = new URL(req.url ?? '/', 'http://localhost').pathname;
         if (Object.hasOwn(routes, path)) {
           routes[path]!(req, socket, head);
