@@ -78,12 +78,17 @@ export function socketIoForwarding(
       allowUpgrade: (req: IncomingMessage) => boolean = () => true,
     ) {
       server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+        const path = new URL(req.url ?? '/', 'http://localhost').pathname;
         if (!allowUpgrade(req)) {
+          // Debug: a misconfigured web app shows here; a hostile page's attempts stay out of warn.
+          logger.debug('WebSocket upgrade refused: origin not allowed', {
+            origin: req.headers.origin,
+            path,
+          });
           socket.once('finish', () => socket.destroy());
           socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
           return;
         }
-        const path = new URL(req.url ?? '/', 'http://localhost').pathname;
         if (Object.hasOwn(routes, path)) {
           routes[path]!(req, socket, head);
           return;

@@ -60,11 +60,14 @@ const preflight = (url: string, origin: string) =>
 const corsHeadersOf = (response: Response) =>
   [...response.headers.keys()].filter((name) => name.startsWith('access-control-'));
 
-/** Opens a graphql-ws WebSocket on /graphql: 'open', or the refusal's HTTP status. */
-function upgrade(gateway: GatewayServer, origin?: string): Promise<'open' | number> {
-  const socket = new WebSocket(gateway.url.replace(/^http/, 'ws'), ['graphql-transport-ws'], {
-    ...(origin ? { origin } : {}),
-  });
+/** Opens a WebSocket (graphql-ws on /graphql by default): 'open', or the refusal's HTTP status. */
+function upgrade(
+  gateway: GatewayServer,
+  origin?: string,
+  path = '/graphql',
+): Promise<'open' | number> {
+  const url = gateway.url.replace(/^http/, 'ws').replace(/\/graphql$/, path);
+  const socket = new WebSocket(url, ['graphql-transport-ws'], { ...(origin ? { origin } : {}) });
   return new Promise((resolve, reject) => {
     socket.once('open', () => {
       socket.terminate();
@@ -154,6 +157,12 @@ describe('WebSocket upgrades', () => {
   it('when a graphql-ws upgrade comes from an allowed origin or without an Origin, then it opens', async () => {
     expect(await upgrade(development, ALLOWED)).toBe('open');
     expect(await upgrade(development)).toBe('open');
+  });
+
+  it('when a socket.io upgrade comes with an Origin not allowed, then it is refused with 403', async () => {
+    expect(
+      await upgrade(development, OTHER, '/socket.io/messaging/?EIO=4&transport=websocket'),
+    ).toBe(403);
   });
 
   it('when NODE_ENV=production, then a browser page of a local dev server cannot open one', async () => {
