@@ -176,6 +176,7 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
         cachePrefix: options.schemas?.identity && `gateway_${options.schemas.identity}`,
         rateLimits: gatewayConfig.rateLimits,
         trustProxy: gatewayConfig.TRUST_PROXY,
+        corsOrigins: gatewayConfig.corsOrigins,
         revocations,
         ...gatewayConfig.bounds,
       });

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { corsOriginsFor } from './plugins/cors';
 import type { GatewayOptions } from './server';
 import {
   ConfigError,
@@ -33,6 +34,28 @@ const schema = z.object({
   WS_CONNECTIONS_PER_IP: z.coerce.number().int().positive().default(100),
   /** A client that lets this much (MiB) pile up unread is dropped with 4013. */
   WS_MAX_BUFFERED_MB: z.coerce.number().positive().default(4),
+  /**
+   * Browser origins allowed cross-origin, comma-separated (`https://app.fitnexa.com,…`): each a
+   * scheme, host and port only. Unset: local web dev servers, none in production.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value
+        ?.split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z.string().refine((origin) => URL.canParse(origin) && new URL(origin).origin === origin, {
+            message: 'Not an origin (scheme://host[:port], no path or trailing slash)',
+          }),
+        )
+        .optional(),
+    ),
   /** express's 'trust proxy' ("1", "loopback, 10.0.0.0/8"): set behind a load balancer. */
   TRUST_PROXY: z
     .string()
@@ -52,6 +75,8 @@ export type GatewayConfig = z.infer<typeof schema> & {
   /** Routing URL overrides by subgraph name, from SUBGRAPH_URL_<NAME>. */
   subgraphUrls: Record<string, string>;
   rateLimits: GatewayOptions['rateLimits'];
+  /** CORS_ORIGINS, or the defaults for NODE_ENV. */
+  corsOrigins: string[];
   /** The bounds above in the units startGateway takes. */
   bounds: Pick<
     GatewayOptions,
@@ -106,6 +131,7 @@ export function loadGatewayConfig(
     ...config,
     subgraphUrls,
     rateLimits: rateLimitsOf(config),
+    corsOrigins: corsOriginsFor(config.NODE_ENV === 'production', config.CORS_ORIGINS),
     bounds: boundsOf(config),
   };
 }

@@ -16,6 +16,7 @@ runService('gateway', loadGatewayConfig(), (config) =>
     redisUrl: config.REDIS_URL,
     rateLimits: config.rateLimits,
     trustProxy: config.TRUST_PROXY,
+    corsOrigins: config.corsOrigins,
     ...config.bounds,
   }),
 );

@@ -38,13 +38,14 @@ import type { GatewayContext } from './context';
 import { createGatewayMetrics, createSubscriptionMetrics } from './gateway-metrics';
 import { checkSubgraphs } from './health';
 import { keepAliveFetcher } from './http-fetcher';
+import { corsOriginsFor, corsPolicy } from './plugins/cors';
 import { persistedDocuments } from './plugins/document-store';
 import { forwardingDataSources } from './plugins/forwarding-data-source';
 import { responseCache } from './plugins/response-cache';
 import { specStatusCodes } from './plugins/status-codes';
 import { verifiedCaller } from './plugins/verified-caller';
 import { createGatewayRateLimit, GATEWAY_RATE_LIMITS, type RateLimit } from './rate-limit';
-import { socketIoForwarding } from './sockets';
+import { SOCKET_IO_PATH, socketIoForwarding } from './sockets';
 import { subgraphsOf } from './subgraphs';
 import { createSubscriptionServer, type SubscriptionBounds } from './subscriptions';
 
@@ -65,6 +66,11 @@ export interface GatewayOptions {
   cachePrefix?: string;
   /** Per client IP and per user; GATEWAY_RATE_LIMITS by default, false for none. */
   rateLimits?: { perIp: RateLimit; perUser: RateLimit; prefix?: string } | false;
+  /**
+   * The browser origins allowed cross-origin (HTTP and socket.io) and to open WebSockets with an
+   * Origin header. Absent: local web dev servers' (DEVELOPMENT_CORS_ORIGINS), none in production.
+   */
+  corsOrigins?: readonly string[];
   /** express's 'trust proxy': the proxies in front, so that req.ip is the client's. */
   trustProxy?: boolean | number | string;
   /**
@@ -174,9 +180,16 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     ...options.subscriptions,
     metrics: createSubscriptionMetrics(metrics),
   });
+  const corsOrigins = corsPolicy(corsOriginsFor(production, options.corsOrigins));
   const sockets = socketIoForwarding(subgraphs, logger, serviceTokens);
-  sockets.attach(httpServer, { '/graphql': subscriptions.handleUpgrade });
+  sockets.attach(
+    httpServer,
+    { '/graphql': subscriptions.handleUpgrade },
+    corsOrigins.allowsUpgrade,
+  );
   app.use(correlationId(), requestTiming(logger, metrics));
+  // Preflights are answered here, before socket.io's forwarding and Apollo (which refuses OPTIONS).
+  app.use(['/graphql', SOCKET_IO_PATH], corsOrigins.http);
   // Before any body parser: long-polling bodies pass through untouched.
   app.use(sockets.http);
   metricsRoute(app, metrics);

@@ -69,11 +69,26 @@ export function socketIoForwarding(
     }) as RequestHandler,
     /**
      * Takes WebSocket upgrades for known subgraphs, hands those for `routes` (by path: the
-     * gateway's graphql-ws on `/graphql`) to their handlers, and refuses every other upgrade.
+     * gateway's graphql-ws on `/graphql`) to their handlers, and refuses every other upgrade, and
+     * any that `allowUpgrade` refuses (403: a browser page of an origin not allowed).
      */
-    attach(server: Server, routes: Record<string, UpgradeHandler> = {}) {
+    attach(
+      server: Server,
+      routes: Record<string, UpgradeHandler> = {},
+      allowUpgrade: (req: IncomingMessage) => boolean = () => true,
+    ) {
       server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
         const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+        if (!allowUpgrade(req)) {
+          // Debug: a misconfigured web app shows here; a hostile page's attempts stay out of warn.
+          logger.debug('WebSocket upgrade refused: origin not allowed', {
+            origin: req.headers.origin,
+            path,
+          });
+          socket.once('finish', () => socket.destroy());
+          socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+          return;
+        }
         if (Object.hasOwn(routes, path)) {
           routes[path]!(req, socket, head);
           return;
