@@ -33,6 +33,11 @@ const schema = z.object({
   WS_CONNECTIONS_PER_IP: z.coerce.number().int().positive().default(100),
   /** A client that lets this much (MiB) pile up unread is dropped with 4013. */
   WS_MAX_BUFFERED_MB: z.coerce.number().positive().default(4),
+  /** GraphiQL at /explorer, served from npm (no CDN); unset: on outside production, off in it. */
+  EXPLORER: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value === 'true')),
   /** express's 'trust proxy' ("1", "loopback, 10.0.0.0/8"): set behind a load balancer. */
   TRUST_PROXY: z
     .string()
@@ -52,6 +57,8 @@ export type GatewayConfig = z.infer<typeof schema> & {
   /** Routing URL overrides by subgraph name, from SUBGRAPH_URL_<NAME>. */
   subgraphUrls: Record<string, string>;
   rateLimits: GatewayOptions['rateLimits'];
+  /** EXPLORER, or its default for NODE_ENV. */
+  explorer: boolean;
   /** The bounds above in the units startGateway takes. */
   bounds: Pick<
     GatewayOptions,
@@ -106,6 +113,7 @@ export function loadGatewayConfig(
     ...config,
     subgraphUrls,
     rateLimits: rateLimitsOf(config),
+    explorer: config.EXPLORER ?? config.NODE_ENV !== 'production',
     bounds: boundsOf(config),
   };
 }
