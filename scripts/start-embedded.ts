@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { DEMO_PASSWORD, demoAccounts, loadIdentityConfig } from '@fitnexa/identity';
 import { loadObservabilityConfig } from '@fitnexa/observability';
+import { loadGatewayConfig } from '@fitnexa/supergraph';
 import { BusUnavailableError, createMessageBus, type MessageBus } from '@fitnexa/shared/bus';
 import {
   createLogger,
@@ -16,7 +17,15 @@ import { startLocalGraph, type LocalGraph } from './lib/graph';
 
 async function main() {
   const root = join(__dirname, '..');
-  const env = { DATA_DIR: join(root, '.data'), SEED_DEMO_DATA: 'true', ...process.env };
+  // The console shows warnings and errors unless LOG_LEVEL says otherwise: the start-up lines and
+  // the seeded events handled after the gateway is up would otherwise bury the banner below. Every
+  // entry from `http` up still reaches observability's store (publishedLogLevel).
+  const env = {
+    DATA_DIR: join(root, '.data'),
+    SEED_DEMO_DATA: 'true',
+    LOG_LEVEL: 'warn',
+    ...process.env,
+  };
   const { LOG_LEVEL, DATABASE_URL, DATA_DIR, RABBITMQ_URL } = loadIdentityConfig(env);
   // Every service's logger also publishes to the bus's `logs` exchange, which observability
   // consumes; the bus is created after its own logger, so the transports reach it by reference.
@@ -49,12 +58,17 @@ async function main() {
   stopOnSignals({ stop }, logger('start'));
 
   const member = demoAccounts[0]!;
+  const explorer = loadGatewayConfig(env).explorer
+    ? `${new URL(graph.gateway.url).origin}/explorer (GraphiQL, offline too)`
+    : 'off (EXPLORER=false or production)';
   console.log(`
-FitNexa supergraph is up: ${graph.gateway.url} (Apollo Sandbox in a browser)
+FitNexa supergraph is up: ${graph.gateway.url}
+  explorer: ${explorer}
   subgraphs: ${Object.entries(graph.subgraphs)
     .map(([name, server]) => `${name} ${server.url}`)
     .join(', ')}
   data: ${DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${DATA_DIR}`}
+  console logs: ${LOG_LEVEL} and above (LOG_LEVEL=info npm start for the start-up lines)
   events and logs: ${RABBITMQ_URL ? 'RabbitMQ (RABBITMQ_URL)' : 'an in-process bus'}; logs kept by observability in ${loadObservabilityConfig(env).MONGODB_URL ? 'MongoDB (MONGODB_URL)' : 'an in-process MongoDB stand-in (memory only)'}
   demo accounts (password "${DEMO_PASSWORD}"): ${demoAccounts.map((account) => account.email).join(', ')}
   try: mutation { login(input: { email: "${member.email}", password: "${DEMO_PASSWORD}" }) { accessToken } }

@@ -172,6 +172,7 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
         host: gatewayConfig.HOST,
         logger: options.logger('gateway'),
         production: gatewayConfig.NODE_ENV === 'production',
+        explorer: gatewayConfig.explorer,
         redisUrl: gatewayConfig.REDIS_URL,
         cachePrefix: options.schemas?.identity && `gateway_${options.schemas.identity}`,
         rateLimits: gatewayConfig.rateLimits,

@@ -56,6 +56,11 @@ const schema = z.object({
         )
         .optional(),
     ),
+  /** GraphiQL at /explorer, served from npm (no CDN); unset: on outside production, off in it. */
+  EXPLORER: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value === 'true')),
   /** express's 'trust proxy' ("1", "loopback, 10.0.0.0/8"): set behind a load balancer. */
   TRUST_PROXY: z
     .string()
@@ -77,6 +82,8 @@ export type GatewayConfig = z.infer<typeof schema> & {
   rateLimits: GatewayOptions['rateLimits'];
   /** CORS_ORIGINS, or the defaults for NODE_ENV. */
   corsOrigins: string[];
+  /** EXPLORER, or its default for NODE_ENV. */
+  explorer: boolean;
   /** The bounds above in the units startGateway takes. */
   bounds: Pick<
     GatewayOptions,
@@ -132,6 +139,7 @@ export function loadGatewayConfig(
     subgraphUrls,
     rateLimits: rateLimitsOf(config),
     corsOrigins: corsOriginsFor(config.NODE_ENV === 'production', config.CORS_ORIGINS),
+    explorer: config.EXPLORER ?? config.NODE_ENV !== 'production',
     bounds: boundsOf(config),
   };
 }

@@ -13,6 +13,7 @@ runService('gateway', loadGatewayConfig(), (config) =>
     host: config.HOST,
     logger: config.logger,
     production: config.NODE_ENV === 'production',
+    explorer: config.explorer,
     redisUrl: config.REDIS_URL,
     rateLimits: config.rateLimits,
     trustProxy: config.TRUST_PROXY,

@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import {
   createServiceTokenIssuer,
@@ -40,6 +39,7 @@ import { checkSubgraphs } from './health';
 import { keepAliveFetcher } from './http-fetcher';
 import { corsOriginsFor, corsPolicy } from './plugins/cors';
 import { persistedDocuments } from './plugins/document-store';
+import { explorer } from './plugins/explorer';
 import { forwardingDataSources } from './plugins/forwarding-data-source';
 import { responseCache } from './plugins/response-cache';
 import { specStatusCodes } from './plugins/status-codes';
@@ -60,6 +60,8 @@ export interface GatewayOptions {
   host: string;
   logger: Logger;
   production?: boolean;
+  /** GraphiQL at /explorer (and for browsers at /graphql), served from npm; default: not in production. */
+  explorer?: boolean;
   /** Redis for persisted queries, cached responses and rate limits, shared by every instance. */
   redisUrl?: string;
   /** Prefix of the gateway's keys in that Redis (graphs side by side in tests get their own). */
@@ -101,7 +103,7 @@ export interface GatewayServer extends RunningServer {
 
 /**
  * The single entry point: composes the subgraphs of a supergraph file, verifies the caller's
- * token once, routes operations, aggregates health and serves Apollo Sandbox.
+ * token once, routes operations, aggregates health and serves an explorer (GraphiQL) outside production.
  */
 export async function startGateway(options: GatewayOptions): Promise<GatewayServer> {
   const { logger } = options;
@@ -141,6 +143,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
           principalOf: async (req) => (await caller.principalOf(req)).principal,
         });
   const limits = applyLimits(GATEWAY_LIMITS, { production });
+  const explorerPage = explorer<GatewayContext>(options.explorer ?? !production);
 
   const app = express();
   app.disable('x-powered-by');
@@ -156,7 +159,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
         specStatusCodes(),
         graphqlMetrics.plugin as ApolloServerPlugin<GatewayContext>,
         responseCache(cache),
-        ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+        explorerPage.landingPage,
       ],
     },
     { gateway, allowBatchedHttpRequests: true, ...persistedDocuments(cache) },
@@ -195,6 +198,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   metricsRoute(app, metrics);
   // Without the revocation store, tokens are judged on the last values read: degraded, still ready.
   healthRoutes(app, () => checkSubgraphs(subgraphs, { revocations: caller.revocations.ping }));
+  app.use(explorerPage.routes);
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),
