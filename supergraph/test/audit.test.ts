@@ -1,27 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { quietLogger, testTokenIssuer, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
+import { testTokenIssuer } from '@fitnexa/shared/testing';
 import type { RunningServer } from '@fitnexa/shared/server';
 import { serverAudits } from 'graphql-http';
-import { startGateway } from '../src';
-
-const supergraphSdl = readFileSync(
-  join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
-  'utf8',
-);
+import { startTestGateway } from './kit';
 
 describe('the gateway and the GraphQL-over-HTTP spec', () => {
   let gateway: RunningServer;
 
   beforeAll(async () => {
     const issuer = await testTokenIssuer();
-    gateway = await startGateway({
-      supergraphSdl,
+    gateway = await startTestGateway({
       verifyAccessToken: issuer.verify,
-      serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
-      port: 0,
-      host: '127.0.0.1',
-      logger: quietLogger('gateway'),
     });
   });
   afterAll(() => gateway.stop());

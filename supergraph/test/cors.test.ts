@@ -1,18 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ConfigError } from '@fitnexa/shared/config';
-import { quietLogger, testTokenIssuer, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
+import { testTokenIssuer } from '@fitnexa/shared/testing';
 import { WebSocket } from 'ws';
-import { loadGatewayConfig, startGateway, subgraphsOf, type GatewayServer } from '../src';
+import { loadGatewayConfig, type GatewayServer } from '../src';
+import { everySubgraphAt, startTestGateway } from './kit';
 
 // Browsers on allowed origins may call the gateway cross-origin; any other origin gets no CORS
 // headers (the browser blocks the page), and its WebSockets are refused. `{ __typename }` needs
 // no subgraph, so the subgraph URLs point nowhere.
 
-const supergraphSdl = readFileSync(
-  join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
-  'utf8',
-);
 const ALLOWED = 'http://127.0.0.1:5173';
 const OTHER = 'https://evil.example';
 
@@ -21,16 +16,9 @@ let production: GatewayServer;
 
 async function gatewayIn(mode: 'development' | 'production') {
   const issuer = await testTokenIssuer();
-  return startGateway({
-    supergraphSdl,
-    subgraphUrls: Object.fromEntries(
-      subgraphsOf(supergraphSdl).map(({ name }) => [name, 'http://127.0.0.1:9/graphql']),
-    ),
+  return startTestGateway({
+    subgraphUrls: everySubgraphAt('http://127.0.0.1:9/graphql'),
     verifyAccessToken: issuer.verify,
-    serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-    logger: quietLogger('gateway'),
     production: mode === 'production',
     rateLimits: false,
   });

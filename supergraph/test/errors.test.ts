@@ -1,23 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import {
-  capturingLogger,
-  TEST_SERVICE_TOKEN_SECRET,
-  testTokenIssuer,
-  type CapturedEntry,
-} from '@fitnexa/shared/testing';
+import { capturingLogger, testTokenIssuer, type CapturedEntry } from '@fitnexa/shared/testing';
 import type { RunningServer } from '@fitnexa/shared/server';
-import { startGateway, subgraphsOf } from '../src';
+import { subgraphsOf } from '../src';
+import { startTestGateway, SUPERGRAPH_SDL } from './kit';
 
 // What the gateway's error log says about a subgraph's failure: the operator reads which subgraph,
 // what it said and its code; the client gets a bare INTERNAL_SERVER_ERROR.
-
-const supergraphSdl = readFileSync(
-  join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
-  'utf8',
-);
 
 let stub: Server;
 let gateway: RunningServer;
@@ -45,7 +34,7 @@ beforeAll(async () => {
   const stubUrl = `http://127.0.0.1:${(stub.address() as AddressInfo).port}/graphql`;
   // identity: a port nobody listens on (port 1 is never a test server's).
   const subgraphUrls = Object.fromEntries(
-    subgraphsOf(supergraphSdl).map(({ name }) => [
+    subgraphsOf(SUPERGRAPH_SDL).map(({ name }) => [
       name,
       name === 'identity' ? 'http://127.0.0.1:1/graphql' : stubUrl,
     ]),
@@ -54,15 +43,11 @@ beforeAll(async () => {
   token = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
   const captured = capturingLogger('gateway');
   entries = captured.entries;
-  gateway = await startGateway({
-    supergraphSdl,
+  gateway = await startTestGateway({
     subgraphUrls,
     verifyAccessToken: issuer.verify,
-    port: 0,
-    host: '127.0.0.1',
     logger: captured.logger,
     rateLimits: false,
-    serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
   });
 });
 afterAll(async () => {

@@ -1,18 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { quietLogger, testTokenIssuer, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
+import { testTokenIssuer } from '@fitnexa/shared/testing';
 import type { RunningServer } from '@fitnexa/shared/server';
-import { startGateway, subgraphsOf } from '../src';
+import { everySubgraphAt, startTestGateway } from './kit';
 
 // The explorer works offline: its page and every file it loads come from the gateway itself (npm
 // packages), never from a CDN; production has none unless EXPLORER says so.
 
-const supergraphSdl = readFileSync(
-  join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
-  'utf8',
-);
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
 let stub: Server;
@@ -21,14 +15,9 @@ const gateways: RunningServer[] = [];
 async function gatewayWith(options: { production: boolean; explorer?: boolean }) {
   const url = `http://127.0.0.1:${(stub.address() as AddressInfo).port}/graphql`;
   const issuer = await testTokenIssuer();
-  const gateway = await startGateway({
-    supergraphSdl,
-    subgraphUrls: Object.fromEntries(subgraphsOf(supergraphSdl).map(({ name }) => [name, url])),
+  const gateway = await startTestGateway({
+    subgraphUrls: everySubgraphAt(url),
     verifyAccessToken: issuer.verify,
-    serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-    logger: quietLogger('gateway'),
     rateLimits: false,
     ...options,
   });

@@ -1,9 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { quietLogger, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
-import { startGateway, subgraphsOf } from '../src';
+import { everySubgraphAt, startTestGateway } from './kit';
 import { keepAliveFetcher } from '../src/http-fetcher';
 
 // The gateway's subgraph fetcher against small HTTP servers that misbehave on purpose.
@@ -172,21 +169,12 @@ describe('an oversized subgraph response through the gateway', () => {
         JSON.stringify({ data: { gymsNear: { edges: [], padding: 'p'.repeat(256 * 1024) } } }),
       );
     });
-    const supergraphSdl = readFileSync(
-      join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
-      'utf8',
-    );
-    const gateway = await startGateway({
-      supergraphSdl,
-      subgraphUrls: Object.fromEntries(subgraphsOf(supergraphSdl).map(({ name }) => [name, url])),
+    const gateway = await startTestGateway({
+      subgraphUrls: everySubgraphAt(url),
       verifyAccessToken: async () => {
         throw new Error('no tokens here');
       },
-      port: 0,
-      host: '127.0.0.1',
-      logger: quietLogger('gateway'),
       rateLimits: false,
-      serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
       maxSubgraphResponseBytes: 64 * 1024,
     });
     try {

@@ -1,19 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { quietLogger, testTokenIssuer, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
+import { testTokenIssuer } from '@fitnexa/shared/testing';
 import type { RunningServer } from '@fitnexa/shared/server';
-import { startGateway, subgraphsOf, type GatewayOptions } from '../src';
+import { type GatewayOptions } from '../src';
+import { everySubgraphAt, startTestGateway } from './kit';
 import { MAX_BATCH } from '@fitnexa/shared/limits';
 
 // Operations the gateway must refuse before planning: each answer is a GraphQL error with a code,
 // and no subgraph hears of the request. Every subgraph URL points at one stub that counts calls.
-
-const supergraphSdl = readFileSync(
-  join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
-  'utf8',
-);
 
 let subgraphCalls = 0;
 let stub: Server;
@@ -26,14 +20,9 @@ async function startGatewayOnStub(
   rateLimits?: GatewayOptions['rateLimits'],
 ) {
   const url = `http://127.0.0.1:${(stub.address() as AddressInfo).port}/graphql`;
-  const gateway = await startGateway({
-    supergraphSdl,
-    subgraphUrls: Object.fromEntries(subgraphsOf(supergraphSdl).map(({ name }) => [name, url])),
+  const gateway = await startTestGateway({
+    subgraphUrls: everySubgraphAt(url),
     verifyAccessToken: issuer.verify,
-    serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-    logger: quietLogger('gateway'),
     production,
     rateLimits,
   });

@@ -1,31 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { RunningServer } from '@fitnexa/shared/server';
 import { Redis } from 'ioredis';
-import {
-  quietLogger,
-  testRedisUrl,
-  testTokenIssuer,
-  TEST_SERVICE_TOKEN_SECRET,
-} from '@fitnexa/shared/testing';
-import { startGateway, type GatewayOptions } from '../src';
-
-const supergraphSdl = readFileSync(
-  join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
-  'utf8',
-);
+import { testRedisUrl, testTokenIssuer } from '@fitnexa/shared/testing';
+import { type GatewayOptions } from '../src';
+import { startTestGateway } from './kit';
 
 const gateways: RunningServer[] = [];
 async function aGateway(redisUrl: string | undefined, options: Partial<GatewayOptions> = {}) {
   const issuer = await testTokenIssuer();
-  const gateway = await startGateway({
-    supergraphSdl,
+  const gateway = await startTestGateway({
     verifyAccessToken: issuer.verify,
-    serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-    logger: quietLogger('gateway'),
     redisUrl,
     ...options,
   });

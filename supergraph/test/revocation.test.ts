@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createRevocationStore } from '@fitnexa/shared/auth/revocations';
 import {
   killProcess,
@@ -8,16 +6,10 @@ import {
   startOwnRedis,
   testTokenIssuer,
   untilPasses,
-  TEST_SERVICE_TOKEN_SECRET,
 } from '@fitnexa/shared/testing';
-import { startGateway } from '../src';
+import { startTestGateway } from './kit';
 
 // The gateway refuses tokens identity revoked, read from the revocation store (Redis) per request.
-
-const supergraphSdl = readFileSync(
-  join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
-  'utf8',
-);
 
 it('when a user is revoked, then the gateway refuses their token; while Redis is away it keeps refusing it, lets others through and reports revocations degraded', async () => {
   const redis = await startOwnRedis();
@@ -28,14 +20,10 @@ it('when a user is revoked, then the gateway refuses their token; while Redis is
     logger,
   });
   const issuer = await testTokenIssuer();
-  const gateway = await startGateway({
-    supergraphSdl,
+  const gateway = await startTestGateway({
     verifyAccessToken: issuer.verify,
-    port: 0,
-    host: '127.0.0.1',
     logger,
     rateLimits: false,
-    serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
     revocations,
   });
   const ask = async (token: string) => {

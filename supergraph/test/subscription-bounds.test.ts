@@ -1,28 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import {
-  capturingLogger,
-  testTokenIssuer,
-  untilPasses,
-  TEST_SERVICE_TOKEN_SECRET,
-} from '@fitnexa/shared/testing';
+import { capturingLogger, testTokenIssuer, untilPasses } from '@fitnexa/shared/testing';
 import { eventually } from '@fitnexa/shared/testing/realtime';
 import { buildSchema, parse, type ExecutionResult } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
-import { startGateway, subgraphsOf, type GatewayServer } from '../src';
+import { type GatewayServer } from '../src';
+import { everySubgraphAt, startTestGateway } from './kit';
 
 // The gateway's bounds on what one graphql-ws client holds: subscriptions per connection,
 // connections per user and per address, and unread bytes. One stub stands in for every
 // subgraph: its graphql-ws side streams events for as long as the gateway wants them.
 
-const supergraphSdl = readFileSync(
-  join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
-  'utf8',
-);
 const MAX_BUFFERED = 1024 * 1024;
 const EVENT_BODY = 'x'.repeat(32 * 1024);
 
@@ -70,15 +60,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(stub.address() as AddressInfo).port}/graphql`;
   issuer = await testTokenIssuer();
-  gateway = await startGateway({
-    supergraphSdl,
-    subgraphUrls: Object.fromEntries(subgraphsOf(supergraphSdl).map(({ name }) => [name, url])),
+  gateway = await startTestGateway({
+    subgraphUrls: everySubgraphAt(url),
     verifyAccessToken: issuer.verify,
-    port: 0,
-    host: '127.0.0.1',
     logger,
     rateLimits: false,
-    serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
     // The tests pose as distinct client addresses through X-Forwarded-For.
     trustProxy: true,
     subscriptions: {

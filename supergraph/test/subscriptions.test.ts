@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { createServiceTokenVerifier, SERVICE_TOKEN_HEADER } from '@fitnexa/shared/auth';
 import { ForbiddenError } from '@fitnexa/shared/errors';
-import { quietLogger, testTokenIssuer, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
+import { testTokenIssuer, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
 import { eventually } from '@fitnexa/shared/testing/realtime';
 import {
   buildSchema,
@@ -16,16 +14,12 @@ import {
 import { createClient, type Client } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
-import { startGateway, subgraphsOf, type GatewayServer } from '../src';
+import { type GatewayServer } from '../src';
+import { everySubgraphAt, startTestGateway } from './kit';
 
 // The gateway's graphql-ws server against one stub standing in for every subgraph: its graphql-ws
 // side hands each upstream subscription to the test, which pushes events; its HTTP side answers
 // entity fetches and counts them.
-
-const supergraphSdl = readFileSync(
-  join(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
-  'utf8',
-);
 
 interface Upstream {
   query: string;
@@ -198,14 +192,9 @@ beforeAll(async () => {
   const issuer = await testTokenIssuer();
   token = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
   otherToken = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
-  gateway = await startGateway({
-    supergraphSdl,
-    subgraphUrls: Object.fromEntries(subgraphsOf(supergraphSdl).map(({ name }) => [name, url])),
+  gateway = await startTestGateway({
+    subgraphUrls: everySubgraphAt(url),
     verifyAccessToken: issuer.verify,
-    serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-    logger: quietLogger('gateway'),
     rateLimits: false,
     subscriptions: { upstreamRetryAttempts: 0, connectionInitTimeoutMs: 200 },
   });
