@@ -74,6 +74,7 @@ export class SigningKeys {
   private timer?: NodeJS.Timeout;
   private checking?: Promise<void>;
   private reloadForUnknownKid?: Promise<void>;
+  private nextLoad?: Promise<void>;
 
   private constructor(private readonly options: SigningKeysOptions) {}
 
@@ -186,7 +187,18 @@ export class SigningKeys {
 
   /** Reloads the published keys, decrypting those that sign now or later. */
   reload(): Promise<void> {
-    this.loading ??= this.load().finally(() => {
+    // A load in flight may have read the keys before the caller's change: one more load follows
+    // it, shared by every caller meanwhile, so a reload always sees what was written before it.
+    if (this.loading) {
+      this.nextLoad ??= this.loading
+        .catch(() => undefined)
+        .then(() => {
+          this.nextLoad = undefined;
+          return this.reload();
+        });
+      return this.nextLoad;
+    }
+    this.loading = this.load().finally(() => {
       this.loading = undefined;
     });
     return this.loading;
@@ -228,6 +240,7 @@ export class SigningKeys {
     this.timer = undefined;
     await this.checking;
     await this.loading?.catch(() => undefined);
+    await this.nextLoad?.catch(() => undefined);
   }
 
   private isDue(newest: SigningKeyRecord, now: Date): boolean {
