@@ -100,11 +100,11 @@ describe('signing key rotation', () => {
     // Published ahead of time: tokens are still signed with the old key until it activates.
     expect(kidOf(await identity.token())).toBe(oldKid);
 
-    // Its activation time arrives.
-    await identity.sql(
-      `UPDATE "SigningKey" SET "activatesAt" = now() - interval '1 second' WHERE kid = $1`,
-      [rotated.kid],
-    );
+    // Its activation time arrives: now, still later than the old key's (a second ago could be
+    // before it on a fast run, and the last activated key signs).
+    await identity.sql(`UPDATE "SigningKey" SET "activatesAt" = now() WHERE kid = $1`, [
+      rotated.kid,
+    ]);
     await identity.server.signingKeys.reload();
     const after = await identity.token();
     expect(kidOf(after)).toBe(rotated.kid);
