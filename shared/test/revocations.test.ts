@@ -11,6 +11,7 @@ import {
 import {
   createRevocationStore,
   refusingRevokedTokens,
+  revocationStoreOf,
   type RevocationStore,
 } from '../src/auth/revocations';
 import {
@@ -196,5 +197,19 @@ describe('in-process revocation store', () => {
       await expect(check(token)).rejects.toMatchObject(refused);
     }
     await store.close();
+  });
+});
+
+describe("a service handed its process's revocation store", () => {
+  it('when the service stops and closes its store, then the shared one stays open for the others', async () => {
+    const shared = await createRevocationStore({ prefix: 'revocations', logger });
+    const ofService = await revocationStoreOf(shared, { prefix: 'unused', logger });
+    const userId = randomUUID();
+    await ofService.revoke(userId, 1_000);
+    expect(await shared.validFrom([userId])).toEqual([1_000]);
+
+    await ofService.close();
+    expect(await shared.validFrom([userId])).toEqual([1_000]);
+    await shared.close();
   });
 });

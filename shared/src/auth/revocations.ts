@@ -72,6 +72,23 @@ export async function ownRevocationStore(
   });
 }
 
+/**
+ * The store a service reads: the one its caller shares (`shared`, which the caller closes, so
+ * closing this one leaves it open), else a store of the service's own (ownRevocationStore).
+ */
+export async function revocationStoreOf(
+  shared: RevocationStore | undefined,
+  own: Parameters<typeof ownRevocationStore>[0],
+): Promise<RevocationStore> {
+  if (!shared) return ownRevocationStore(own);
+  return {
+    revoke: (userId, at) => shared.revoke(userId, at),
+    validFrom: (userIds) => shared.validFrom(userIds),
+    ping: () => shared.ping(),
+    close: async () => {},
+  };
+}
+
 // Keeps the later instant: two revocations of one user racing never move it back.
 const REVOKE_SCRIPT = `
 local current = redis.call('GET', KEYS[1])

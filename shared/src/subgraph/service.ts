@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import type { DocumentNode } from 'graphql';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../auth';
 import {
-  ownRevocationStore,
+  revocationStoreOf,
   refusingRevokedTokens,
   type RevocationStore,
 } from '../auth/revocations';
@@ -146,15 +146,13 @@ export async function startService<
     // Side by side: each waits up to 2 s for a Redis that is away.
     const [cache, revocations] = await Promise.all([
       createCache({ url: settings.REDIS_URL, prefix: database.db.schema, logger }),
-      settings.revocations ??
-        ownRevocationStore({
-          url: settings.REDIS_URL,
-          prefix: settings.revocationsPrefix,
-          logger,
-        }),
+      revocationStoreOf(settings.revocations, {
+        url: settings.REDIS_URL,
+        prefix: settings.revocationsPrefix,
+        logger,
+      }),
     ]);
-    opened.push(cache);
-    if (!settings.revocations) opened.push(revocations);
+    opened.push(cache, revocations);
     const hub = await createEventHub({
       url: spec.realtime ? settings.REDIS_URL : undefined,
       channel: `${database.db.schema}:realtime`,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
 import {
-  ownRevocationStore,
+  revocationStoreOf,
   refusingRevokedTokens,
   type RevocationStore,
 } from '@fitnexa/shared/auth/revocations';
@@ -59,15 +59,14 @@ export async function startObservability(
   });
   const ingest = createIngest(mongo.store, LogStore.retryable);
   let consumer: Consumer | undefined;
-  let ownRevocations: RevocationStore | undefined;
+  let revocations: RevocationStore | undefined;
   try {
-    const revocations =
-      options.revocations ??
-      (ownRevocations = await ownRevocationStore({
-        url: options.REDIS_URL,
-        prefix: options.revocationsPrefix,
-        logger,
-      }));
+    const store = await revocationStoreOf(options.revocations, {
+      url: options.REDIS_URL,
+      prefix: options.revocationsPrefix,
+      logger,
+    });
+    revocations = store;
     consumer = await bus.consume(
       {
         queue: LOGS_QUEUE,
@@ -80,7 +79,7 @@ export async function startObservability(
     const logs = new Logs(mongo.store);
     const verifyAccessToken = refusingRevokedTokens(
       options.verifyAccessToken ?? createAccessTokenVerifier({ jwksUrl: options.JWKS_URL }),
-      revocations,
+      store,
       { logger },
     );
     const server = await startSubgraph<ObservabilityContext>({
@@ -95,12 +94,12 @@ export async function startObservability(
       serviceTokens: { secret: options.SERVICE_TOKEN_SECRET },
       readiness: { mongodb: mongo.ping },
       // Without the broker no new entries arrive, but what is stored can still be read.
-      degradable: { bus: () => bus.ping(), revocations: revocations.ping },
+      degradable: { bus: () => bus.ping(), revocations: store.ping },
       context: (base): ObservabilityContext => ({ ...base, logs }),
       onStop: async () => {
         ingest.stop();
         await consumer?.cancel();
-        await ownRevocations?.close();
+        await revocations?.close();
         await mongo.close();
       },
     });
@@ -108,7 +107,7 @@ export async function startObservability(
   } catch (error) {
     ingest.stop();
     await consumer?.cancel();
-    await ownRevocations?.close();
+    await revocations?.close();
     await mongo.close();
     throw error;
   }

@@ -1,6 +1,6 @@
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '@fitnexa/shared/auth';
 import {
-  ownRevocationStore,
+  revocationStoreOf,
   refusingRevokedTokens,
   type RevocationStore,
 } from '@fitnexa/shared/auth/revocations';
@@ -27,12 +27,10 @@ export interface VerifiedCallerOptions {
 export async function verifiedCaller(options: VerifiedCallerOptions) {
   const { logger } = options;
   // Read per request from the store, so a gateway started after a revocation refuses too.
-  const revocations =
-    options.revocations ??
-    (await ownRevocationStore({
-      url: options.redisUrl,
-      logger,
-    }));
+  const revocations = await revocationStoreOf(options.revocations, {
+    url: options.redisUrl,
+    logger,
+  });
   const verify = refusingRevokedTokens(
     options.verifyAccessToken ??
       createAccessTokenVerifier({ jwksUrl: required(options.jwksUrl, 'jwksUrl') }),
@@ -56,7 +54,7 @@ export async function verifiedCaller(options: VerifiedCallerOptions) {
       correlationId: currentCorrelationId(),
     }),
     async close() {
-      if (!options.revocations) await revocations.close();
+      await revocations.close();
     },
   };
 }
