@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServiceTokenVerifier, SERVICE_TOKEN_HEADER } from '@fitnexa/shared/auth';
+import { TokenRevokedError } from '@fitnexa/shared/auth/revocations';
 import { ForbiddenError } from '@fitnexa/shared/errors';
 import { testTokenIssuer, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
 import { eventually } from '@fitnexa/shared/testing/realtime';
@@ -25,6 +26,8 @@ interface Upstream {
   query: string;
   variables: Record<string, unknown>;
   connectionParams: Record<string, unknown>;
+  /** The stub's end of the upstream connection. */
+  socket: WebSocket;
   push(result: ExecutionResult): void;
   closed: boolean;
 }
@@ -38,15 +41,18 @@ let entityCallers: string[] = [];
 /** The service credential of every entity fetch, in order. */
 let entityCredentials: string[] = [];
 let gateway: GatewayServer;
+let issuer: Awaited<ReturnType<typeof testTokenIssuer>>;
 let token: string;
 let otherToken: string;
+/** Tokens the gateway's verifier refuses as revoked (as identity's revocation would make it). */
+const revoked = new Set<string>();
 
 /** The stub's graphql-ws: every subscription stays open, fed by the test through `push`. */
 function upstreamSubscription(args: ExecutionArgs): AsyncIterableIterator<ExecutionResult> {
   const pending: ExecutionResult[] = [];
   let wake: (() => void) | undefined;
   const upstream: Upstream = {
-    ...(args.contextValue as Pick<Upstream, 'query' | 'variables' | 'connectionParams'>),
+    ...(args.contextValue as Pick<Upstream, 'query' | 'variables' | 'connectionParams' | 'socket'>),
     closed: false,
     push(result) {
       pending.push(result);
@@ -107,6 +113,7 @@ async function startStub() {
           query: payload.query,
           variables: payload.variables ?? {},
           connectionParams: ctx.connectionParams ?? {},
+          socket: ctx.extra.socket,
         },
       }),
       subscribe: upstreamSubscription,
@@ -184,17 +191,22 @@ function raw(protocols: string[] = ['graphql-transport-ws']) {
   };
 }
 
+const LEADERBOARD =
+  'subscription L($id: ID!) { challengeLeaderboard(challengeId: $id) { rank user { displayName } } }';
 const MESSAGE_ADDED =
   'subscription M($id: ID!) { messageAdded(conversationId: $id) { body sender { displayName } } }';
 
 beforeAll(async () => {
   const url = await startStub();
-  const issuer = await testTokenIssuer();
+  issuer = await testTokenIssuer();
   token = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
   otherToken = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
   gateway = await startTestGateway({
     subgraphUrls: everySubgraphAt(url),
-    verifyAccessToken: issuer.verify,
+    verifyAccessToken: async (accessToken) => {
+      if (revoked.has(accessToken)) throw new TokenRevokedError();
+      return issuer.verify(accessToken);
+    },
     rateLimits: false,
     subscriptions: { upstreamRetryAttempts: 0, connectionInitTimeoutMs: 200 },
   });
@@ -364,6 +376,42 @@ describe('federated subscription execution', () => {
     ]);
     await eventually(() => gateway.subscriptions.upstreamSockets() === 0, 'no upstream socket');
     expect(gateway.subscriptions.activeSubscriptions()).toBe(0);
+  });
+
+  it('when a subgraph refuses a revoked token before the gateway noticed, then the client connection is closed with 4403', async () => {
+    const leaving = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
+    const connection = client({ authorization: `Bearer ${leaving}` });
+    const closedWith: number[] = [];
+    connection.on('closed', (event) => closedWith.push((event as { code: number }).code));
+    const subscription = subscribe(MESSAGE_ADDED, { id: 'c1' }, connection);
+    await eventually(() => upstreams.length === 1, 'the upstream subscription');
+
+    revoked.add(leaving);
+    upstreams[0]!.socket.close(4403, 'Forbidden');
+
+    await eventually(() => closedWith.length > 0, 'the client connection to close');
+    expect(closedWith).toEqual([4403]);
+    expect(subscription.errors()?.[0]?.message ?? '').not.toMatch(/unavailable/);
+  });
+
+  it('when a subgraph refuses a token the gateway still accepts, then the subscription ends with INTERNAL_SERVER_ERROR and the connection stays open', async () => {
+    const connection = client();
+    const closedWith: number[] = [];
+    connection.on('closed', (event) => closedWith.push((event as { code: number }).code));
+    const refused = subscribe(MESSAGE_ADDED, { id: 'c1' }, connection);
+    await eventually(() => upstreams.length === 1, 'the messaging subscription');
+    // Another subgraph, so another upstream connection, which keeps going.
+    const other = subscribe(LEADERBOARD, { id: 'ch1' }, connection);
+    await eventually(() => upstreams.length === 2, 'the squad subscription');
+
+    upstreams[0]!.socket.close(4403, 'Forbidden');
+
+    await eventually(() => refused.ended(), 'the refused subscription to end');
+    expect(refused.errors()).toEqual([
+      expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
+    ]);
+    expect(other.ended()).toBe(false);
+    expect(closedWith).toEqual([]);
   });
 
   it('when one client holds several subscriptions, then they share one upstream socket that closes with the last one', async () => {

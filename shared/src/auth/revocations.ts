@@ -259,14 +259,19 @@ export function refusingRevokedTokens(
  */
 export function watchRevokedConnections(verify: AccessTokenVerifier, intervalMs = 1_000) {
   const watched = new Map<object, { token: string; close(): void }>();
-  const timer = setInterval(() => {
-    for (const [key, connection] of watched) {
-      verify(connection.token).catch((error: unknown) => {
-        if (!(error instanceof TokenRevokedError) || !watched.has(key)) return;
+  /** Closes the connection if its token is revoked now; true when it did. */
+  const check = (key: object, connection: { token: string; close(): void }) =>
+    verify(connection.token).then(
+      () => false,
+      (error: unknown) => {
+        if (!(error instanceof TokenRevokedError) || watched.get(key) !== connection) return false;
         watched.delete(key);
         connection.close();
-      });
-    }
+        return true;
+      },
+    );
+  const timer = setInterval(() => {
+    for (const [key, connection] of watched) void check(key, connection);
   }, intervalMs);
   timer.unref();
   return {
@@ -275,6 +280,21 @@ export function watchRevokedConnections(verify: AccessTokenVerifier, intervalMs 
     },
     unwatch(key: object) {
       watched.delete(key);
+    },
+    /**
+     * Checks the connections holding `token` now rather than at the next tick (another service
+     * refused it), and once more when this service's cached read of the user has gone stale.
+     * Resolves when done, with whether any was closed.
+     */
+    async recheck(token: string): Promise<boolean> {
+      const holding = () => [...watched].filter(([, connection]) => connection.token === token);
+      const checkAll = async () =>
+        (await Promise.all(holding().map(([key, connection]) => check(key, connection)))).some(
+          Boolean,
+        );
+      if (await checkAll()) return true;
+      await new Promise((resolve) => setTimeout(resolve, REVOCATION_FRESH_FOR_MS));
+      return checkAll();
     },
     stop() {
       clearInterval(timer);

@@ -89,6 +89,9 @@ export function createConnections(options: ConnectionOptions) {
       states.delete(ctx);
     },
 
+    /** Closes (4403) the connections holding `caller`'s token if it is revoked; true if any. */
+    recheck: (caller: string) => (caller ? revoked.recheck(caller) : Promise.resolve(false)),
+
     /** The state of an accepted connection (undefined before `connection_init` was accepted). */
     state: (ctx: ConnectionContext) => states.get(ctx),
 

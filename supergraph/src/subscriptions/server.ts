@@ -130,18 +130,28 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
             sink.error(new UpstreamFailure((error as GraphQLFormattedError[]).map(toGraphQLError)));
             return;
           }
+          const { code, reason: closeReason } = error as { code?: number; reason?: string };
           const reason =
             error instanceof Error
               ? error.message
-              : `closed ${(error as { code?: number }).code ?? ''} ${(error as { reason?: string }).reason ?? ''}`.trim();
-          logger.warn('upstream subscription lost', { subgraph, reason });
-          sink.error(
-            new UpstreamFailure([
-              new GraphQLError(`The ${subgraph} subgraph is unavailable: ${reason}`, {
-                extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
-              }),
-            ]),
-          );
+              : `closed ${code ?? ''} ${closeReason ?? ''}`.trim();
+          const lost = () => {
+            logger.warn('upstream subscription lost', { subgraph, reason });
+            sink.error(
+              new UpstreamFailure([
+                new GraphQLError(`The ${subgraph} subgraph is unavailable: ${reason}`, {
+                  extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+                }),
+              ]),
+            );
+          };
+          if (code !== 4403) return lost();
+          // The subgraph refused the caller's token (revoked) before the gateway's own watch saw
+          // it: the caller's connections are closed with 4403 as the gateway would close them.
+          // A token the gateway still accepts means the subgraph refused the gateway itself.
+          void connectionHandling.recheck(request.state.caller).then((closed) => {
+            if (!closed) lost();
+          });
         },
         complete: () => sink.complete(),
       },
