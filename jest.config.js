@@ -1,6 +1,7 @@
 // One runner for the whole monorepo. `npm test` runs every project: "component" (each service or
-// module on its own, against the real PostgreSQL, Redis and RabbitMQ) and "e2e" (the composed
-// graph); `npm run test:e2e` only the latter. TypeScript goes through swc (types are checked by `npm run check:types`).
+// module on its own, against the real PostgreSQL, Redis and RabbitMQ), "e2e" (the composed
+// graph) and "browser" (pages in a real Chromium); `npm run test:e2e` and `npm run test:browser`
+// run one of the latter. TypeScript goes through swc (types are checked by `npm run check:types`).
 const transform = {
   '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
@@ -23,8 +24,13 @@ module.exports = {
       ...common,
       displayName: 'component',
       testMatch: ['<rootDir>/{shared,supergraph,subgraphs/*,scripts,test}/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.(e2e|browser)\\.test\\.ts$'],
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'] },
+    {
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser.test.ts'],
+    },
   ],
 };
