@@ -1,0 +1,288 @@
+// npm run bench:start: how light `npm start` (the embedded graph) is. For BENCH_RUNS runs
+// (default 3): `npm start`'s own command on an empty data directory (cold), measuring the time
+// until the gateway's /health/ready answers 200 and the banner is printed; then, on that process,
+// BENCH_SECONDS (default 10) of the README's member dashboard query with autocannon
+// (BENCH_CONNECTIONS, default 20) as the logged-in demo member; then the same command again on the
+// same data directory (warm), until ready. Peak resident memory is the largest sum of VmRSS over
+// the process tree (tsx runs Node in a child process), sampled every 50 ms from start to stop.
+//
+// The graph runs as `npm start` runs it, except that the gateway's rate limits are off (the load
+// is one user; the default 600 per minute would refuse it) and the data directory is a temporary
+// one. The ports are `npm start`'s: nothing else may be using 3000 and 4001–4006.
+//
+// Errors: connection errors, timeouts, non-2xx answers and any body other than the first one's
+// (so GraphQL errors too). Medians over the runs; each run's figures are printed too.
+// BENCH_PROFILE=1 runs Node with --cpu-prof and tsx's loader instead (profiles, one per start and
+// thread, in /tmp/fitnexa-bench-profiles).
+//
+// A measurement, not a test: it exits 0 whatever the numbers, non-zero only when setup fails.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
+import { runLoad, type RoundResult } from './bench/load';
+import { DEFAULT_PORTS } from './lib/graph';
+
+const RUNS = positive('BENCH_RUNS', 3);
+const SECONDS = positive('BENCH_SECONDS', 10);
+const CONNECTIONS = positive('BENCH_CONNECTIONS', 20);
+const PROFILE = process.env.BENCH_PROFILE === '1';
+const PROFILE_DIR = '/tmp/fitnexa-bench-profiles';
+const ROOT = join(__dirname, '..');
+const READY_TIMEOUT_MS = 300_000;
+const BANNER = 'FitNexa supergraph is up';
+const GATEWAY = `http://127.0.0.1:${DEFAULT_PORTS.gateway}`;
+
+// The README's member dashboard.
+const DASHBOARD = `query Dashboard($from: DateTime!, $to: DateTime!) {
+  me {
+    displayName
+    memberships(status: ACTIVE) { gym { name } plan { name } }
+    bookedClasses(from: $from, to: $to) { class { title startsAt coach { displayName } } }
+    workoutSessions(first: 5) {
+      edges { node { startedAt gym { name } sets { reps weightKg exercise { name } } } }
+    }
+    personalRecords { kind value exercise { name } }
+  }
+}`;
+
+function positive(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function assertPortFree(port: number) {
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer()
+      .once('error', () => reject(new Error(`port ${port} is in use; npm start needs it`)))
+      .listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
+}
+
+/** The pids of `pid` and all its descendants, from /proc. */
+function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let index = 0; index < tree.length; index++) {
+    const taskDir = `/proc/${tree[index]}/task`;
+    try {
+      for (const task of readdirSync(taskDir)) {
+        const children = readFileSync(join(taskDir, task, 'children'), 'utf8').trim();
+        if (children) tree.push(...children.split(' ').map(Number));
+      }
+    } catch {
+      // The process has just exited.
+    }
+  }
+  return tree;
+}
+
+function residentBytes(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      total += Number(match?.[1] ?? 0) * 1024;
+    } catch {
+      // The process has just exited.
+    }
+  }
+  return total;
+}
+
+interface Started {
+  child: ChildProcess;
+  readyMs: number;
+  /** The largest resident memory so far; keeps rising until `stop`. */
+  peakBytes(): number;
+  stop(): Promise<void>;
+}
+
+/** Runs `npm start`'s command on `dataDir` and waits for the ready endpoint and the banner. */
+async function startGraph(dataDir: string): Promise<Started> {
+  for (const port of Object.values(DEFAULT_PORTS)) await assertPortFree(port);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    RATE_LIMIT_PER_IP_PER_MINUTE: '0',
+    RATE_LIMIT_PER_USER_PER_MINUTE: '0',
+  };
+  // The embedded graph: no server URLs.
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'RABBITMQ_URL', 'MONGODB_URL']) delete env[name];
+  const began = performance.now();
+  // Profiled: Node itself with tsx's loader, as `--cpu-prof` is not allowed in NODE_OPTIONS.
+  const [command, ...args] = PROFILE
+    ? [
+        process.execPath,
+        '--cpu-prof',
+        `--cpu-prof-dir=${PROFILE_DIR}`,
+        '--import',
+        'tsx',
+        'scripts/start-embedded.ts',
+      ]
+    : [join(ROOT, 'node_modules', '.bin', 'tsx'), 'scripts/start-embedded.ts'];
+  const child = spawn(command!, args, {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let peak = 0;
+  const sampler = setInterval(() => {
+    if (child.pid) peak = Math.max(peak, residentBytes(processTree(child.pid)));
+  }, 50);
+  let output = '';
+  let bannerShown = false;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.includes(BANNER)) bannerShown = true;
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+  const stop = async () => {
+    child.kill('SIGINT');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(killer);
+    clearInterval(sampler);
+  };
+  try {
+    let ready = false;
+    while (!(ready && bannerShown)) {
+      if (hasExited) throw new Error(`npm start exited before it was ready:\n${output}`);
+      if (performance.now() - began > READY_TIMEOUT_MS) throw new Error('npm start: not ready');
+      if (!ready) ready = (await fetch(`${GATEWAY}/health/ready`).catch(() => null))?.ok ?? false;
+      await sleep(50);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const readyMs = performance.now() - began;
+  return { child, readyMs, peakBytes: () => peak, stop };
+}
+
+async function graphql(body: unknown, token?: string) {
+  const response = await fetch(`${GATEWAY}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  const json = JSON.parse(text) as { data?: unknown; errors?: unknown[] };
+  if (!response.ok || json.errors?.length || !json.data) {
+    throw new Error(`the gateway answered ${response.status}: ${text.slice(0, 2000)}`);
+  }
+  return { json: json as { data: Record<string, unknown> }, text };
+}
+
+async function loadDashboard(): Promise<RoundResult> {
+  const login = await graphql({
+    query: 'mutation Login($input: LoginInput!) { login(input: $input) { accessToken } }',
+    variables: { input: { email: DEMO_USERS.member.email, password: DEMO_PASSWORD } },
+  });
+  const token = (login.json.data.login as { accessToken: string }).accessToken;
+  const from = new Date();
+  const body = {
+    query: DASHBOARD,
+    variables: {
+      from: from.toISOString(),
+      to: new Date(from.getTime() + 7 * 86_400_000).toISOString(),
+    },
+  };
+  const first = await graphql(body, token);
+  return runLoad({
+    url: `${GATEWAY}/graphql`,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+    expectBody: first.text,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+  });
+}
+
+interface RunFigures {
+  coldMs: number;
+  warmMs: number;
+  peakMb: number;
+  rps: number;
+  p99: number;
+  errors: number;
+}
+
+async function run(): Promise<RunFigures> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fitnexa-bench-start-'));
+  try {
+    const cold = await startGraph(dataDir);
+    let load: RoundResult;
+    try {
+      load = await loadDashboard();
+    } finally {
+      await cold.stop();
+    }
+    const warm = await startGraph(dataDir);
+    await warm.stop();
+    return {
+      coldMs: cold.readyMs,
+      warmMs: warm.readyMs,
+      peakMb: Math.max(cold.peakBytes(), warm.peakBytes()) / 2 ** 20,
+      rps: load.rps,
+      p99: load.p99,
+      errors: load.errors,
+    };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function row(label: string, figures: RunFigures): string {
+  return [
+    label.padEnd(8),
+    (figures.coldMs / 1000).toFixed(1).padStart(8),
+    (figures.warmMs / 1000).toFixed(1).padStart(8),
+    figures.peakMb.toFixed(0).padStart(8),
+    figures.rps.toFixed(0).padStart(7),
+    figures.p99.toFixed(0).padStart(7),
+    String(figures.errors).padStart(6),
+  ].join(' | ');
+}
+
+async function main() {
+  console.log(
+    `npm start, ${RUNS} run(s): cold and warm start to ready, peak RSS, then ${SECONDS} s of the dashboard with ${CONNECTIONS} connections`,
+  );
+  const runs: RunFigures[] = [];
+  for (let index = 0; index < RUNS; index++) {
+    runs.push(await run());
+    console.log(row(`run ${index + 1}`, runs.at(-1)!));
+  }
+  const medians = Object.fromEntries(
+    (Object.keys(runs[0]!) as (keyof RunFigures)[]).map((key) => [
+      key,
+      median(runs.map((figures) => figures[key])),
+    ]),
+  ) as unknown as RunFigures;
+  console.log(`\n${'run'.padEnd(8)} | cold s   | warm s   | peak MB  | req/s   | p99 ms  | errors`);
+  for (const [index, figures] of runs.entries()) console.log(row(`${index + 1}`, figures));
+  console.log(row('median', medians));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
