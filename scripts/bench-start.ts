@@ -4,7 +4,8 @@
 // BENCH_SECONDS (default 10) of the README's member dashboard query with autocannon
 // (BENCH_CONNECTIONS, default 20) as the logged-in demo member; then the same command again on the
 // same data directory (warm), until ready. Peak resident memory is the largest sum of VmRSS over
-// the process tree (tsx runs Node in a child process), sampled every 50 ms from start to stop.
+// the process tree, sampled every 50 ms from start to stop. BENCH_CHECKOUT=<dir> runs another
+// checkout's `npm start` (an earlier commit's, for before and after on the same machine).
 //
 // The graph runs as `npm start` runs it, except that the gateway's rate limits are off (the load
 // is one user; the default 600 per minute would refuse it) and the data directory is a temporary
@@ -12,14 +13,15 @@
 //
 // Errors: connection errors, timeouts, non-2xx answers and any body other than the first one's
 // (so GraphQL errors too). Medians over the runs; each run's figures are printed too.
-// BENCH_PROFILE=1 runs Node with --cpu-prof and tsx's loader instead (profiles, one per start and
-// thread, in /tmp/fitnexa-bench-profiles).
+// BENCH_PROFILE=1 runs Node with --cpu-prof (profiles, one per start and thread, in
+// /tmp/fitnexa-bench-profiles). CPU s: the CPU time the process tree used until ready, which other
+// work on the machine does not inflate as it does the wall-clock times.
 //
 // A measurement, not a test: it exits 0 whatever the numbers, non-zero only when setup fails.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
 import { runLoad, type RoundResult } from './bench/load';
@@ -30,7 +32,7 @@ const SECONDS = positive('BENCH_SECONDS', 10);
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 20);
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const PROFILE_DIR = '/tmp/fitnexa-bench-profiles';
-const ROOT = join(__dirname, '..');
+const ROOT = process.env.BENCH_CHECKOUT ?? join(__dirname, '..');
 const READY_TIMEOUT_MS = 300_000;
 const BANNER = 'FitNexa supergraph is up';
 const GATEWAY = `http://127.0.0.1:${DEFAULT_PORTS.gateway}`;
@@ -81,6 +83,25 @@ function processTree(pid: number): number[] {
   return tree;
 }
 
+let clockTicks: number | undefined;
+
+/** User and system CPU seconds the processes have used so far. */
+function cpuSeconds(pids: number[]): number {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process has just exited.
+    }
+  }
+  return ticks / clockTicks;
+}
+
 function residentBytes(pids: number[]): number {
   let total = 0;
   for (const pid of pids) {
@@ -97,6 +118,7 @@ function residentBytes(pids: number[]): number {
 interface Started {
   child: ChildProcess;
   readyMs: number;
+  readyCpuSeconds: number;
   /** The largest resident memory so far; keeps rising until `stop`. */
   peakBytes(): number;
   stop(): Promise<void>;
@@ -114,22 +136,17 @@ async function startGraph(dataDir: string): Promise<Started> {
   // The embedded graph: no server URLs.
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'RABBITMQ_URL', 'MONGODB_URL']) delete env[name];
   const began = performance.now();
-  // Profiled: Node itself with tsx's loader, as `--cpu-prof` is not allowed in NODE_OPTIONS.
-  const [command, ...args] = PROFILE
-    ? [
-        process.execPath,
-        '--cpu-prof',
-        `--cpu-prof-dir=${PROFILE_DIR}`,
-        '--import',
-        'tsx',
-        'scripts/start-embedded.ts',
-      ]
-    : [join(ROOT, 'node_modules', '.bin', 'tsx'), 'scripts/start-embedded.ts'];
-  const child = spawn(command!, args, {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // `npm start`'s command (package.json), without npm's own process.
+  const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', 'scripts/start-embedded.ts'],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let peak = 0;
   const sampler = setInterval(() => {
     if (child.pid) peak = Math.max(peak, residentBytes(processTree(child.pid)));
@@ -165,7 +182,8 @@ async function startGraph(dataDir: string): Promise<Started> {
     throw error;
   }
   const readyMs = performance.now() - began;
-  return { child, readyMs, peakBytes: () => peak, stop };
+  const readyCpuSeconds = cpuSeconds(processTree(child.pid!));
+  return { child, readyMs, readyCpuSeconds, peakBytes: () => peak, stop };
 }
 
 async function graphql(body: unknown, token?: string) {
@@ -212,7 +230,9 @@ async function loadDashboard(): Promise<RoundResult> {
 
 interface RunFigures {
   coldMs: number;
+  coldCpu: number;
   warmMs: number;
+  warmCpu: number;
   peakMb: number;
   rps: number;
   p99: number;
@@ -233,7 +253,9 @@ async function run(): Promise<RunFigures> {
     await warm.stop();
     return {
       coldMs: cold.readyMs,
+      coldCpu: cold.readyCpuSeconds,
       warmMs: warm.readyMs,
+      warmCpu: warm.readyCpuSeconds,
       peakMb: Math.max(cold.peakBytes(), warm.peakBytes()) / 2 ** 20,
       rps: load.rps,
       p99: load.p99,
@@ -254,7 +276,9 @@ function row(label: string, figures: RunFigures): string {
   return [
     label.padEnd(8),
     (figures.coldMs / 1000).toFixed(1).padStart(8),
+    figures.coldCpu.toFixed(1).padStart(10),
     (figures.warmMs / 1000).toFixed(1).padStart(8),
+    figures.warmCpu.toFixed(1).padStart(10),
     figures.peakMb.toFixed(0).padStart(8),
     figures.rps.toFixed(0).padStart(7),
     figures.p99.toFixed(0).padStart(7),
@@ -265,6 +289,11 @@ function row(label: string, figures: RunFigures): string {
 async function main() {
   console.log(
     `npm start, ${RUNS} run(s): cold and warm start to ready, peak RSS, then ${SECONDS} s of the dashboard with ${CONNECTIONS} connections`,
+  );
+  console.log(
+    `load average before: ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')}`,
   );
   const runs: RunFigures[] = [];
   for (let index = 0; index < RUNS; index++) {
@@ -277,9 +306,16 @@ async function main() {
       median(runs.map((figures) => figures[key])),
     ]),
   ) as unknown as RunFigures;
-  console.log(`\n${'run'.padEnd(8)} | cold s   | warm s   | peak MB  | req/s   | p99 ms  | errors`);
+  console.log(
+    `\n${'run'.padEnd(8)} | cold s   | cold CPU s | warm s   | warm CPU s | peak MB  | req/s   | p99 ms  | errors`,
+  );
   for (const [index, figures] of runs.entries()) console.log(row(`${index + 1}`, figures));
   console.log(row('median', medians));
+  console.log(
+    `load average after: ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')}`,
+  );
 }
 
 main().catch((error: unknown) => {
