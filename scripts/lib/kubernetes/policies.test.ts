@@ -86,6 +86,30 @@ describe('check:deploy on the rendered overlays', () => {
     ]);
   });
 
+  it('when a container reads a Secret or ConfigMap the overlay does not render, then it is named', () => {
+    const development = renderKustomization(join(OVERLAYS, 'development'));
+    const container = gatewayPod(development).containers[0]!;
+    container.envFrom = [
+      ...container.envFrom!,
+      { secretRef: { name: 'fitnexa-shraed' } },
+      { configMapRef: { name: 'gateway-setings' } },
+    ];
+    expect(policyProblems(development, { production: false })).toEqual([
+      'Deployment/gateway container gateway: Secret fitnexa-shraed is not rendered',
+      'Deployment/gateway container gateway: ConfigMap gateway-setings is not rendered',
+    ]);
+    // Production renders no Secret (the operator creates them): only the ConfigMap is missing.
+    const objects = changed((copy) => {
+      gatewayPod(copy).containers[0]!.envFrom!.push(
+        { secretRef: { name: 'fitnexa-shraed' } },
+        { configMapRef: { name: 'gateway-setings' } },
+      );
+    });
+    expect(policyProblems(objects, production)).toEqual([
+      'Deployment/gateway container gateway: ConfigMap gateway-setings is not rendered',
+    ]);
+  });
+
   it('when the default-deny NetworkPolicy is missing, then the check fails', () => {
     const objects = changed((copy) =>
       copy.splice(copy.indexOf(find(copy, 'NetworkPolicy', 'default-deny')), 1),

@@ -81,7 +81,39 @@ function imageProblems(where: string, container: IContainer, options: PolicyOpti
   return tag === 'latest' ? [`${where}: image ${image} is latest`] : [];
 }
 
-function podProblems(owner: string, pod: IPodSpec | undefined, options: PolicyOptions) {
+/** The ConfigMaps and Secrets a container reads its environment from, and the pod mounts. */
+function referenceProblems(
+  where: string,
+  pod: IPodSpec,
+  container: IContainer,
+  rendered: { ConfigMap: Set<string>; Secret?: Set<string> },
+): string[] {
+  const references = [
+    ...(container.envFrom ?? []).flatMap(({ configMapRef, secretRef }) => [
+      ...(configMapRef ? [['ConfigMap', configMapRef.name] as const] : []),
+      ...(secretRef ? [['Secret', secretRef.name] as const] : []),
+    ]),
+    ...(container.env ?? []).flatMap(({ valueFrom }) => [
+      ...(valueFrom?.configMapKeyRef
+        ? [['ConfigMap', valueFrom.configMapKeyRef.name] as const]
+        : []),
+      ...(valueFrom?.secretKeyRef ? [['Secret', valueFrom.secretKeyRef.name] as const] : []),
+    ]),
+    ...(pod.volumes ?? []).flatMap(({ configMap }) =>
+      configMap ? [['ConfigMap', configMap.name] as const] : [],
+    ),
+  ];
+  return references
+    .filter(([kind, name]) => rendered[kind] && !rendered[kind].has(name ?? ''))
+    .map(([kind, name]) => `${where}: ${kind} ${name} is not rendered`);
+}
+
+function podProblems(
+  owner: string,
+  pod: IPodSpec | undefined,
+  options: PolicyOptions,
+  rendered: { ConfigMap: Set<string>; Secret?: Set<string> },
+) {
   if (!pod) return [`${owner}: no pod template`];
   return [...(pod.initContainers ?? []), ...pod.containers].flatMap((container) => {
     const where = `${owner} container ${container.name}`;
@@ -89,6 +121,7 @@ function podProblems(owner: string, pod: IPodSpec | undefined, options: PolicyOp
       ...securityProblems(where, pod, container),
       ...resourceProblems(where, container),
       ...imageProblems(where, container, options),
+      ...referenceProblems(where, pod, container, rendered),
     ];
   });
 }
@@ -117,6 +150,7 @@ function servingProblems(owner: string, pod: IPodSpec): string[] {
 /**
  * The deployment policies (docs/kubernetes.md) over one rendered overlay; each problem names its
  * object. Every container: resources, a non-root read-only security context without capabilities;
+ * every ConfigMap it reads is rendered, and every Secret when the overlay renders Secrets;
  * every server (Deployment): startup, readiness and liveness probes on the health routes, a
  * preStop pause, a PodDisruptionBudget and a HorizontalPodAutoscaler; the namespace: a default-deny
  * NetworkPolicy; production: no `latest` images.
@@ -127,6 +161,12 @@ export function policyProblems(objects: RenderedObject[], options: PolicyOptions
   const budgets = ofKind<IPodDisruptionBudget>(objects, 'PodDisruptionBudget');
   const autoscalers = ofKind<IHorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler');
   const networkPolicies = ofKind<INetworkPolicy>(objects, 'NetworkPolicy');
+  const names = (kind: string) =>
+    new Set(ofKind<object>(objects, kind).map((o) => o.metadata.name));
+  // An overlay that renders no Secret leaves them all to the operator (production); one that
+  // renders some (development) must render every one it reads.
+  const secrets = names('Secret');
+  const rendered = { ConfigMap: names('ConfigMap'), ...(secrets.size ? { Secret: secrets } : {}) };
 
   const problems = [
     ...deployments.flatMap((deployment) => {
@@ -134,7 +174,7 @@ export function policyProblems(objects: RenderedObject[], options: PolicyOptions
       const template = deployment.spec?.template;
       const labels = template?.metadata?.labels ?? {};
       return [
-        ...podProblems(owner, template?.spec, options),
+        ...podProblems(owner, template?.spec, options, rendered),
         ...(template?.spec ? servingProblems(owner, template.spec) : []),
         ...(budgets.some((budget) => matches(budget.spec?.selector, labels))
           ? []
@@ -148,7 +188,7 @@ export function policyProblems(objects: RenderedObject[], options: PolicyOptions
           : [`${owner}: no HorizontalPodAutoscaler scales it`]),
       ];
     }),
-    ...jobs.flatMap((job) => podProblems(nameOf(job), job.spec?.template.spec, options)),
+    ...jobs.flatMap((job) => podProblems(nameOf(job), job.spec?.template.spec, options, rendered)),
   ];
 
   const defaultDeny = networkPolicies.some(
