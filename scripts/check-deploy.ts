@@ -1,9 +1,11 @@
 // `npm run check:deploy` (CI): renders every Kubernetes overlay under deploy/kubernetes/overlays
-// with `kubectl kustomize`, checks every object against Kubernetes' schemas and the deployment
-// policies (scripts/lib/kubernetes/policies.ts; what they are and why: docs/kubernetes.md).
+// with `kubectl kustomize`, checks every object against Kubernetes' schemas, the deployment
+// policies (scripts/lib/kubernetes/policies.ts) and that the NetworkPolicies allow exactly the
+// calls the services make (reachability.ts). What and why: docs/kubernetes.md#the-check.
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { policyProblems } from './lib/kubernetes/policies';
+import { reachabilityProblems } from './lib/kubernetes/reachability';
 import { renderKustomization } from './lib/kubernetes/render';
 import { schemaProblems } from './lib/kubernetes/schema';
 
@@ -25,6 +27,7 @@ function main() {
     const problems = [
       ...schemaProblems(objects),
       ...policyProblems(objects, { production: dir.endsWith('production') }),
+      ...reachabilityProblems(objects),
     ];
     const kinds = new Map<string, number>();
     for (const { kind } of objects) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);

@@ -1,4 +1,3 @@
-import type { IIoK8sApimachineryPkgApisMetaV1LabelSelector as LabelSelector } from '@kubernetes-models/apimachinery/apis/meta/v1/LabelSelector';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
@@ -7,6 +6,7 @@ import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisrup
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { nameOf, type RenderedObject } from './render';
+import { selects } from './selectors';
 
 export interface PolicyOptions {
   /** Production: every image names a fixed version (no `latest`, no missing tag). */
@@ -21,23 +21,6 @@ const HEALTH_PATHS = {
 
 const ofKind = <T>(objects: RenderedObject[], kind: string) =>
   objects.filter((object) => object.kind === kind) as unknown as (T & RenderedObject)[];
-
-function matches(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
-  if (!selector) return false;
-  const byLabels = Object.entries(selector.matchLabels ?? {}).every(
-    ([key, value]) => labels[key] === value,
-  );
-  return (
-    byLabels &&
-    (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
-      const has = Object.hasOwn(labels, key);
-      if (operator === 'In') return has && values.includes(labels[key]!);
-      if (operator === 'NotIn') return !has || !values.includes(labels[key]!);
-      if (operator === 'Exists') return has;
-      return !has; // DoesNotExist
-    })
-  );
-}
 
 /** Non-root, read-only root filesystem, no privileges or capabilities, a writable /tmp. */
 function securityProblems(where: string, pod: IPodSpec, container: IContainer): string[] {
@@ -176,7 +159,7 @@ export function policyProblems(objects: RenderedObject[], options: PolicyOptions
       return [
         ...podProblems(owner, template?.spec, options, rendered),
         ...(template?.spec ? servingProblems(owner, template.spec) : []),
-        ...(budgets.some((budget) => matches(budget.spec?.selector, labels))
+        ...(budgets.some((budget) => selects(budget.spec?.selector, labels))
           ? []
           : [`${owner}: no PodDisruptionBudget selects its pods`]),
         ...(autoscalers.some(

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { policyProblems } from './policies';
+import { reachabilityProblems } from './reachability';
 import { renderKustomization, type RenderedObject } from './render';
 import { schemaProblems } from './schema';
 
@@ -33,6 +35,7 @@ describe('check:deploy on the rendered overlays', () => {
       expect(objects.filter((object) => object.kind === 'Deployment')).toHaveLength(7);
       expect(schemaProblems(objects)).toEqual([]);
       expect(policyProblems(objects, { production: overlay === 'production' })).toEqual([]);
+      expect(reachabilityProblems(objects)).toEqual([]);
     },
   );
 
@@ -143,5 +146,69 @@ describe('check:deploy on the rendered overlays', () => {
     expect(problems[0]).toMatch(/^Deployment\/gateway: /);
     expect(problems[0]).toContain('terminationGracePeriodSeconds must be integer');
     expect(problems[0]).toContain('containers/0 must have required property name');
+  });
+
+  it('when a NetworkPolicy lets every subgraph reach squad, then those that do not call it are named', () => {
+    const objects = changed((copy) => {
+      const policy = find(
+        copy,
+        'NetworkPolicy',
+        'squad-from-messaging',
+      ) as unknown as INetworkPolicy;
+      policy.spec!.ingress![0]!.from = [
+        { podSelector: { matchLabels: { 'app.kubernetes.io/component': 'subgraph' } } },
+      ];
+    });
+    // Their egress is still closed except to identity: only gateway and messaging get through...
+    expect(reachabilityProblems(objects)).toEqual([]);
+    // ...until a wide egress rule opens it too.
+    const wide = changed((copy) => {
+      const policy = find(
+        copy,
+        'NetworkPolicy',
+        'squad-from-messaging',
+      ) as unknown as INetworkPolicy;
+      policy.spec!.ingress![0]!.from = [
+        { podSelector: { matchLabels: { 'app.kubernetes.io/component': 'subgraph' } } },
+      ];
+      const egress = find(
+        copy,
+        'NetworkPolicy',
+        'redis-rabbitmq-egress',
+      ) as unknown as INetworkPolicy;
+      egress.spec!.egress![0]!.ports = undefined;
+    });
+    expect(reachabilityProblems(wide)).toEqual([
+      'gym may reach squad:http, which it does not call',
+      'identity may reach squad:http, which it does not call',
+      'observability may reach squad:http, which it does not call',
+      'workout may reach squad:http, which it does not call',
+    ]);
+  });
+
+  it('when the egress from messaging to squad is removed, then the call messaging makes is named', () => {
+    const objects = changed((copy) =>
+      copy.splice(copy.indexOf(find(copy, 'NetworkPolicy', 'messaging-to-squad')), 1),
+    );
+    expect(reachabilityProblems(objects)).toEqual([
+      'messaging cannot reach squad:http, which it calls',
+    ]);
+  });
+
+  it('when the subgraphs take calls from every namespace, then each is named', () => {
+    const objects = changed((copy) => {
+      const policy = find(
+        copy,
+        'NetworkPolicy',
+        'subgraphs-from-gateway',
+      ) as unknown as INetworkPolicy;
+      policy.spec!.ingress![0]!.from = [{ namespaceSelector: {} }];
+    });
+    expect(reachabilityProblems(objects)).toEqual(
+      ['gym', 'identity', 'messaging', 'observability', 'squad', 'workout'].flatMap((name) => [
+        `${name}:http is reachable from namespace ingress-nginx`,
+        `${name}:http is reachable from any namespace`,
+      ]),
+    );
   });
 });
