@@ -72,6 +72,8 @@ export function startOutboxRelay<Tx extends SqlTransaction>(options: {
           LIMIT ${BATCH}
           FOR UPDATE SKIP LOCKED`;
           batch.setAttribute('messaging.batch.message_count', rows.length);
+          // Broker away: fail before any row, so an outage adds no failed publish to each event's trace.
+          if (rows.length) await bus.ping();
           const published: string[] = [];
           try {
             for (const row of rows) {
