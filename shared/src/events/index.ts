@@ -142,7 +142,10 @@ export async function consumeEvents<Tx extends SqlTransaction>(options: EventCon
     }),
   );
 
-  async function handleEvent(body: unknown, attempt: number): Promise<Exclude<EventOutcome, 'failed'>> {
+  async function handleEvent(
+    body: unknown,
+    attempt: number,
+  ): Promise<Exclude<EventOutcome, 'failed'>> {
     const event = parseEvent(body);
     const handler = handlers[event.type] as EventHandler<FitnexaEventType, Tx> | undefined;
     if (!handler) return 'ignored';
