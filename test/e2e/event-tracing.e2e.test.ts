@@ -9,6 +9,7 @@ import {
   type ReadableSpan,
   type RecordedSpans,
 } from '@fitnexa/shared/testing/tracing';
+import { aSquad, joinSquad } from './factories';
 import { newMember, startGraph, type Graph, type SignedIn } from './support';
 
 const CONSUMERS = ['gym', 'workout', 'squad', 'messaging'] as const;
@@ -98,12 +99,34 @@ describe('the trace of a deleted account', () => {
   });
   afterAll(() => graph.stop());
 
-  it('when a member deletes their account, then the publish and every consumer of identity.user.deleted are one trace on RabbitMQ', async () => {
+  it('when a squad member deletes their account, then the publish, every consumer of identity.user.deleted and the cascade it sets off are one trace on RabbitMQ', async () => {
+    const founder = await graph.signUp();
     const member = await graph.signUp();
+    await joinSquad(graph, member, await aSquad(graph, founder));
     await deleteAccount(graph, member);
 
     const event = await deletionOf(graph, member.id);
-    expectOneTrace(event.traceparent, await traceOf(event.id));
+    const trace = await traceOf(event.id);
+    expectOneTrace(event.traceparent, trace);
+    // squad records squad.member.left while handling the deletion: its publish and messaging's
+    // handling of it continue the same trace, under squad's handling.
+    const [left] = await graph.sql(
+      'squad',
+      `SELECT "id" FROM "OutboxEvent" WHERE "type" = 'squad.member.left' AND "data"->>'userId' = $1`,
+      [member.id],
+    );
+    const cascade = await untilPasses(() => {
+      const publish = ofMessage(left.id, 'publish squad.member.left')[0];
+      const handled = ofMessage(left.id, 'process squad.member.left')[0];
+      expect(publish).toBeDefined();
+      expect(handled).toBeDefined();
+      return { publish: publish!, handled: handled! };
+    });
+    expect(cascade.publish.spanContext().traceId).toBe(trace.publish.spanContext().traceId);
+    expect(cascade.publish.parentSpanContext?.spanId).toBe(
+      trace.byConsumer.squad!.spanContext().spanId,
+    );
+    expect(isChildOf(cascade.handled, cascade.publish.spanContext())).toBe(true);
   }, 60_000);
 });
 
