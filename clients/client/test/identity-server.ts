@@ -11,13 +11,15 @@ const USER = {
 
 /**
  * The identity rules the client relies on, behind a `fetch`: access tokens that can be expired at
- * will, single-use refresh tokens that rotate, and a reused refresh token that revokes the session.
- * Answers like the gateway: 401 with UNAUTHENTICATED for a refused access token.
+ * will and single-use refresh tokens that rotate. Answers like the gateway: 401 with UNAUTHENTICATED
+ * for a refused access token.
  */
 export function identityServer() {
   const accessTokens = new Set<string>();
   const refreshTokens = new Set<string>();
   const counts = { refreshes: 0, requests: 0 };
+  // While set, refreshes wait for it: a test acts while one is in flight.
+  let refreshGate: Promise<void> | undefined;
 
   function issue() {
     const pair = { accessToken: `access-${randomUUID()}`, refreshToken: `refresh-${randomUUID()}` };
@@ -44,15 +46,23 @@ export function identityServer() {
       operationName: string;
       variables: Record<string, any>;
     };
-    if (operationName === 'Login')
+    // Like the gateway: a token that is sent must be valid, whatever the operation.
+    const authorization = new Headers(init.headers).get('authorization');
+    const signedIn = accessTokens.has((authorization ?? '').replace(/^Bearer /, ''));
+    if (authorization !== null && !signedIn) return unauthenticated(401);
+    if (operationName === 'Login') {
       return json(200, { data: { login: { __typename: 'AuthPayload', ...issue() } } });
+    }
+    if (operationName === 'Logout') {
+      return json(200, { data: { logout: refreshTokens.delete(variables.refreshToken) } });
+    }
     if (operationName === 'RefreshToken') {
       counts.refreshes += 1;
+      await refreshGate;
       if (!refreshTokens.delete(variables.refreshToken)) return unauthenticated(200);
       return json(200, { data: { refreshToken: issue() } });
     }
-    const authorization = new Headers(init.headers).get('authorization') ?? '';
-    if (!accessTokens.has(authorization.replace(/^Bearer /, ''))) return unauthenticated(401);
+    if (!signedIn) return unauthenticated(401);
     return json(200, { data: { me: { __typename: 'User', ...USER } } });
   };
 
@@ -61,6 +71,12 @@ export function identityServer() {
     counts,
     /** Every access token issued so far stops working, as at expiry. */
     expireAccessTokens: () => accessTokens.clear(),
+    /** Holds refreshes until the returned function is called. */
+    holdRefreshes(): () => void {
+      let release!: () => void;
+      refreshGate = new Promise((resolve) => (release = resolve));
+      return release;
+    },
     /** Every refresh token stops working, as after a revocation. */
     revokeSessions: () => refreshTokens.clear(),
   };

@@ -1,3 +1,4 @@
+import { eventually } from '@fitnexa/shared/testing/realtime';
 import {
   createFitnexaClient,
   errorCodeOf,
@@ -96,5 +97,30 @@ describe('the session of @fitnexa/client', () => {
     } finally {
       await flaky.close();
     }
+  });
+
+  it('when the member signs out while a refresh is in flight, then the renewed session is not stored and the request stays refused', async () => {
+    server.expireAccessTokens();
+    const release = server.holdRefreshes();
+    const refused = me().catch((e: unknown) => e);
+    await eventually(() => server.counts.refreshes === 1, 'the refresh');
+
+    // Signed out on this device before the server's answer came.
+    await client.session.end();
+    release();
+
+    expect(errorCodeOf(await refused)).toBe('UNAUTHENTICATED');
+    expect(await tokenStore.get()).toBeNull();
+  });
+
+  it('when logging in with a stale session stored, then no refresh is attempted and the new session replaces it', async () => {
+    server.expireAccessTokens();
+    server.revokeSessions();
+
+    await client.logIn({ email: 'maya@example.test', password: 'correct horse 42' });
+    const { data } = await me();
+
+    expect(data?.me.id).toBe('u1');
+    expect(server.counts.refreshes).toBe(0);
   });
 });
