@@ -1,4 +1,4 @@
-import { channel } from '@fitnexa/shared/api';
+import { channel } from '@fitnexa/shared/realtime';
 
 /** What a shared upstream subscription tells the sharing: its events and its end. */
 export interface UpstreamSink<TEvent> {

@@ -8,7 +8,7 @@ export interface Tokens {
 
 /**
  * Where the client keeps the session: memory, localStorage, a secure keychain, ...
- * Either method may be async so that platform stores (e.g. React Native) fit without wrapping.
+ * Either method may be async so that platform stores (e.g. React Native's) fit without wrapping.
  */
 export interface TokenStore {
   get(): Tokens | null | Promise<Tokens | null>;
@@ -25,4 +25,10 @@ export function memoryTokenStore(initial: Tokens | null = null): TokenStore {
       tokens = next;
     },
   };
+}
+
+/** Only the session goes to the store, not the user that came with it. */
+export function tokensOf(payload: Tokens): Tokens {
+  const { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt } = payload;
+  return { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt };
 }
