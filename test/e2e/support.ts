@@ -66,6 +66,8 @@ export async function startGraph(
      * off by default, so other tests do not pay for it. Still nothing on the console.
      */
     publishLogs?: boolean;
+    /** Settings over the tests' defaults below (CORS_ORIGINS, say), as the environment gives them. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Graph> {
   const databaseUrl = testDatabaseUrl();
@@ -104,6 +106,7 @@ export async function startGraph(
         // Likewise the graphql-ws connection caps (hundreds of clients of two users in one test).
         WS_CONNECTIONS_PER_IP: '100000',
         WS_CONNECTIONS_PER_USER: '100000',
+        ...options.env,
       },
       ports: {
         gateway: 0,
