@@ -28,6 +28,7 @@ import {
   metricsRoute,
   notFound,
   requestTiming,
+  type Metrics,
 } from '../middleware';
 import { createApolloServer } from '../server/apollo';
 import { checkReadiness, healthRoutes, type ReadinessCheck } from '../server/health';
@@ -44,6 +45,8 @@ type ApolloResolverMap = NonNullable<
 
 export interface SubgraphOptions<TContext extends BaseContext> {
   name: string;
+  /** The server's registry when the caller registers metrics of its own in it (startService). */
+  metrics?: Metrics;
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<TContext>;
   /** Builds the per-request context (dataloaders, use cases) from the verified principal. */
@@ -105,7 +108,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     // The map is typed by the subgraph's context and parents; Apollo's only knows `unknown`.
     resolvers: options.resolvers as ApolloResolverMap,
   });
-  const metrics = createMetrics(options.name);
+  const metrics = options.metrics ?? createMetrics(options.name);
   const verifyServiceToken = createServiceTokenVerifier({
     secret: options.serviceTokens.secret,
     audience: options.name,

@@ -45,6 +45,8 @@ export interface SubscriptionServerOptions extends SubscriptionPlannerOptions, S
     connections(count: number): void;
     subscriptions(count: number): void;
     upstreamSockets(count: number): void;
+    /** Seconds from an upstream event's arrival to its result handed to every subscriber. */
+    fanOut(seconds: number): void;
   };
 }
 
@@ -164,6 +166,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     open: openUpstream,
     resolve: createEventExecution({ planner, dataSources: options.dataSources, logger }),
     onSubscriberCount: (count) => options.metrics?.subscriptions(count),
+    onFannedOut: (seconds) => options.metrics?.fanOut(seconds),
   });
 
   const disposable = serveGraphqlWs<Record<string, unknown>>(
