@@ -58,12 +58,18 @@ async function main() {
   stopOnSignals({ stop }, logger('start'));
 
   const member = demoAccounts[0]!;
-  const explorer = loadGatewayConfig(env).explorer
-    ? `${new URL(graph.gateway.url).origin}/explorer (GraphiQL, offline too)`
+  const gatewayConfig = loadGatewayConfig(env);
+  const origin = new URL(graph.gateway.url).origin;
+  const explorer = gatewayConfig.explorer
+    ? `${origin}/explorer (GraphiQL, offline too)`
     : 'off (EXPLORER=false or production)';
+  const statusPage = gatewayConfig.statusPage
+    ? `${origin}/status`
+    : 'off (STATUS_PAGE=false or production)';
   console.log(`
 FitNexa supergraph is up: ${graph.gateway.url}
   explorer: ${explorer}
+  status: ${statusPage}
   subgraphs: ${Object.entries(graph.subgraphs)
     .map(([name, server]) => `${name} ${server.url}`)
     .join(', ')}

@@ -14,6 +14,7 @@ runService('gateway', loadGatewayConfig(), (config) =>
     logger: config.logger,
     production: config.NODE_ENV === 'production',
     explorer: config.explorer,
+    statusPage: config.statusPage,
     redisUrl: config.REDIS_URL,
     rateLimits: config.rateLimits,
     trustProxy: config.TRUST_PROXY,

@@ -15,7 +15,10 @@ let page: Page;
 
 beforeAll(async () => {
   const port = await freePort();
-  graph = await startGraph({ seedDemoData: true, corsOrigins: [`http://127.0.0.1:${port}`] });
+  graph = await startGraph({
+    seedDemoData: true,
+    env: { CORS_ORIGINS: `http://127.0.0.1:${port}` },
+  });
   web = await serveWebApp(graph.gateway.url, port);
   browser = await launchChromium();
 }, 120_000);

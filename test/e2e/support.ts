@@ -68,8 +68,8 @@ export async function startGraph(
      * off by default, so other tests do not pay for it. Still nothing on the console.
      */
     publishLogs?: boolean;
-    /** Web origins the gateway allows (CORS_ORIGINS), instead of the development defaults. */
-    corsOrigins?: string[];
+    /** Settings over the tests' defaults below (CORS_ORIGINS, say), as the environment gives them. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Graph> {
   const databaseUrl = testDatabaseUrl();
@@ -108,7 +108,7 @@ export async function startGraph(
         // Likewise the graphql-ws connection caps (hundreds of clients of two users in one test).
         WS_CONNECTIONS_PER_IP: '100000',
         WS_CONNECTIONS_PER_USER: '100000',
-        ...(options.corsOrigins ? { CORS_ORIGINS: options.corsOrigins.join(',') } : {}),
+        ...options.env,
       },
       ports: {
         gateway: 0,
