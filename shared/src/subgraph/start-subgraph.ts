@@ -33,6 +33,8 @@ import { createApolloServer } from '../server/apollo';
 import { checkReadiness, healthRoutes, type ReadinessCheck } from '../server/health';
 import { principalOf } from '../server/principal';
 import { serve, type RunningServer } from '../server/serve';
+import { traceResolvers } from '../telemetry/graphql';
+import { traceRequests } from '../telemetry/http';
 import type { BaseContext } from './context';
 import { startRealtime, type SubgraphRealtime } from './realtime';
 import type { GraphQLResolverMap } from './resolver-map';
@@ -103,7 +105,7 @@ export async function startSubgraph<TContext extends BaseContext>(
   const schema = buildSubgraphSchema({
     typeDefs: options.typeDefs,
     // The map is typed by the subgraph's context and parents; Apollo's only knows `unknown`.
-    resolvers: options.resolvers as ApolloResolverMap,
+    resolvers: traceResolvers(options.resolvers) as ApolloResolverMap,
   });
   const metrics = createMetrics(options.name);
   const verifyServiceToken = createServiceTokenVerifier({
@@ -131,7 +133,7 @@ export async function startSubgraph<TContext extends BaseContext>(
   );
   await apollo.start();
 
-  app.use(correlationId(), requestTiming(logger, metrics));
+  app.use(correlationId(), traceRequests(options.name), requestTiming(logger, metrics));
   metricsRoute(app, metrics);
   healthRoutes(app, () => checkReadiness(options.readiness, options.degradable));
   options.routes?.(app);
