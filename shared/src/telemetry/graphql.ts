@@ -14,7 +14,7 @@ export function tracingPlugin<TContext extends BaseContext>(): ApolloServerPlugi
       if (!isTracing()) return;
       const request = trace.getActiveSpan();
       const timed = (name: string) => {
-        const span = tracer.startSpan(name);
+        const span = tracer().startSpan(name);
         return async (error?: unknown) => {
           if (error) failSpan(span, error);
           span.end();
@@ -79,7 +79,7 @@ function traced<TContext>(
   resolve: GraphQLFieldResolver<never, TContext>,
 ): GraphQLFieldResolver<never, TContext> {
   return (...args) =>
-    tracer.startActiveSpan(`resolve ${name}`, (span) => {
+    tracer().startActiveSpan(`resolve ${name}`, (span) => {
       const settle = <T>(value: T) => {
         span.end();
         return value;

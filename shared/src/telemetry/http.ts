@@ -12,7 +12,7 @@ export function traceRequests(service: string): RequestHandler {
   return (req, res, next) => {
     if (!isTracing()) return next();
     const parent = withServiceName(contextFrom(req.headers, context.active()), service);
-    const span = tracer.startSpan(
+    const span = tracer().startSpan(
       `${req.method} ${req.path}`,
       {
         kind: SpanKind.SERVER,

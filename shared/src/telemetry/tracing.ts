@@ -13,8 +13,13 @@ import {
 
 const SERVICE_NAME = createContextKey('fitnexa service name');
 
-/** What FitNexa's own spans are made with (a no-op until startTelemetry registers a provider). */
-export const tracer: Tracer = trace.getTracer('@fitnexa/shared');
+/**
+ * What FitNexa's own spans are made with: the registered provider's (a no-op one while tracing is
+ * off). Asked for each time, not kept: a tracer kept across a shutdown would still feed the old one.
+ */
+export function tracer(): Tracer {
+  return trace.getTracer('@fitnexa/shared');
+}
 
 let tracing = false;
 
