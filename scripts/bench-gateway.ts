@@ -24,12 +24,17 @@
 // lot. Both deduplicate by default, as each ships; BENCH_HIVE_DEDUP=false turns Hive's off. BENCH_PROFILE=ours|apollo|hive runs that gateway with
 // --cpu-prof, writing the profile under /tmp/fitnexa-bench-profiles.
 //
+// BENCH_TRACING_RATIO=0.1 runs ours with OpenTelemetry tracing on (parentbased_traceidratio at that
+// ratio, started as production starts it, exporting over OTLP/HTTP to a receiver that keeps
+// nothing, scripts/bench/otlp-sink.ts); compare its req/s with a run without it.
+//
 // A measurement, not a test: it exits 0 whatever the numbers, non-zero only when setup fails.
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
 import { runLoad, type RoundResult } from './bench/load';
+import { startOtlpSink } from './bench/otlp-sink';
 import { startBenchRun, type RunningChild } from './bench/processes';
 import {
   GATEWAY_KINDS,
@@ -50,6 +55,7 @@ const PROFILE = process.env.BENCH_PROFILE as GatewayKind | undefined;
 const PROFILE_DIR = '/tmp/fitnexa-bench-profiles';
 const DATABASE_URL = process.env.DATABASE_URL;
 const HIVE_DEDUPLICATION = process.env.BENCH_HIVE_DEDUP !== 'false';
+const TRACING_RATIO = process.env.BENCH_TRACING_RATIO;
 
 const LABELS: Record<GatewayKind, string> = {
   ours: 'ours (FitNexa)',
@@ -273,8 +279,18 @@ function report(totals: Record<GatewayKind, Totals>, dbKind: string) {
 
 async function main() {
   const { children, schemas, cleanUp } = startBenchRun(DATABASE_URL);
+  const sink = TRACING_RATIO === undefined ? undefined : await startOtlpSink();
 
   try {
+    if (sink) {
+      // Read by the children: only ours starts tracing (bench/gateway.ts), as production would.
+      Object.assign(process.env, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: TRACING_RATIO,
+      });
+      console.log(`Tracing ours at ratio ${TRACING_RATIO}, exporting to ${sink.url}`);
+    }
     if (PROFILE && !GATEWAY_KINDS.includes(PROFILE)) {
       throw new Error(`BENCH_PROFILE must be one of ${GATEWAY_KINDS.join(', ')}`);
     }
@@ -374,8 +390,13 @@ async function main() {
       }
     }
     report(totals, dbKind);
+    if (sink) {
+      const { spans, exports } = sink.counts();
+      console.log(`\nTracing: ours exported ${spans} spans in ${exports} OTLP requests.`);
+    }
   } finally {
     await cleanUp();
+    await sink?.close();
   }
   if (PROFILE) console.log(`\nCPU profile of ${LABELS[PROFILE]}: ${PROFILE_DIR}/`);
 }

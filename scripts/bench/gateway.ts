@@ -28,6 +28,9 @@ if (!GATEWAY_KINDS.includes(kind)) {
 
 runChild<GatewayReady>(kind, async () => {
   const config = childConfig<GatewayConfig>();
+  // Ours traces when the run sets OTEL_EXPORTER_OTLP_ENDPOINT (BENCH_TRACING_RATIO), started
+  // before its modules load, as every server's main.ts does.
+  if (kind === 'ours') await import('@fitnexa/shared/telemetry/register');
   const start = await starters[kind]();
   const gateway = await start(supergraphRoutedTo(config.subgraphUrls), config);
   return { ready: { url: gateway.url }, stop: () => gateway.stop() };

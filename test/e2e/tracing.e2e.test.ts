@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { quoteIdent, withConnection } from '@fitnexa/shared/db';
 import { testDatabaseUrl, untilPasses } from '@fitnexa/shared/testing';
 import { serviceOf, startTestTracing, type ReadableSpan } from '@fitnexa/shared/testing/telemetry';
+import { closeRealtimeClients, subscribeOverWs } from '@fitnexa/shared/testing/realtime';
+import { aSquadOfTwo, send } from './factories';
 import { newMember, startGraph, type Graph, type SignedIn } from './support';
 
 // One request, one trace: the gateway continues (or starts) the W3C trace context, passes it on
@@ -26,6 +28,7 @@ beforeAll(async () => {
   );
   admin = await graph.logIn(account.email, account.password);
 });
+afterEach(closeRealtimeClients);
 afterAll(async () => {
   await graph?.stop();
   await tracing?.stop();
@@ -158,5 +161,50 @@ describe('one trace per request across the gateway and the subgraphs', () => {
       { authorization: `Bearer ${admin.token}` },
     );
     expect(response.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('when a client subscribes with a traceparent and an event arrives, then the subscription starts in its trace at the gateway and in messaging, and the event is a trace of its own linked to that start, fetching the sender from identity', async () => {
+    const { alice, bob, conversationId } = await aSquadOfTwo(graph);
+    const traceId = hex(16);
+    const clientSpan = hex(8);
+    const subscription = await subscribeOverWs(
+      {
+        url: graph.gateway.url,
+        hub: graph.subgraphs.messaging.hub,
+        connectionParams: { traceparent: `00-${traceId}-${clientSpan}-01` },
+      },
+      'subscription Chat($id: ID!) { messageAdded(conversationId: $id) { body sender { displayName } } }',
+      { id: conversationId },
+      bob.token,
+    );
+    await send(graph, alice, conversationId, 'Traced hello');
+    expect(await subscription.received(1)).toHaveLength(1);
+
+    const started = tracing
+      .spans()
+      .find((span) => traceOf(span) === traceId && span.name === 'subscription Chat');
+    expect(started && serviceOf(started)).toBe('gateway');
+    expect(started?.parentSpanContext?.spanId).toBe(clientSpan);
+    const upstream = tracing
+      .spans()
+      .find((span) => traceOf(span) === traceId && serviceOf(span) === 'messaging');
+    expect(upstream?.name).toMatch(/^subscription /);
+    expect(upstream?.parentSpanContext?.spanId).toBe(spanId(started!));
+
+    const event = await untilPasses(() => {
+      const found = tracing
+        .spans()
+        .find(
+          (span) =>
+            span.name === 'subscription event Chat' &&
+            span.links.some((link) => link.context.spanId === spanId(started!)),
+        );
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(traceOf(event)).not.toBe(traceId);
+    expect(event.parentSpanContext).toBeUndefined();
+    const eventTrace = tracing.spans().filter((span) => traceOf(span) === traceOf(event));
+    expect(eventTrace.map(serviceOf)).toContain('identity');
   });
 });

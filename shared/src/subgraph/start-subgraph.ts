@@ -161,6 +161,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       limits,
       metrics,
       logger,
+      service: options.name,
     });
   const server = await serve(httpServer, options, async () => {
     // Long-lived connections first: the HTTP drain would otherwise wait its grace period for them.

@@ -1,6 +1,7 @@
 export { loadTelemetryConfig, SAMPLERS, type TelemetryConfig } from './config';
 export { traceResolvers, tracingPlugin } from './graphql';
 export { traceRequests } from './http';
+export { traceConnectionStart, traceLinkedWork } from './realtime';
 export {
   PROCESS_SERVICE_NAME,
   processTelemetry,
