@@ -71,6 +71,10 @@ async function tracedApp(service: string) {
   const { logger } = logs;
   const app = express();
   app.use(traceRequests(service));
+  app.get('/health/ready', (_req, res) => {
+    tracer().startSpan('ping').end();
+    res.json({ ready: true });
+  });
   app.get('/work', (_req, res) => {
     const span = tracer().startSpan('work');
     context.with(trace.setSpan(context.active(), span), () => logger.info('working'));
@@ -113,6 +117,7 @@ describe('tracing over OTLP/HTTP', () => {
       headers: { traceparent: `00-${traceId}-${'b'.repeat(16)}-01` },
     });
     expect(response.status).toBe(200);
+    expect((await fetch(identity.url.replace('/work', '/health/ready'))).status).toBe(200);
     await identity.close();
     // Work outside any server's request is the process's (runService names it after its server).
     telemetry.nameProcess('gym');
@@ -135,6 +140,10 @@ describe('tracing over OTLP/HTTP', () => {
     expect(work?.resource['service.name']).toBe('identity');
     expect(work?.span.parentSpanId).toBe(request?.span.spanId);
     expect(batch?.resource['service.name']).toBe('gym');
+    // Probes are not traced, nor what they call.
+    expect(spans.map(({ span }) => span.name)).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/health|ping/)]),
+    );
     // The log line written inside the span names it.
     expect(identity.logs.entries).toContainEqual(
       expect.objectContaining({

@@ -1,3 +1,4 @@
+import { parseKeyPairsIntoRecord } from '@opentelemetry/core';
 import { z } from 'zod';
 import { loadConfig } from '../config';
 
@@ -51,20 +52,8 @@ export function loadTelemetryConfig(env: Env = process.env): TelemetryConfig {
   return {
     tracesUrl: parsed.OTEL_SDK_DISABLED ? undefined : tracesUrl,
     serviceName: parsed.OTEL_SERVICE_NAME,
-    resourceAttributes: parseResourceAttributes(parsed.OTEL_RESOURCE_ATTRIBUTES ?? ''),
+    resourceAttributes: parseKeyPairsIntoRecord(parsed.OTEL_RESOURCE_ATTRIBUTES),
     sampler: parsed.OTEL_TRACES_SAMPLER,
     samplerRatio: parsed.OTEL_TRACES_SAMPLER_ARG,
   };
-}
-
-function parseResourceAttributes(list: string): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  for (const pair of list.split(',')) {
-    const at = pair.indexOf('=');
-    if (at <= 0) continue;
-    attributes[decodeURIComponent(pair.slice(0, at).trim())] = decodeURIComponent(
-      pair.slice(at + 1).trim(),
-    );
-  }
-  return attributes;
 }
