@@ -13,6 +13,8 @@ export function tracingPlugin<TContext extends BaseContext>(): ApolloServerPlugi
     async requestDidStart() {
       if (!isTracing()) return;
       const request = trace.getActiveSpan();
+      // A request the sampler left out: its children would not be recorded either.
+      if (!request?.isRecording()) return;
       const timed = (name: string) => {
         const span = tracer().startSpan(name);
         return async (error?: unknown) => {
@@ -30,8 +32,8 @@ export function tracingPlugin<TContext extends BaseContext>(): ApolloServerPlugi
         },
         async didResolveOperation({ operation, operationName }) {
           const type = operation?.operation ?? 'query';
-          request?.updateName(`${type} ${operationName ?? '(anonymous)'}`);
-          request?.setAttributes({
+          request.updateName(`${type} ${operationName ?? '(anonymous)'}`);
+          request.setAttributes({
             'graphql.operation.type': type,
             ...(operationName ? { 'graphql.operation.name': operationName } : {}),
           });
