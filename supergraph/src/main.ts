@@ -1,3 +1,5 @@
+// First: tracing (when configured) starts before the modules it instruments load.
+import '@fitnexa/shared/telemetry/register';
 import { readFileSync } from 'node:fs';
 import { runService } from '@fitnexa/shared/server';
 import { loadGatewayConfig } from './config';

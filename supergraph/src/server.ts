@@ -31,6 +31,7 @@ import {
   serve,
   type RunningServer,
 } from '@fitnexa/shared/server';
+import { traceRequests } from '@fitnexa/shared/telemetry';
 import express from 'express';
 import proxyAddr from 'proxy-addr';
 import type { GatewayContext } from './context';
@@ -194,7 +195,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     { '/graphql': subscriptions.handleUpgrade },
     corsOrigins.allowsUpgrade,
   );
-  app.use(correlationId(), requestTiming(logger, metrics));
+  app.use(correlationId(), traceRequests('gateway'), requestTiming(logger, metrics));
   // Preflights are answered here, before socket.io's forwarding and Apollo (which refuses OPTIONS).
   app.use(['/graphql', SOCKET_IO_PATH], corsOrigins.http);
   // Before any body parser: long-polling bodies pass through untouched.

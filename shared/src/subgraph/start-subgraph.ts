@@ -34,6 +34,8 @@ import { createApolloServer } from '../server/apollo';
 import { checkReadiness, healthRoutes, type ReadinessCheck } from '../server/health';
 import { principalOf } from '../server/principal';
 import { serve, type RunningServer } from '../server/serve';
+import { traceResolvers } from '../telemetry/graphql';
+import { traceRequests } from '../telemetry/http';
 import type { BaseContext } from './context';
 import { startRealtime, type SubgraphRealtime } from './realtime';
 import type { GraphQLResolverMap } from './resolver-map';
@@ -106,7 +108,7 @@ export async function startSubgraph<TContext extends BaseContext>(
   const schema = buildSubgraphSchema({
     typeDefs: options.typeDefs,
     // The map is typed by the subgraph's context and parents; Apollo's only knows `unknown`.
-    resolvers: options.resolvers as ApolloResolverMap,
+    resolvers: traceResolvers(options.resolvers) as ApolloResolverMap,
   });
   const metrics = options.metrics ?? createMetrics(options.name);
   const verifyServiceToken = createServiceTokenVerifier({
@@ -134,7 +136,7 @@ export async function startSubgraph<TContext extends BaseContext>(
   );
   await apollo.start();
 
-  app.use(correlationId(), requestTiming(logger, metrics));
+  app.use(correlationId(), traceRequests(options.name), requestTiming(logger, metrics));
   metricsRoute(app, metrics);
   healthRoutes(app, () => checkReadiness(options.readiness, options.degradable));
   options.routes?.(app);
@@ -162,6 +164,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       limits,
       metrics,
       logger,
+      service: options.name,
     });
   const server = await serve(httpServer, options, async () => {
     // Long-lived connections first: the HTTP drain would otherwise wait its grace period for them.

@@ -1,44 +1,34 @@
-import { context, propagation, trace, type SpanContext } from '@opentelemetry/api';
-export { SpanStatusCode } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  TracerProvider,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace';
+import type { SpanContext } from '@opentelemetry/api';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { loadTelemetryConfig } from '../telemetry/config';
+import { startTelemetry } from '../telemetry/sdk';
 
+export { SpanStatusCode } from '@opentelemetry/api';
 export type { ReadableSpan };
 
 export interface RecordedSpans {
   /** Every span ended so far, in the order they ended. */
   spans(): ReadableSpan[];
-  /** Unregisters the provider, the context manager and the propagator. */
+  /** Unregisters what tracing registered: the process is untraced again. */
   stop(): Promise<void>;
 }
 
 /**
- * Tracing on for this test file (jest gives each file its own globals): a global tracer provider
- * that keeps every ended span in memory, AsyncLocalStorage context, and W3C trace context
- * propagation, as a traced server has them.
+ * Tracing on for this test file (jest gives each file its own globals), set up exactly as a
+ * traced server sets it up, with every span kept in memory as it ends (always sampled).
  */
 export function recordSpans(): RecordedSpans {
   const exporter = new InMemorySpanExporter();
-  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-  const contextManager = new AsyncLocalStorageContextManager().enable();
-  context.setGlobalContextManager(contextManager);
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(provider);
+  const telemetry = startTelemetry({ config: loadTelemetryConfig({}), exporter });
   return {
     spans: () => exporter.getFinishedSpans(),
-    async stop() {
-      await provider.shutdown();
-      trace.disable();
-      propagation.disable();
-      context.disable();
-    },
+    stop: () => telemetry.shutdown(),
   };
+}
+
+/** The service a span was exported as (its resource's service.name). */
+export function serviceOf(span: ReadableSpan): string {
+  return String(span.resource.attributes['service.name']);
 }
 
 /** Whether `span` is the direct child of the span with `parent`'s context. */
