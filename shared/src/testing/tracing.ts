@@ -34,3 +34,21 @@ export function serviceOf(span: ReadableSpan): string {
 /** Whether `span` is the direct child of the span with `parent`'s context. */
 export const isChildOf = (span: ReadableSpan, parent: SpanContext): boolean =>
   span.parentSpanContext?.spanId === parent.spanId && span.spanContext().traceId === parent.traceId;
+
+/**
+ * Whether `span` sits under `ancestor` in the same trace, through any spans in between (a Prisma
+ * or resolver span, say): its parent chain among `spans` reaches the ancestor's span.
+ */
+export function isDescendantOf(
+  span: ReadableSpan,
+  ancestor: SpanContext,
+  spans: readonly ReadableSpan[],
+): boolean {
+  if (span.spanContext().traceId !== ancestor.traceId) return false;
+  const byId = new Map(spans.map((each) => [each.spanContext().spanId, each]));
+  for (let parent = span.parentSpanContext?.spanId; parent;) {
+    if (parent === ancestor.spanId) return true;
+    parent = byId.get(parent)?.parentSpanContext?.spanId;
+  }
+  return false;
+}
