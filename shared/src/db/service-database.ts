@@ -1,6 +1,4 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
@@ -8,7 +6,8 @@ import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { Logger } from '../logger/types';
 import { applyMigrations, readMigrations } from './migrations';
 import { pgSession, provisionServiceRole, urlForRole, userOf } from './postgres';
-import { assertIdentifier, quoteIdent, type SqlSession } from './sql';
+import { leaseSharedPglite, type PgliteSession } from './shared-pglite';
+import { assertIdentifier, type SqlSession } from './sql';
 
 export interface ServiceDatabaseOptions {
   /** The service's name; its schema and role default to `fitnexa_<service>`. */
@@ -18,7 +17,10 @@ export interface ServiceDatabaseOptions {
   /** A PostgreSQL URL. Its user either is the service's role, or may create it (see provisionServiceRole). */
   url?: string;
   rolePassword?: string;
-  /** Without `url`: where the embedded PGlite keeps its files (`memory://` keeps none). */
+  /**
+   * Without `url`: where the embedded PGlite keeps its files (`memory://` keeps none); the
+   * services of one process share the one in the same directory (see leaseSharedPglite).
+   */
   dataDir: string;
   migrationsDir: string;
   logger: Logger;
@@ -111,45 +113,33 @@ async function openPglite(
   schema: string,
   migrations: Awaited<ReturnType<typeof readMigrations>>,
 ): Promise<ServiceDatabase> {
-  const dataDir =
-    options.dataDir === 'memory://'
-      ? 'memory://'
-      : join(options.dataDir, 'pglite', options.service);
-  if (dataDir !== 'memory://') await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
-  // PGlite is one session: the search path set here holds for every query Prisma sends.
-  await pglite.exec(
-    `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; SET search_path TO ${quoteIdent(schema)}`,
-  );
-  const sql: SqlSession = {
-    query: async <Row>(text: string, params?: unknown[]) =>
-      (await pglite.query<Row>(text, params)).rows,
-    exec: async (script) => {
-      await pglite.exec(script);
-    },
-  };
+  const role = assertIdentifier(options.role ?? schema, 'role');
+  const lease = await leaseSharedPglite(options.dataDir, { schema, role });
   try {
-    await applyMigrations(sql, schema, migrations, options.logger);
+    await lease.exclusive((session) =>
+      applyMigrations(session, schema, migrations, options.logger),
+    );
   } catch (error) {
-    await pglite.close();
+    await lease.close();
     throw error;
   }
   return {
     kind: 'pglite',
     schema,
-    adapter: pgliteAdapterFor(pglite, schema),
-    sql,
+    adapter: pgliteAdapterFor(lease.session, schema),
+    sql: lease.sql,
     ping: async () => {
-      await pglite.query('SELECT 1');
+      await lease.sql.query('SELECT 1');
     },
-    close: () => pglite.close(),
+    close: () => lease.close(),
   };
 }
 
 // Prisma qualifies every table with the adapter's schema, and PGlite's adapter reports none
 // (so "public"); report the service's schema as PrismaPg does.
-function pgliteAdapterFor(pglite: PGlite, schema: string): SqlDriverAdapterFactory {
-  const factory = new PrismaPGlite(pglite);
+function pgliteAdapterFor(session: PgliteSession, schema: string): SqlDriverAdapterFactory {
+  // The adapter calls nothing of PGlite but the session's query, exec and transaction.
+  const factory = new PrismaPGlite(session as PGlite);
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
