@@ -118,6 +118,12 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   const production = Boolean(options.production);
   // Those of the supergraph served now (see supergraphUpdates).
   let subgraphs = subgraphsOf(options.supergraphSdl, options.subgraphUrls);
+  const unknownCritical = (options.criticalSubgraphs ?? []).filter(
+    (name) => !subgraphs.some((subgraph) => subgraph.name === name),
+  );
+  if (unknownCritical.length) {
+    throw new Error(`CRITICAL_SUBGRAPHS names no subgraph of the supergraph: ${unknownCritical}`);
+  }
   const caller = await verifiedCaller(options);
   const metrics = createMetrics('gateway');
   const graphqlMetrics = createGatewayMetrics(metrics);

@@ -98,6 +98,17 @@ describe('gateway readiness with subgraphs down', () => {
       body: { notReady: ['observability'] },
     });
   });
+
+  it('when a critical subgraph is not in the supergraph, then the gateway refuses to start', async () => {
+    await expect(
+      startTestGateway({
+        subgraphUrls: everySubgraphAt(up.url),
+        verifyAccessToken: issuer.verify,
+        rateLimits: false,
+        criticalSubgraphs: ['identity', 'payments'],
+      }),
+    ).rejects.toThrow('CRITICAL_SUBGRAPHS names no subgraph of the supergraph: payments');
+  });
 });
 
 describe('gateway metrics port', () => {
