@@ -9,7 +9,7 @@
 // only those in flight at a SIGKILL; none fails in the supergraph change. docs/operations.md.
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { composeServices } from '@apollo/composition';
@@ -266,10 +266,12 @@ async function main() {
       durationMs: RELOAD_PHASE_MS,
       during: async (phaseStart) => {
         await sleep(5_000);
+        // Replaced atomically, as the kubelet swaps a ConfigMap: a reader never sees half a file.
         writeFileSync(
-          supergraphPath,
+          `${supergraphPath}.next`,
           supergraphWith('\nextend type Query { scaleProbe: String }\n'),
         );
+        renameSync(`${supergraphPath}.next`, supergraphPath);
         const applied = await Promise.all(
           instances.gateway.map(async (gateway) => {
             for (;;) {
