@@ -11,6 +11,10 @@ const common = {
   transform,
   transformIgnorePatterns,
   testEnvironment: 'node',
+  // @fitnexa/client runs from its sources (its `fitnexa-source` export), which import with the
+  // `.js` extension Node's ESM needs; jest resolves those to the `.ts` files.
+  testEnvironmentOptions: { customExportConditions: ['fitnexa-source', 'node', 'node-addons'] },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 };
 
@@ -23,7 +27,7 @@ module.exports = {
     {
       ...common,
       displayName: 'component',
-      testMatch: ['<rootDir>/{shared,supergraph,subgraphs/*,scripts,test}/**/*.test.ts'],
+      testMatch: ['<rootDir>/{shared,supergraph,subgraphs/*,clients/*,scripts,test}/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.(e2e|browser)\\.test\\.ts$'],
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'] },

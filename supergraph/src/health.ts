@@ -1,16 +1,34 @@
 import { checkReadiness, type ReadinessCheck } from '@fitnexa/shared/server';
+import { z } from '@fitnexa/shared/config';
 import { readinessUrl, type SubgraphEndpoint } from './subgraphs';
 
 /** Subgraphs the API works without when none are named critical: the logs' store. */
 export const NON_CRITICAL_BY_DEFAULT: readonly string[] = ['observability'];
 
+/** The names in a subgraph's own readiness answer: its failing and its degraded dependencies. */
+const subgraphReadiness = z.object({
+  notReady: z.array(z.string()).catch([]),
+  degraded: z.array(z.string()).catch([]),
+});
+
+export type SubgraphDependencies = z.infer<typeof subgraphReadiness>;
+
+/** One check's result; a subgraph's also names its own dependencies that are down. */
+export interface CheckResult {
+  status: 'up' | 'down';
+  latencyMs: number;
+  error?: string;
+  dependencies?: SubgraphDependencies;
+}
+
 /**
  * Asks every subgraph's `/health/ready`, in parallel and bounded in time, with latency. A critical
  * subgraph that is down makes the gateway not ready; any other (and the gateway's own `degradable`
  * dependencies) is listed as degraded, and the gateway stays in rotation for the rest of the API.
- * `critical` names the critical ones; absent: all but NON_CRITICAL_BY_DEFAULT.
+ * `critical` names the critical ones; absent: all but NON_CRITICAL_BY_DEFAULT. Each subgraph's
+ * check also carries the names of its own failing and degraded dependencies (events, cache, …).
  */
-export function checkSubgraphs(
+export async function checkSubgraphs(
   subgraphs: SubgraphEndpoint[],
   {
     critical,
@@ -19,18 +37,28 @@ export function checkSubgraphs(
 ) {
   const isCritical = (name: string) =>
     critical ? critical.includes(name) : !NON_CRITICAL_BY_DEFAULT.includes(name);
+  const dependencies = new Map<string, SubgraphDependencies>();
   const checkOf =
-    ({ url }: SubgraphEndpoint): ReadinessCheck =>
+    ({ name, url }: SubgraphEndpoint): ReadinessCheck =>
     async () => {
       const response = await fetch(readinessUrl(url), { signal: AbortSignal.timeout(2_000) });
-      await response.body?.cancel();
+      const answer = subgraphReadiness.safeParse(await response.json().catch(() => ({})));
+      if (answer.success) dependencies.set(name, answer.data);
       if (!response.ok) throw new Error(`answered ${response.status}`);
     };
-  const checks = (wanted: boolean) =>
+  const checksOf = (wanted: boolean) =>
     Object.fromEntries(
       subgraphs
         .filter(({ name }) => isCritical(name) === wanted)
         .map((subgraph) => [subgraph.name, checkOf(subgraph)]),
     );
-  return checkReadiness(checks(true), { ...checks(false), ...degradable });
+  const report = await checkReadiness(checksOf(true), { ...checksOf(false), ...degradable });
+  const checks: Record<string, CheckResult> = {};
+  for (const [name, check] of Object.entries(report.checks as Record<string, CheckResult>)) {
+    const ofSubgraph = dependencies.get(name);
+    checks[name] = ofSubgraph ? { ...check, dependencies: ofSubgraph } : check;
+  }
+  return { ...report, checks };
 }
+
+export type ReadinessReport = Awaited<ReturnType<typeof checkSubgraphs>>;

@@ -1,3 +1,5 @@
+// First: tracing (when configured) starts before the modules it instruments load.
+import '@fitnexa/shared/telemetry/register';
 import { runService } from '@fitnexa/shared/server';
 import { loadGatewayConfig } from './config';
 import { startGateway } from './server';
@@ -22,6 +24,7 @@ runService('gateway', loadGatewayConfig(), async (config) => {
     logger: config.logger,
     production: config.NODE_ENV === 'production',
     explorer: config.explorer,
+    statusPage: config.statusPage,
     redisUrl: config.REDIS_URL,
     rateLimits: config.rateLimits,
     trustProxy: config.TRUST_PROXY,

@@ -27,12 +27,15 @@ import {
   graphqlMetricsPlugin,
   notFound,
   requestTiming,
+  type Metrics,
 } from '../middleware';
 import { createApolloServer } from '../server/apollo';
 import { checkReadiness, healthRoutes, type ReadinessCheck } from '../server/health';
 import { metricsEndpoint } from '../server/metrics-endpoint';
 import { principalOf } from '../server/principal';
 import { serve, type RunningServer } from '../server/serve';
+import { traceResolvers } from '../telemetry/graphql';
+import { traceRequests } from '../telemetry/http';
 import type { BaseContext } from './context';
 import { startRealtime, type SubgraphRealtime } from './realtime';
 import type { GraphQLResolverMap } from './resolver-map';
@@ -44,6 +47,8 @@ type ApolloResolverMap = NonNullable<
 
 export interface SubgraphOptions<TContext extends BaseContext> {
   name: string;
+  /** The server's registry when the caller registers metrics of its own in it (startService). */
+  metrics?: Metrics;
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<TContext>;
   /** Builds the per-request context (dataloaders, use cases) from the verified principal. */
@@ -105,9 +110,9 @@ export async function startSubgraph<TContext extends BaseContext>(
   const schema = buildSubgraphSchema({
     typeDefs: options.typeDefs,
     // The map is typed by the subgraph's context and parents; Apollo's only knows `unknown`.
-    resolvers: options.resolvers as ApolloResolverMap,
+    resolvers: traceResolvers(options.resolvers) as ApolloResolverMap,
   });
-  const metrics = createMetrics(options.name);
+  const metrics = options.metrics ?? createMetrics(options.name);
   const verifyServiceToken = createServiceTokenVerifier({
     secret: options.serviceTokens.secret,
     audience: options.name,
@@ -133,7 +138,7 @@ export async function startSubgraph<TContext extends BaseContext>(
   );
   await apollo.start();
 
-  app.use(correlationId(), requestTiming(logger, metrics));
+  app.use(correlationId(), traceRequests(options.name), requestTiming(logger, metrics));
   const metricsServer = await metricsEndpoint(app, metrics, {
     port: options.metricsPort,
     host: options.host,
@@ -164,6 +169,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       limits,
       metrics,
       logger,
+      service: options.name,
     });
   const server = await serve(httpServer, options, async () => {
     // Out of the load balancer's rotation first; what is in flight still finishes.
