@@ -47,6 +47,11 @@ interface Placement {
   logger: Logger;
   bus: MessageBus;
   revocations: RevocationStore;
+  /**
+   * Every server of one process would want the one METRICS_PORT: here each keeps `/metrics` on
+   * its own port, as in development (docs/operations.md).
+   */
+  METRICS_PORT: undefined;
 }
 
 // Each subgraph reads its settings from the same environment, as its own process would.
@@ -129,6 +134,7 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
     logger: options.logger(name),
     bus: options.bus,
     revocations,
+    METRICS_PORT: undefined,
   });
   const started: Partial<Record<SubgraphName, RunningServer>> = {};
   const stopAll = async () => {

@@ -17,6 +17,23 @@ const schema = z.object({
   PORT: port.default(3000),
   /** Any composed supergraph file; the gateway fronts whatever graph it names. */
   SUPERGRAPH_PATH: z.string().default(join(__dirname, '..', '..', 'schema', 'supergraph.graphql')),
+  /** Where to read the supergraph instead of SUPERGRAPH_PATH (a registry, an object store). */
+  SUPERGRAPH_URL: url.optional(),
+  /** How often the supergraph (file or URL) is read again for a change; 0: never. */
+  SUPERGRAPH_POLL_SECONDS: z.coerce.number().min(0).default(5),
+  /**
+   * Subgraphs without which the gateway is not ready, comma-separated; unset: all but
+   * observability. The others down leave it ready, `degraded` naming them.
+   */
+  CRITICAL_SUBGRAPHS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value
+        ?.split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
   JWKS_URL: jwksUrl,
   /** Redis for persisted queries (and rate limits) shared across gateway instances. */
   REDIS_URL: url.optional(),

@@ -2,6 +2,9 @@ import { checkReadiness, type ReadinessCheck } from '@fitnexa/shared/server';
 import { z } from '@fitnexa/shared/config';
 import { readinessUrl, type SubgraphEndpoint } from './subgraphs';
 
+/** Subgraphs the API works without when none are named critical: the logs' store. */
+export const NON_CRITICAL_BY_DEFAULT: readonly string[] = ['observability'];
+
 /** The names in a subgraph's own readiness answer: its failing and its degraded dependencies. */
 const subgraphReadiness = z.object({
   notReady: z.array(z.string()).catch([]),
@@ -19,29 +22,37 @@ export interface CheckResult {
 }
 
 /**
- * Asks every subgraph's `/health/ready`, in parallel and bounded in time, with latency; the
- * gateway's own `degradable` dependencies are listed as degraded when down. Each subgraph's check
- * also carries the names of its own failing and degraded dependencies (events, cache, …).
+ * Asks every subgraph's `/health/ready`, in parallel and bounded in time, with latency. A critical
+ * subgraph that is down makes the gateway not ready; any other (and the gateway's own `degradable`
+ * dependencies) is listed as degraded, and the gateway stays in rotation for the rest of the API.
+ * `critical` names the critical ones; absent: all but NON_CRITICAL_BY_DEFAULT. Each subgraph's
+ * check also carries the names of its own failing and degraded dependencies (events, cache, …).
  */
 export async function checkSubgraphs(
   subgraphs: SubgraphEndpoint[],
-  degradable: Record<string, ReadinessCheck> = {},
+  {
+    critical,
+    degradable = {},
+  }: { critical?: readonly string[]; degradable?: Record<string, ReadinessCheck> } = {},
 ) {
+  const isCritical = (name: string) =>
+    critical ? critical.includes(name) : !NON_CRITICAL_BY_DEFAULT.includes(name);
   const dependencies = new Map<string, SubgraphDependencies>();
-  const report = await checkReadiness(
+  const checkOf =
+    ({ name, url }: SubgraphEndpoint): ReadinessCheck =>
+    async () => {
+      const response = await fetch(readinessUrl(url), { signal: AbortSignal.timeout(2_000) });
+      const answer = subgraphReadiness.safeParse(await response.json().catch(() => ({})));
+      if (answer.success) dependencies.set(name, answer.data);
+      if (!response.ok) throw new Error(`answered ${response.status}`);
+    };
+  const checksOf = (wanted: boolean) =>
     Object.fromEntries(
-      subgraphs.map(({ name, url }) => [
-        name,
-        async () => {
-          const response = await fetch(readinessUrl(url), { signal: AbortSignal.timeout(2_000) });
-          const answer = subgraphReadiness.safeParse(await response.json().catch(() => ({})));
-          if (answer.success) dependencies.set(name, answer.data);
-          if (!response.ok) throw new Error(`answered ${response.status}`);
-        },
-      ]),
-    ),
-    degradable,
-  );
+      subgraphs
+        .filter(({ name }) => isCritical(name) === wanted)
+        .map((subgraph) => [subgraph.name, checkOf(subgraph)]),
+    );
+  const report = await checkReadiness(checksOf(true), { ...checksOf(false), ...degradable });
   const checks: Record<string, CheckResult> = {};
   for (const [name, check] of Object.entries(report.checks as Record<string, CheckResult>)) {
     const ofSubgraph = dependencies.get(name);

@@ -1,13 +1,21 @@
 // First: tracing (when configured) starts before the modules it instruments load.
 import '@fitnexa/shared/telemetry/register';
-import { readFileSync } from 'node:fs';
 import { runService } from '@fitnexa/shared/server';
 import { loadGatewayConfig } from './config';
 import { startGateway } from './server';
+import { supergraphFile, supergraphUrl } from './supergraph-updates';
 
-runService('gateway', loadGatewayConfig(), (config) =>
-  startGateway({
-    supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
+runService('gateway', loadGatewayConfig(), async (config) => {
+  const readSupergraph = config.SUPERGRAPH_URL
+    ? supergraphUrl(config.SUPERGRAPH_URL)
+    : supergraphFile(config.SUPERGRAPH_PATH);
+  return startGateway({
+    supergraphSdl: await readSupergraph(),
+    supergraphUpdates: config.SUPERGRAPH_POLL_SECONDS
+      ? { read: readSupergraph, intervalMs: config.SUPERGRAPH_POLL_SECONDS * 1000 }
+      : undefined,
+    criticalSubgraphs: config.CRITICAL_SUBGRAPHS,
+    metricsPort: config.METRICS_PORT,
     subgraphUrls: config.subgraphUrls,
     jwksUrl: config.JWKS_URL,
     serviceTokenSecret: config.SERVICE_TOKEN_SECRET,
@@ -22,5 +30,5 @@ runService('gateway', loadGatewayConfig(), (config) =>
     trustProxy: config.TRUST_PROXY,
     corsOrigins: config.corsOrigins,
     ...config.bounds,
-  }),
-);
+  });
+});

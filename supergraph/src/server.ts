@@ -21,13 +21,13 @@ import {
   correlationId,
   createMetrics,
   errorHandler,
-  metricsRoute,
   notFound,
   requestTiming,
 } from '@fitnexa/shared/middleware';
 import {
   createApolloServer,
   healthRoutes,
+  metricsEndpoint,
   serve,
   type RunningServer,
 } from '@fitnexa/shared/server';
@@ -49,10 +49,18 @@ import { verifiedCaller } from './plugins/verified-caller';
 import { createGatewayRateLimit, GATEWAY_RATE_LIMITS, type RateLimit } from './rate-limit';
 import { SOCKET_IO_PATH, socketIoForwarding } from './sockets';
 import { subgraphsOf } from './subgraphs';
+import { polledSupergraph, type SupergraphUpdates } from './supergraph-updates';
 import { createSubscriptionServer, type SubscriptionBounds } from './subscriptions';
 
 export interface GatewayOptions {
+  /** The supergraph it starts with. */
   supergraphSdl: string;
+  /** Where to read the supergraph again, and how often: a change is applied without a restart. */
+  supergraphUpdates?: SupergraphUpdates;
+  /** Subgraphs without which the gateway is not ready; absent: all but NON_CRITICAL_BY_DEFAULT. */
+  criticalSubgraphs?: readonly string[];
+  /** `/metrics` on this port of its own (METRICS_PORT); absent: on `port`. */
+  metricsPort?: number;
   subgraphUrls?: Record<string, string>;
   jwksUrl?: string;
   verifyAccessToken?: AccessTokenVerifier;
@@ -113,7 +121,14 @@ export interface GatewayServer extends RunningServer {
 export async function startGateway(options: GatewayOptions): Promise<GatewayServer> {
   const { logger } = options;
   const production = Boolean(options.production);
-  const subgraphs = subgraphsOf(options.supergraphSdl, options.subgraphUrls);
+  // Those of the supergraph served now (see supergraphUpdates).
+  let subgraphs = subgraphsOf(options.supergraphSdl, options.subgraphUrls);
+  const unknownCritical = (options.criticalSubgraphs ?? []).filter(
+    (name) => !subgraphs.some((subgraph) => subgraph.name === name),
+  );
+  if (unknownCritical.length) {
+    throw new Error(`CRITICAL_SUBGRAPHS names no subgraph of the supergraph: ${unknownCritical}`);
+  }
   const caller = await verifiedCaller(options);
   const metrics = createMetrics('gateway');
   const graphqlMetrics = createGatewayMetrics(metrics);
@@ -129,7 +144,15 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     serviceTokens,
   });
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl,
+    supergraphSdl: polledSupergraph({
+      initialSdl: options.supergraphSdl,
+      updates: options.supergraphUpdates,
+      check: (sdl) => subgraphsOf(sdl, options.subgraphUrls),
+      logger,
+      metrics,
+    }),
+    // Apollo skips it under NODE_ENV=production; a supergraph changed at run time must pass it.
+    validateSupergraph: true,
     buildService: ({ name, url }) => dataSourceOf(name, url ?? ''),
   });
   const cache = await createCache({
@@ -188,6 +211,12 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     ...options.subscriptions,
     metrics: createSubscriptionMetrics(metrics),
   });
+  // A new supergraph: new subscriptions and health checks follow it (HTTP operations via Apollo).
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    const updated = subgraphsOf(coreSupergraphSdl, options.subgraphUrls);
+    subscriptions.useSupergraph(coreSupergraphSdl, updated);
+    subgraphs = updated;
+  });
   const corsOrigins = corsPolicy(corsOriginsFor(production, options.corsOrigins));
   const sockets = socketIoForwarding(subgraphs, logger, serviceTokens);
   sockets.attach(
@@ -200,12 +229,18 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   app.use(['/graphql', SOCKET_IO_PATH], corsOrigins.http);
   // Before any body parser: long-polling bodies pass through untouched.
   app.use(sockets.http);
-  metricsRoute(app, metrics);
+  const metricsServer = await metricsEndpoint(app, metrics, {
+    port: options.metricsPort,
+    host: options.host,
+  });
   // Without the revocation store, tokens are judged on the last values read; without the cache,
   // persisted queries and cached responses are missed: degraded, still ready.
   const readiness = () =>
-    checkSubgraphs(subgraphs, { cache: cache.ping, revocations: caller.revocations.ping });
-  healthRoutes(app, readiness);
+    checkSubgraphs(subgraphs, {
+      critical: options.criticalSubgraphs,
+      degradable: { cache: cache.ping, revocations: caller.revocations.ping },
+    });
+  const health = healthRoutes(app, readiness);
   app.use(explorerPage.routes);
   app.use(
     statusPage({
@@ -225,6 +260,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   app.use(notFound(), errorHandler(logger));
 
   const server = await serve(httpServer, options, async () => {
+    // Out of the load balancer's rotation first; what is in flight still finishes.
+    health.drain();
     await subscriptions.close();
     sockets.closeAll();
     await apollo.stop();
@@ -232,6 +269,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     await cache.close();
     await caller.close();
     subgraphHttp.close();
+    await metricsServer.close();
     logger.info('gateway stopped');
   });
   logger.info('gateway ready', {
@@ -240,6 +278,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   });
   return {
     ...server,
+    metricsPort: metricsServer.port,
     subscriptions: {
       upstreamSockets: subscriptions.upstreamSockets,
       activeSubscriptions: subscriptions.activeSubscriptions,

@@ -48,6 +48,11 @@ export const serverEnv = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: logLevel.default('info'),
   HOST: z.string().default('127.0.0.1'),
+  /**
+   * `/metrics` on a port of its own, off the public one; unset: on the public port, except under
+   * NODE_ENV=production, where it defaults to DEFAULT_METRICS_PORT (see `metricsPortOf`).
+   */
+  METRICS_PORT: port.optional(),
   /** RabbitMQ for events and logs; absent means an in-process bus (the embedded default). */
   RABBITMQ_URL: z
     .string()
@@ -62,6 +67,19 @@ export const serverEnv = {
     .min(MIN_SERVICE_TOKEN_SECRET_LENGTH)
     .default(DEVELOPMENT_SERVICE_TOKEN_SECRET),
 };
+
+/** Prometheus' conventional port for an exporter; production's METRICS_PORT by default. */
+export const DEFAULT_METRICS_PORT = 9464;
+
+/** METRICS_PORT, or its default for NODE_ENV: its own port in production, the public one elsewhere. */
+export function metricsPortOf(config: {
+  NODE_ENV?: string;
+  METRICS_PORT?: number;
+}): number | undefined {
+  return (
+    config.METRICS_PORT ?? (config.NODE_ENV === 'production' ? DEFAULT_METRICS_PORT : undefined)
+  );
+}
 
 type ServerBaseConfig = z.infer<z.ZodObject<typeof serverEnv>>;
 

@@ -45,15 +45,37 @@ export async function checkReadiness(
   return { ready: notReady.length === 0, notReady, degraded, checks: Object.fromEntries(results) };
 }
 
+/** What `healthRoutes` gives its server: the switch its shutdown turns first. */
+export interface HealthRoutes {
+  /**
+   * From now on `/health/ready` answers 503 `draining`, without running the checks: the load
+   * balancer takes the instance out of rotation while its requests in flight finish.
+   */
+  drain(): void;
+}
+
 /** `/health/live` and `/health/ready`, the same on every FitNexa server. */
-export function healthRoutes(app: Express, readiness: () => Promise<{ ready: boolean } & object>) {
+export function healthRoutes(
+  app: Express,
+  readiness: () => Promise<{ ready: boolean } & object>,
+): HealthRoutes {
+  let draining = false;
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'live' });
   });
   app.get('/health/ready', async (_req, res) => {
+    if (draining) {
+      res.status(503).json({ status: 'draining', ready: false });
+      return;
+    }
     const report = await readiness();
     res
       .status(report.ready ? 200 : 503)
       .json({ status: report.ready ? 'ready' : 'not ready', ...report });
   });
+  return {
+    drain() {
+      draining = true;
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { BusUnavailableError, createMessageBus, type MessageBus } from '../bus';
+import { metricsPortOf } from '../config';
 import {
   createLogger,
   createLogsTransport,
@@ -14,6 +15,8 @@ import { processTelemetry } from '../telemetry/sdk';
 export interface ProcessConfig {
   LOG_LEVEL: LogLevel;
   RABBITMQ_URL?: string;
+  NODE_ENV?: string;
+  METRICS_PORT?: number;
 }
 
 /** Logs why the process cannot go on, then exits 1. */
@@ -25,7 +28,8 @@ export function exitOnFailure(logger: Logger, what: string) {
 }
 
 /**
- * A server's `main.ts`: starts it with its validated config and a logger, stops it gracefully on
+ * A server's `main.ts`: starts it with its validated config (METRICS_PORT defaulted for NODE_ENV,
+ * see `metricsPortOf`) and a logger, stops it gracefully on
  * SIGTERM/SIGINT, and exits 1 (with the reason logged) when it cannot start. Faults nobody caught
  * are logged (see `handleProcessFaults`).
  */
@@ -62,7 +66,7 @@ export function runService<Config extends ProcessConfig>(
     await telemetry.shutdown();
   };
   handleProcessFaults(logger, stop);
-  start({ ...config, logger, bus }).then(
+  start({ ...config, METRICS_PORT: metricsPortOf(config), logger, bus }).then(
     (server) => {
       started.server = server;
       stopOnSignals({ stop }, logger);

@@ -5,6 +5,8 @@ import { SERVER_HEADERS_TIMEOUT_MS, SERVER_KEEP_ALIVE_TIMEOUT_MS } from './keep-
 export interface RunningServer {
   url: string;
   port: number;
+  /** The port of its `/metrics` when that has one of its own (METRICS_PORT). */
+  metricsPort?: number;
   stop(): Promise<void>;
 }
 

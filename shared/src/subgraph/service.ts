@@ -36,6 +36,8 @@ export interface ServiceSettings {
   NODE_ENV?: 'development' | 'test' | 'production';
   PORT: number;
   HOST: string;
+  /** `/metrics` on this port of its own; absent: on PORT (see metricsEndpoint). */
+  METRICS_PORT?: number;
   DATABASE_URL?: string;
   DATABASE_ROLE_PASSWORD?: string;
   DATA_DIR: string;
@@ -225,6 +227,7 @@ export async function startService<
       logger,
       port: settings.PORT,
       host: settings.HOST,
+      metricsPort: settings.METRICS_PORT,
       production: settings.NODE_ENV === 'production',
       verifyAccessToken,
       serviceTokens: { secret: settings.SERVICE_TOKEN_SECRET, callers: spec.callers },

@@ -25,13 +25,13 @@ import {
   errorBody,
   errorHandler,
   graphqlMetricsPlugin,
-  metricsRoute,
   notFound,
   requestTiming,
   type Metrics,
 } from '../middleware';
 import { createApolloServer } from '../server/apollo';
 import { checkReadiness, healthRoutes, type ReadinessCheck } from '../server/health';
+import { metricsEndpoint } from '../server/metrics-endpoint';
 import { principalOf } from '../server/principal';
 import { serve, type RunningServer } from '../server/serve';
 import { traceResolvers } from '../telemetry/graphql';
@@ -69,6 +69,8 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   logger: Logger;
   port: number;
   host: string;
+  /** `/metrics` on this port of its own (METRICS_PORT); absent: on `port`. */
+  metricsPort?: number;
   /** NODE_ENV=production: no introspection (`_service { sdl }` still answers), no field suggestions. */
   production?: boolean;
   /** Extra HTTP routes before GraphQL (identity's JWKS). */
@@ -137,8 +139,11 @@ export async function startSubgraph<TContext extends BaseContext>(
   await apollo.start();
 
   app.use(correlationId(), traceRequests(options.name), requestTiming(logger, metrics));
-  metricsRoute(app, metrics);
-  healthRoutes(app, () => checkReadiness(options.readiness, options.degradable));
+  const metricsServer = await metricsEndpoint(app, metrics, {
+    port: options.metricsPort,
+    host: options.host,
+  });
+  const health = healthRoutes(app, () => checkReadiness(options.readiness, options.degradable));
   options.routes?.(app);
   app.use(
     '/graphql',
@@ -167,12 +172,15 @@ export async function startSubgraph<TContext extends BaseContext>(
       service: options.name,
     });
   const server = await serve(httpServer, options, async () => {
+    // Out of the load balancer's rotation first; what is in flight still finishes.
+    health.drain();
     // Long-lived connections first: the HTTP drain would otherwise wait its grace period for them.
     await realtime?.close();
     await apollo.stop();
     await options.onStop?.();
+    await metricsServer.close();
     logger.info(`${options.name} subgraph stopped`);
   });
   logger.info(`${options.name} subgraph ready`, { url: server.url });
-  return server;
+  return { ...server, metricsPort: metricsServer.port };
 }

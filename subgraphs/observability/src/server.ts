@@ -27,7 +27,7 @@ export type ObservabilityOptions = Pick<
   ObservabilityConfig,
   'PORT' | 'HOST' | 'JWKS_URL' | 'MONGODB_URL' | 'LOG_RETENTION_DAYS' | 'SERVICE_TOKEN_SECRET'
 > &
-  Partial<Pick<ObservabilityConfig, 'NODE_ENV' | 'REDIS_URL'>> & {
+  Partial<Pick<ObservabilityConfig, 'NODE_ENV' | 'REDIS_URL' | 'METRICS_PORT'>> & {
     logger: Logger;
     /** Where the logs come from: RabbitMQ, or the in-process bus the services of one process share. */
     bus: MessageBus;
@@ -89,6 +89,7 @@ export async function startObservability(
       logger,
       port: options.PORT,
       host: options.HOST,
+      metricsPort: options.METRICS_PORT,
       production: options.NODE_ENV === 'production',
       verifyAccessToken,
       serviceTokens: { secret: options.SERVICE_TOKEN_SECRET },

@@ -3,7 +3,7 @@ import type { Logger } from '@fitnexa/shared/logger';
 import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { FormattedExecutionResult } from 'graphql-ws';
 import type { ConnectionState } from './connection';
-import { EVENT_SOURCE, type PlannedSubscription, type createSubscriptionPlanner } from './planner';
+import { EVENT_SOURCE, type PlannedSubscription } from './planner';
 import { traceEvent, type SubscriptionTrace } from './tracing';
 
 /** A client subscription, planned: what onSubscribe hands to `subscribe` as the operation's context. */
@@ -26,18 +26,17 @@ export const toGraphQLError = (error: GraphQLFormattedError) =>
   new GraphQLError(error.message, { path: error.path, extensions: error.extensions });
 
 export interface EventExecutionOptions {
-  planner: ReturnType<typeof createSubscriptionPlanner>;
   /** The gateway's data sources by subgraph: entity fetches go the way queries' fetches go. */
   dataSources: ServiceMap;
   logger: Logger;
 }
 
 /**
- * The per-event plan: one event through the rest of the subscription's plan (the fields other
+ * The per-event plan, on the supergraph the subscription was planned on: one event through the rest of the subscription's plan (the fields other
  * subgraphs own, by Apollo's executor through the gateway's data sources), then the response shape.
  */
 export function createEventExecution(options: EventExecutionOptions) {
-  const { planner, logger } = options;
+  const { logger } = options;
 
   return async function resolveEvent(
     request: SubscriptionRequest,
@@ -61,7 +60,7 @@ export function createEventExecution(options: EventExecutionOptions) {
       operation: planned.operationContext.operation,
       operationName: request.operationName ?? null,
       source: request.query,
-      schema: planner.apiGraphqlSchema,
+      schema: planned.graph.apiGraphqlSchema,
     } as unknown as RequestContext;
     try {
       const result = await traceEvent(request.trace, () =>
@@ -70,8 +69,8 @@ export function createEventExecution(options: EventExecutionOptions) {
           { ...options.dataSources, [EVENT_SOURCE]: eventSource },
           requestContext,
           planned.operationContext,
-          planner.supergraphSchema,
-          planner.apiSchema,
+          planned.graph.supergraphSchema,
+          planned.graph.apiSchema,
         ),
       );
       const errors = [...upstreamErrors, ...(result.errors ?? [])] as GraphQLError[];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
 import { buildOperationContext } from '@apollo/gateway';
 import {
@@ -22,8 +23,19 @@ import {
 
 type OperationContext = ReturnType<typeof buildOperationContext>;
 
+/** The schemas of the supergraph a subscription was planned on, which its events resolve with. */
+export interface PlannedGraph {
+  /** The supergraph's SHA-256: subscriptions share upstreams only within one graph. */
+  id: string;
+  apiSchema: Schema;
+  apiGraphqlSchema: GraphQLSchema;
+  supergraphSchema: GraphQLSchema;
+}
+
 /** A subscription, validated and planned: what goes upstream, and what runs for every event. */
 export interface PlannedSubscription {
+  /** Its supergraph: events keep resolving on it after the gateway moved to a newer one. */
+  graph: PlannedGraph;
   document: DocumentNode;
   operationContext: OperationContext;
   /** The root field's fetch, sent over graphql-ws to the subgraph that owns the field. */
@@ -60,6 +72,12 @@ export function createSubscriptionPlanner(options: SubscriptionPlannerOptions) {
   const apiGraphqlSchema: GraphQLSchema = apiSchema.toGraphQLJSSchema();
   const supergraphSchema: GraphQLSchema = supergraph.schema.toGraphQLJSSchema();
   const planner = new QueryPlanner(supergraph);
+  const graph: PlannedGraph = {
+    id: createHash('sha256').update(options.supergraphSdl).digest('hex'),
+    apiSchema,
+    apiGraphqlSchema,
+    supergraphSchema,
+  };
   const rules = [...specifiedRules, ...(options.validationRules ?? [])];
   const plans = new Map<string, PlannedSubscription>();
 
@@ -109,6 +127,7 @@ export function createSubscriptionPlanner(options: SubscriptionPlannerOptions) {
       throw new Error(`The planner gave a ${node?.kind ?? 'empty'} plan for a subscription`);
     }
     return {
+      graph,
       document,
       operationContext: buildOperationContext({
         schema: apiGraphqlSchema,

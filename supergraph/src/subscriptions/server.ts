@@ -51,6 +51,9 @@ export interface SubscriptionServerOptions extends SubscriptionPlannerOptions, S
   };
 }
 
+const urlsOf = (subgraphs: SubgraphEndpoint[]) =>
+  new Map(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
+
 /** The upstream ended the subscription with errors (or went away): the client's ends with these. */
 class UpstreamFailure extends Error {
   constructor(readonly errors: GraphQLError[]) {
@@ -65,6 +68,7 @@ class UpstreamFailure extends Error {
  */
 function sharingKey(request: SubscriptionRequest): string {
   return JSON.stringify([
+    request.planned.graph.id,
     request.state.caller,
     request.planned.primary.serviceName,
     request.operationName ?? null,
@@ -84,8 +88,9 @@ function sharingKey(request: SubscriptionRequest): string {
  */
 export function createSubscriptionServer(options: SubscriptionServerOptions) {
   const { logger } = options;
-  const planner = createSubscriptionPlanner(options);
-  const urls = new Map(options.subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
+  // Replaced by `useSupergraph`: new subscriptions plan on the new graph, open ones keep theirs.
+  let planner = createSubscriptionPlanner(options);
+  let urls = urlsOf(options.subgraphs);
   const formatError = createErrorFormatter(logger);
   const upstreams = createUpstreams({
     retryAttempts: options.upstreamRetryAttempts ?? 5,
@@ -173,7 +178,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
   const sharing = createSharing({
     key: sharingKey,
     open: openUpstream,
-    resolve: createEventExecution({ planner, dataSources: options.dataSources, logger }),
+    resolve: createEventExecution({ dataSources: options.dataSources, logger }),
     onSubscriberCount: (count) => options.metrics?.subscriptions(count),
     onFannedOut: (seconds) => options.metrics?.fanOut(seconds),
   });
@@ -228,7 +233,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           ),
         };
         return {
-          schema: planner.apiGraphqlSchema,
+          schema: planned.graph.apiGraphqlSchema,
           document: planned.document,
           operationName: payload.operationName,
           variableValues: variables,
@@ -258,6 +263,14 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       wss.handleUpgrade(request, socket, head, (ws) => {
         if (connectionHandling.admit(request, ws)) wss.emit('connection', ws, request);
       });
+    },
+    /**
+     * Plans new subscriptions on this supergraph from now on; the open ones go on with the graph
+     * (and the subgraph URLs) they started with. Throws, changing nothing, when it does not build.
+     */
+    useSupergraph(supergraphSdl: string, subgraphs: SubgraphEndpoint[]) {
+      planner = createSubscriptionPlanner({ ...options, supergraphSdl });
+      urls = urlsOf(subgraphs);
     },
     /** Upstream graphql-ws sockets open or opening (0 once every client let go). */
     upstreamSockets: () => upstreams.openSockets(),

@@ -1,0 +1,189 @@
+// The processes of a scale-out test: every service as its own process, started as production
+// starts it, behind Debian's HAProxy on loopback (the shape of the Kubernetes deployment).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+
+/** The workspace of each service, in start order (identity first: the others read its JWKS). */
+export const SERVICES = {
+  identity: 'subgraphs/identity',
+  gym: 'subgraphs/gym',
+  workout: 'subgraphs/workout',
+  squad: 'subgraphs/squad',
+  messaging: 'subgraphs/messaging',
+  observability: 'subgraphs/observability',
+  gateway: 'supergraph',
+} as const;
+export type ServiceName = keyof typeof SERVICES;
+
+/**
+ * How production starts a service: `node dist/main.js` once the workspace is built, until then
+ * its TypeScript through tsx's loader in the same node process (so a signal reaches the server
+ * itself, not a wrapper).
+ */
+export function serviceCommand(workspaceDir: string): { command: string; args: string[] } {
+  const built = join(workspaceDir, 'dist', 'main.js');
+  return existsSync(built)
+    ? { command: process.execPath, args: [built] }
+    : {
+        command: process.execPath,
+        args: ['--import', 'tsx', join(workspaceDir, 'src', 'main.ts')],
+      };
+}
+
+/**
+ * A free loopback port below the kernel's ephemeral range (32768 up): an instance restarts on its
+ * port, which a port the kernel hands out (to a test's port 0, to an outgoing connection) could
+ * have taken in the meantime.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `url` until it answers 200 (or throws after `timeoutMs`). */
+export async function untilReady(url: string, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      await response.body?.cancel();
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+/** One instance of a service: its own process, restarted on the same ports. */
+export class Instance {
+  private child?: ChildProcess;
+  private exited?: Promise<void>;
+
+  constructor(
+    readonly service: ServiceName,
+    readonly index: number,
+    readonly port: number,
+    readonly metricsPort: number,
+    private readonly env: Record<string, string>,
+    private readonly logPath: string,
+  ) {}
+
+  get name() {
+    return `${this.service}-${this.index}`;
+  }
+
+  get origin() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts the process and waits for its `/health/ready`; the time that took, in ms. */
+  async start(): Promise<number> {
+    const started = performance.now();
+    const workspace = join(ROOT, SERVICES[this.service]);
+    const { command, args } = serviceCommand(workspace);
+    const log = createWriteStream(this.logPath, { flags: 'a' });
+    const child = spawn(command, args, {
+      cwd: workspace,
+      env: {
+        ...process.env,
+        ...this.env,
+        PORT: String(this.port),
+        METRICS_PORT: String(this.metricsPort),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    await untilReady(`${this.origin}/health/ready`);
+    return Math.round(performance.now() - started);
+  }
+
+  /** Sends `signal` and waits for the process to exit. */
+  async signal(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+    this.child?.kill(signal);
+    await this.exited;
+  }
+}
+
+/** HAProxy on loopback: a frontend per service, round robin over its instances' readiness. */
+export class LoadBalancer {
+  private child?: ChildProcess;
+
+  constructor(
+    private readonly configPath: string,
+    private readonly logPath: string,
+  ) {}
+
+  static available(): boolean {
+    return spawnSync('haproxy', ['-v']).status === 0;
+  }
+
+  async start(frontends: { name: string; port: number; servers: Instance[] }[]): Promise<void> {
+    writeFileSync(
+      this.configPath,
+      [
+        'global',
+        '  maxconn 4000',
+        'defaults',
+        '  mode http',
+        '  timeout connect 1s',
+        '  timeout client 60s',
+        '  timeout server 60s',
+        // WebSockets (graphql-ws, socket.io) once upgraded.
+        '  timeout tunnel 1h',
+        // A refused connection (an instance just killed or stopping) is tried on the other one;
+        // nothing that reached a server is sent twice.
+        '  retries 3',
+        '  option redispatch 1',
+        '  option httpchk GET /health/ready',
+        '  timeout check 5s',
+        '  default-server inter 1s fall 3 rise 1',
+        ...frontends.flatMap(({ name, port, servers }) => [
+          `frontend ${name}`,
+          `  bind 127.0.0.1:${port}`,
+          `  default_backend ${name}`,
+          `backend ${name}`,
+          '  balance roundrobin',
+          ...servers.map((server) => `  server ${server.name} 127.0.0.1:${server.port} check`),
+        ]),
+        '',
+      ].join('\n'),
+    );
+    const log = createWriteStream(this.logPath, { flags: 'a' });
+    const child = spawn('haproxy', ['-db', '-f', this.configPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+    this.child = child;
+    // Its frontends answer once their servers start (503 until then): up when it has not exited.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, 500);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`haproxy exited ${code}: see ${this.logPath}`));
+      });
+    });
+  }
+
+  stop() {
+    this.child?.kill('SIGTERM');
+  }
+}
