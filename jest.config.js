@@ -11,6 +11,8 @@ const common = {
   transform,
   transformIgnorePatterns,
   testEnvironment: 'node',
+  // Workspaces import @fitnexa/shared from its TypeScript sources, not its build (docs/decisions/0015).
+  testEnvironmentOptions: { customExportConditions: ['node', 'node-addons', '@fitnexa/source'] },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 };
 
