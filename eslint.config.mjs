@@ -7,7 +7,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -17,7 +17,7 @@ export default tseslint.config(
       // Resolve @fitnexa/shared to its sources, as tsc, tsx and jest do (docs/decisions/0015).
       'import-x/resolver': {
         typescript: {
-          conditionNames: ['@fitnexa/source', 'types', 'import', 'require', 'node', 'default'],
+          conditionNames: ['fitnexa-source', 'types', 'import', 'require', 'node', 'default'],
         },
       },
     },

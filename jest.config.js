@@ -11,8 +11,11 @@ const common = {
   transform,
   transformIgnorePatterns,
   testEnvironment: 'node',
-  // Workspaces import @fitnexa/shared from its TypeScript sources, not its build (docs/decisions/0015).
-  testEnvironmentOptions: { customExportConditions: ['node', 'node-addons', '@fitnexa/source'] },
+  // @fitnexa/shared and @fitnexa/client run from their sources (their `fitnexa-source` exports,
+  // docs/decisions/0015); the client imports with the `.js` extension Node's ESM needs, and jest
+  // resolves those to the `.ts` files.
+  testEnvironmentOptions: { customExportConditions: ['fitnexa-source', 'node', 'node-addons'] },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 };
 
@@ -25,7 +28,7 @@ module.exports = {
     {
       ...common,
       displayName: 'component',
-      testMatch: ['<rootDir>/{shared,supergraph,subgraphs/*,scripts,test}/**/*.test.ts'],
+      testMatch: ['<rootDir>/{shared,supergraph,subgraphs/*,clients/*,scripts,test}/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.(e2e|browser)\\.test\\.ts$'],
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'] },

@@ -24,15 +24,21 @@
 // lot. Both deduplicate by default, as each ships; BENCH_HIVE_DEDUP=false turns Hive's off. BENCH_PROFILE=ours|apollo|hive runs that gateway with
 // --cpu-prof, writing the profile under /tmp/fitnexa-bench-profiles.
 //
+// BENCH_TRACING_RATIO=0.1 runs ours with OpenTelemetry tracing on (parentbased_traceidratio at that
+// ratio, started as production starts it, exporting over OTLP/HTTP to a receiver that keeps
+// nothing, scripts/bench/otlp-sink.ts); compare its req/s with a run without it.
+//
 // A measurement, not a test: it exits 0 whatever the numbers, non-zero only when setup fails.
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
 import { runLoad, type RoundResult } from './bench/load';
+import { startOtlpSink } from './bench/otlp-sink';
 import { startBenchRun, type RunningChild } from './bench/processes';
 import {
   GATEWAY_KINDS,
+  TRACED,
   type GatewayConfig,
   type GatewayKind,
   type GatewayReady,
@@ -50,11 +56,15 @@ const PROFILE = process.env.BENCH_PROFILE as GatewayKind | undefined;
 const PROFILE_DIR = '/tmp/fitnexa-bench-profiles';
 const DATABASE_URL = process.env.DATABASE_URL;
 const HIVE_DEDUPLICATION = process.env.BENCH_HIVE_DEDUP !== 'false';
+const TRACING_RATIO = process.env.BENCH_TRACING_RATIO;
+/** The gateways run, in the order each round loads them. */
+const KINDS: readonly GatewayKind[] = TRACING_RATIO ? [...GATEWAY_KINDS, TRACED] : GATEWAY_KINDS;
 
 const LABELS: Record<GatewayKind, string> = {
   ours: 'ours (FitNexa)',
   apollo: 'plain Apollo',
   hive: 'Hive Gateway',
+  [TRACED]: `ours, traced ${TRACING_RATIO ?? ''}`,
 };
 
 const DASHBOARD = `query Dashboard($from: DateTime!, $to: DateTime!) {
@@ -162,7 +172,7 @@ const fixed = (value: number, digits: number) =>
 
 function report(totals: Record<GatewayKind, Totals>, dbKind: string) {
   const summary = Object.fromEntries(
-    GATEWAY_KINDS.map((kind) => {
+    KINDS.map((kind) => {
       const { rounds } = totals[kind];
       return [
         kind,
@@ -179,7 +189,7 @@ function report(totals: Record<GatewayKind, Totals>, dbKind: string) {
     '',
     '| gateway | req/s | p50 ms | p99 ms | errors |',
     '| --- | ---: | ---: | ---: | ---: |',
-    ...GATEWAY_KINDS.map((kind) => {
+    ...KINDS.map((kind) => {
       const { rps, p50, p99, errors } = summary[kind];
       return `| ${LABELS[kind]} | ${fixed(rps, 0)} | ${fixed(p50, 1)} | ${fixed(p99, 1)} | ${errors} |`;
     }),
@@ -187,7 +197,7 @@ function report(totals: Record<GatewayKind, Totals>, dbKind: string) {
     `ours ÷ Hive: ${fixed(summary.ours.rps / summary.hive.rps, 2)}× req/s · ` +
       `ours ÷ plain Apollo: ${fixed(summary.ours.rps / summary.apollo.rps, 2)}× req/s`,
   ];
-  for (const kind of GATEWAY_KINDS.filter((kind) => summary[kind].errors > 0)) {
+  for (const kind of KINDS.filter((kind) => summary[kind].errors > 0)) {
     const statuses: Record<string, number> = {};
     for (const round of totals[kind].rounds) {
       for (const [status, count] of Object.entries(round.otherStatuses)) {
@@ -202,12 +212,12 @@ function report(totals: Record<GatewayKind, Totals>, dbKind: string) {
   }
   // CPU from /proc: how busy each gateway was, what a request cost it, and whether the subgraphs
   // (one process, one thread) were the limit rather than the gateway.
-  const hasCpu = GATEWAY_KINDS.every((kind) =>
+  const hasCpu = KINDS.every((kind) =>
     totals[kind].rounds.every((round) => round.cpuSeconds.gateway !== undefined),
   );
   if (hasCpu) {
     const usage = Object.fromEntries(
-      GATEWAY_KINDS.map((kind) => {
+      KINDS.map((kind) => {
         const { rounds } = totals[kind];
         const seconds = rounds.reduce((sum, round) => sum + round.seconds, 0);
         const requests = rounds.reduce((sum, round) => sum + round.requests, 0);
@@ -239,7 +249,7 @@ function report(totals: Record<GatewayKind, Totals>, dbKind: string) {
       '',
       '| gateway | gateway CPU % | gateway CPU ms/req | subgraphs CPU % | autocannon CPU % | rest of the machine CPU % |',
       '| --- | ---: | ---: | ---: | ---: | ---: |',
-      ...GATEWAY_KINDS.map((kind) => {
+      ...KINDS.map((kind) => {
         const { gateway, perRequest, subgraphs, load, rest } = usage[kind];
         return (
           `| ${LABELS[kind]} | ${fixed(gateway, 0)} | ${fixed(perRequest, 2)} | ` +
@@ -249,7 +259,7 @@ function report(totals: Record<GatewayKind, Totals>, dbKind: string) {
     );
     // The subgraphs share one Node thread: near a full core, they rather than the gateway set the
     // pace, and CPU per request says more about the gateway than req/s.
-    const bound = GATEWAY_KINDS.filter((kind) => usage[kind].subgraphs >= SUBGRAPHS_BUSY_PERCENT);
+    const bound = KINDS.filter((kind) => usage[kind].subgraphs >= SUBGRAPHS_BUSY_PERCENT);
     if (bound.length) {
       lines.push(
         '',
@@ -273,10 +283,12 @@ function report(totals: Record<GatewayKind, Totals>, dbKind: string) {
 
 async function main() {
   const { children, schemas, cleanUp } = startBenchRun(DATABASE_URL);
+  const sink = TRACING_RATIO === undefined ? undefined : await startOtlpSink();
 
   try {
-    if (PROFILE && !GATEWAY_KINDS.includes(PROFILE)) {
-      throw new Error(`BENCH_PROFILE must be one of ${GATEWAY_KINDS.join(', ')}`);
+    if (sink) console.log(`Also ours traced at ratio ${TRACING_RATIO}, exporting to ${sink.url}`);
+    if (PROFILE && !KINDS.includes(PROFILE)) {
+      throw new Error(`BENCH_PROFILE must be one of ${KINDS.join(', ')}`);
     }
     const dbKind = DATABASE_URL
       ? `PostgreSQL${process.env.REDIS_URL ? ' + Redis' : ' + in-process cache'}`
@@ -297,12 +309,15 @@ async function main() {
     console.log('Starting the gateways…');
     const gateways = Object.fromEntries(
       await Promise.all(
-        GATEWAY_KINDS.map(
+        KINDS.map(
           async (kind) =>
             [
               kind,
               await children.start<GatewayReady>(kind, 'gateway.ts', {
-                config,
+                config:
+                  kind === TRACED && sink && TRACING_RATIO
+                    ? { ...config, tracing: { endpoint: sink.url, ratio: TRACING_RATIO } }
+                    : config,
                 args: [kind],
                 nodeArgs:
                   kind === PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : undefined,
@@ -331,7 +346,7 @@ async function main() {
     // every request under load must get.
     const expected: Partial<Record<GatewayKind, string>> = {};
     let reference: Dashboard | undefined;
-    for (const kind of GATEWAY_KINDS) {
+    for (const kind of KINDS) {
       const { url } = gateways[kind].ready;
       const first = await post(url, headers, body);
       const data = parsed<Dashboard>(LABELS[kind], first);
@@ -347,13 +362,13 @@ async function main() {
       if (second.text === first.text) expected[kind] = first.text;
       else console.warn(`${LABELS[kind]}: responses vary; errors count non-2xx and failures only`);
     }
-    console.log('All three answer the same data without errors.');
+    console.log('All answer the same data without errors.');
 
     const totals = Object.fromEntries(
-      GATEWAY_KINDS.map((kind) => [kind, { rounds: [] }]),
+      KINDS.map((kind) => [kind, { rounds: [] }]),
     ) as unknown as Record<GatewayKind, Totals>;
     for (let round = 1; round <= ROUNDS; round += 1) {
-      for (const kind of GATEWAY_KINDS) {
+      for (const kind of KINDS) {
         const load = {
           url: gateways[kind].ready.url,
           headers,
@@ -374,8 +389,19 @@ async function main() {
       }
     }
     report(totals, dbKind);
+    if (sink) {
+      const { spans, exports } = sink.counts();
+      const ratio = (of: (round: RoundResult) => number) =>
+        mean(totals[TRACED].rounds.map(of)) / mean(totals.ours.rounds.map(of));
+      console.log(
+        `\nTracing at ${TRACING_RATIO}: ${fixed(ratio((round) => round.rps) * 100, 1)} % of ` +
+          `untraced ours' req/s, ${fixed(ratio((round) => (round.cpuSeconds.gateway ?? 0) / round.requests) * 100, 1)} % of its ` +
+          `gateway CPU per request; ${spans} spans exported in ${exports} OTLP requests.`,
+      );
+    }
   } finally {
     await cleanUp();
+    await sink?.close();
   }
   if (PROFILE) console.log(`\nCPU profile of ${LABELS[PROFILE]}: ${PROFILE_DIR}/`);
 }

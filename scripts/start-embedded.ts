@@ -1,3 +1,6 @@
+// First: tracing (when configured) starts before the modules it instruments load; each server's
+// spans carry its own service.name (see docs/observability.md).
+import '@fitnexa/shared/telemetry/register';
 // `npm start`: the whole supergraph in one process. With no DATABASE_URL each subgraph keeps its
 // data in an embedded PGlite under .data/ and caches in memory; with DATABASE_URL and REDIS_URL
 // the same code uses those servers.
@@ -13,6 +16,7 @@ import {
   type LogsTransport,
 } from '@fitnexa/shared/logger';
 import { handleProcessFaults, stopOnSignals } from '@fitnexa/shared/server';
+import { processTelemetry } from '@fitnexa/shared/telemetry';
 import { startLocalGraph, type LocalGraph } from './lib/graph';
 
 async function main() {
@@ -51,6 +55,7 @@ async function main() {
     await started.graph?.stop();
     await Promise.all(logsTransports.map((transport) => transport.flush(2_000)));
     await bus.close();
+    await processTelemetry().shutdown();
   };
   // As runService does for one server: faults nobody caught are logged, an exception stops all.
   handleProcessFaults(logger('start'), stop);
@@ -58,12 +63,18 @@ async function main() {
   stopOnSignals({ stop }, logger('start'));
 
   const member = demoAccounts[0]!;
-  const explorer = loadGatewayConfig(env).explorer
-    ? `${new URL(graph.gateway.url).origin}/explorer (GraphiQL, offline too)`
+  const gatewayConfig = loadGatewayConfig(env);
+  const origin = new URL(graph.gateway.url).origin;
+  const explorer = gatewayConfig.explorer
+    ? `${origin}/explorer (GraphiQL, offline too)`
     : 'off (EXPLORER=false or production)';
+  const statusPage = gatewayConfig.statusPage
+    ? `${origin}/status`
+    : 'off (STATUS_PAGE=false or production)';
   console.log(`
 FitNexa supergraph is up: ${graph.gateway.url}
   explorer: ${explorer}
+  status: ${statusPage}
   subgraphs: ${Object.entries(graph.subgraphs)
     .map(([name, server]) => `${name} ${server.url}`)
     .join(', ')}

@@ -267,7 +267,7 @@ main() {
   for entry in "${SERVICES[@]}"; do start_service "$(field "$entry" 0)"; done
   check_containers
   create_admin
-  npx tsx --conditions=@fitnexa/source scripts/containers/dashboard.ts \
+  npx tsx --conditions=fitnexa-source scripts/containers/dashboard.ts \
     "$GATEWAY_URL" "$ADMIN_EMAIL" "$ADMIN_PASSWORD" || fail "the dashboard through the gateway"
   stop_services
   report

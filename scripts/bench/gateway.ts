@@ -4,6 +4,7 @@ import { runChild } from './child';
 import {
   childConfig,
   GATEWAY_KINDS,
+  TRACED,
   supergraphRoutedTo,
   type GatewayConfig,
   type GatewayKind,
@@ -18,16 +19,28 @@ const starters: Record<GatewayKind, () => Promise<Starter>> = {
   ours: async () => (await import('./gateways/ours.js')).startOurs,
   apollo: async () => (await import('./gateways/apollo.js')).startPlainApollo,
   hive: async () => (await import('./gateways/hive.js')).startHive,
+  [TRACED]: async () => (await import('./gateways/ours.js')).startOurs,
 };
 
 const kind = process.argv[2] as GatewayKind;
-if (!GATEWAY_KINDS.includes(kind)) {
-  console.error(`Usage: gateway.ts <${GATEWAY_KINDS.join('|')}>`);
+const kinds: readonly GatewayKind[] = [...GATEWAY_KINDS, TRACED];
+if (!kinds.includes(kind)) {
+  console.error(`Usage: gateway.ts <${kinds.join('|')}>`);
   process.exit(2);
 }
 
 runChild<GatewayReady>(kind, async () => {
   const config = childConfig<GatewayConfig>();
+  // The traced one starts tracing from the standard variables before its modules load, as every
+  // server's main.ts does.
+  if (kind === TRACED && config.tracing) {
+    Object.assign(process.env, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: config.tracing.endpoint,
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: config.tracing.ratio,
+    });
+    await import('@fitnexa/shared/telemetry/register');
+  }
   const start = await starters[kind]();
   const gateway = await start(supergraphRoutedTo(config.subgraphUrls), config);
   return { ready: { url: gateway.url }, stop: () => gateway.stop() };

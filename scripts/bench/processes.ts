@@ -34,7 +34,7 @@ export class Children {
       process.execPath,
       [
         ...nodeArgs,
-        '--conditions=@fitnexa/source',
+        '--conditions=fitnexa-source',
         '--import',
         'tsx',
         join(__dirname, entry),

@@ -10,7 +10,9 @@ export const READY_PREFIX = 'BENCH_READY ';
 export const CONFIG_ENV = 'BENCH_CHILD_CONFIG';
 
 export const GATEWAY_KINDS = ['ours', 'apollo', 'hive'] as const;
-export type GatewayKind = (typeof GATEWAY_KINDS)[number];
+/** Ours with OpenTelemetry tracing on: run beside the others when BENCH_TRACING_RATIO is set. */
+export const TRACED = 'traced';
+export type GatewayKind = (typeof GATEWAY_KINDS)[number] | typeof TRACED;
 
 /** What the subgraphs child reports: each subgraph's GraphQL URL and identity's key set. */
 export interface SubgraphsReady {
@@ -32,6 +34,8 @@ export interface GatewayConfig {
    * others' subgraph calls, which real traffic of many users seldom allows.
    */
   hiveDeduplication: boolean;
+  /** The traced gateway's OTLP endpoint and parentbased_traceidratio ratio. */
+  tracing?: { endpoint: string; ratio: string };
 }
 
 /** What a gateway child reports: where it serves GraphQL. */

@@ -2,7 +2,7 @@
 // and gets a dashboard that spans identity, gym and workout; the administrator made by identity's
 // create-admin command signs in too. Exits 1 with the reason otherwise.
 //
-//   tsx --conditions=@fitnexa/source scripts/containers/dashboard.ts GATEWAY_URL ADMIN_EMAIL ADMIN_PASSWORD
+//   tsx --conditions=fitnexa-source scripts/containers/dashboard.ts GATEWAY_URL ADMIN_EMAIL ADMIN_PASSWORD
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
 
 const [gatewayUrl, adminEmail, adminPassword] = process.argv.slice(2);

@@ -173,6 +173,7 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
         logger: options.logger('gateway'),
         production: gatewayConfig.NODE_ENV === 'production',
         explorer: gatewayConfig.explorer,
+        statusPage: gatewayConfig.statusPage,
         redisUrl: gatewayConfig.REDIS_URL,
         cachePrefix: options.schemas?.identity && `gateway_${options.schemas.identity}`,
         rateLimits: gatewayConfig.rateLimits,

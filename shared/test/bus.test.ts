@@ -115,7 +115,7 @@ describe.each(Object.entries(kinds))('the message bus on %s', (_kind, make) => {
     expect(await underTest.deadLetters('dlq')).toEqual([]);
   });
 
-  it('when a message keeps failing, then it is dead-lettered after its retries and the others keep flowing', async () => {
+  it("when a message keeps failing, then it is dead-lettered after its retries, counts in the dead-letter queue's depth, and the others keep flowing", async () => {
     const handled: unknown[] = [];
     await consumeInto([], async (message) => {
       if ((message.body as { poison?: boolean }).poison) throw new Error('cannot handle this');
@@ -135,6 +135,9 @@ describe.each(Object.entries(kinds))('the message bus on %s', (_kind, make) => {
         'x-error': expect.stringContaining('cannot handle'),
       });
     });
+    // What the dead-letter depth metric reads; the queues that drained hold nothing.
+    await untilPasses(async () => expect(await underTest.bus.queueDepth('dlq')).toBe(1));
+    expect(await underTest.bus.queueDepth('gym.events')).toBe(0);
   });
 });
 
@@ -172,7 +175,7 @@ describe.each(Object.entries(kinds))('exclusive queues on %s', (_kind, make) => 
 });
 
 describe('the RabbitMQ bus without a broker', () => {
-  it('when RabbitMQ is unreachable, then publishing fails at once and readiness says so', async () => {
+  it('when RabbitMQ is unreachable, then publishing and queue depths fail at once and readiness says so', async () => {
     const bus = createAmqpBus({
       url: `amqp://guest:guest@127.0.0.1:${await freePort()}`,
       name: 'test',
@@ -184,6 +187,9 @@ describe('the RabbitMQ bus without a broker', () => {
         BusUnavailableError,
       );
       await expect(bus.ping()).rejects.toBeInstanceOf(BusUnavailableError);
+      await expect(bus.queueDepth('fitnexa.events.dlq')).rejects.toBeInstanceOf(
+        BusUnavailableError,
+      );
       expect(Date.now() - started).toBeLessThan(100);
     } finally {
       await bus.close();

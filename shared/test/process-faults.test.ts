@@ -9,7 +9,7 @@ describe('faults nobody caught, in a process run by runService', () => {
     const child = spawn(
       process.execPath,
       [
-        '--conditions=@fitnexa/source',
+        '--conditions=fitnexa-source',
         '--import',
         'tsx',
         join(__dirname, 'fixtures', 'faulty-server.ts'),

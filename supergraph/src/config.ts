@@ -61,6 +61,11 @@ const schema = z.object({
     .enum(['true', 'false'])
     .optional()
     .transform((value) => (value === undefined ? undefined : value === 'true')),
+  /** The status page at /status (readiness, latency, degraded dependencies); unset: as EXPLORER's default. */
+  STATUS_PAGE: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value === 'true')),
   /** express's 'trust proxy' ("1", "loopback, 10.0.0.0/8"): set behind a load balancer. */
   TRUST_PROXY: z
     .string()
@@ -84,6 +89,8 @@ export type GatewayConfig = z.infer<typeof schema> & {
   corsOrigins: string[];
   /** EXPLORER, or its default for NODE_ENV. */
   explorer: boolean;
+  /** STATUS_PAGE, or its default for NODE_ENV. */
+  statusPage: boolean;
   /** The bounds above in the units startGateway takes. */
   bounds: Pick<
     GatewayOptions,
@@ -140,6 +147,7 @@ export function loadGatewayConfig(
     rateLimits: rateLimitsOf(config),
     corsOrigins: corsOriginsFor(config.NODE_ENV === 'production', config.CORS_ORIGINS),
     explorer: config.EXPLORER ?? config.NODE_ENV !== 'production',
+    statusPage: config.STATUS_PAGE ?? config.NODE_ENV !== 'production',
     bounds: boundsOf(config),
   };
 }

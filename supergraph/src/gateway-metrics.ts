@@ -49,13 +49,22 @@ export function createGatewayMetrics(metrics: Metrics) {
   return { plugin, timedFetch };
 }
 
-/** Gauges of the gateway's federated subscriptions: clients, their subscriptions, upstream sockets. */
+/**
+ * The gateway's federated subscriptions: gauges of clients, their subscriptions and upstream
+ * sockets, and the fan-out latency of each upstream event.
+ */
 export function createSubscriptionMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
   const gauge = (name: string, help: string) => {
     const created = new Gauge({ name, help, registers });
     return (count: number) => created.set(count);
   };
+  const fanOut = new Histogram({
+    name: 'gateway_subscription_fanout_seconds',
+    help: 'From an upstream subscription event arriving to its result handed to every subscriber of it',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers,
+  });
   return {
     connections: gauge(
       'gateway_subscription_connections',
@@ -69,5 +78,6 @@ export function createSubscriptionMetrics(metrics: Metrics) {
       'gateway_subscription_upstream_sockets',
       'graphql-ws connections from this gateway instance to subgraphs, open or opening',
     ),
+    fanOut: (seconds: number) => fanOut.observe(seconds),
   };
 }

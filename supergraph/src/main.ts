@@ -1,3 +1,5 @@
+// First: tracing (when configured) starts before the modules it instruments load.
+import '@fitnexa/shared/telemetry/register';
 import { readFileSync } from 'node:fs';
 import { runService } from '@fitnexa/shared/server';
 import { loadGatewayConfig } from './config';
@@ -14,6 +16,7 @@ runService('gateway', loadGatewayConfig(), (config) =>
     logger: config.logger,
     production: config.NODE_ENV === 'production',
     explorer: config.explorer,
+    statusPage: config.statusPage,
     redisUrl: config.REDIS_URL,
     rateLimits: config.rateLimits,
     trustProxy: config.TRUST_PROXY,

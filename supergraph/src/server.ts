@@ -31,6 +31,7 @@ import {
   serve,
   type RunningServer,
 } from '@fitnexa/shared/server';
+import { traceRequests } from '@fitnexa/shared/telemetry';
 import express from 'express';
 import proxyAddr from 'proxy-addr';
 import type { GatewayContext } from './context';
@@ -43,6 +44,7 @@ import { explorer } from './plugins/explorer';
 import { forwardingDataSources } from './plugins/forwarding-data-source';
 import { responseCache } from './plugins/response-cache';
 import { specStatusCodes } from './plugins/status-codes';
+import { statusPage } from './plugins/status-page';
 import { verifiedCaller } from './plugins/verified-caller';
 import { createGatewayRateLimit, GATEWAY_RATE_LIMITS, type RateLimit } from './rate-limit';
 import { SOCKET_IO_PATH, socketIoForwarding } from './sockets';
@@ -62,6 +64,8 @@ export interface GatewayOptions {
   production?: boolean;
   /** GraphiQL at /explorer (and for browsers at /graphql), served from npm; default: not in production. */
   explorer?: boolean;
+  /** The status page at /status (subgraphs' readiness, degraded dependencies); default: not in production. */
+  statusPage?: boolean;
   /** Redis for persisted queries, cached responses and rate limits, shared by every instance. */
   redisUrl?: string;
   /** Prefix of the gateway's keys in that Redis (graphs side by side in tests get their own). */
@@ -103,7 +107,8 @@ export interface GatewayServer extends RunningServer {
 
 /**
  * The single entry point: composes the subgraphs of a supergraph file, verifies the caller's
- * token once, routes operations, aggregates health and serves an explorer (GraphiQL) outside production.
+ * token once, routes operations, aggregates health and serves an explorer (GraphiQL) and a status
+ * page outside production.
  */
 export async function startGateway(options: GatewayOptions): Promise<GatewayServer> {
   const { logger } = options;
@@ -190,15 +195,25 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     { '/graphql': subscriptions.handleUpgrade },
     corsOrigins.allowsUpgrade,
   );
-  app.use(correlationId(), requestTiming(logger, metrics));
+  app.use(correlationId(), traceRequests('gateway'), requestTiming(logger, metrics));
   // Preflights are answered here, before socket.io's forwarding and Apollo (which refuses OPTIONS).
   app.use(['/graphql', SOCKET_IO_PATH], corsOrigins.http);
   // Before any body parser: long-polling bodies pass through untouched.
   app.use(sockets.http);
   metricsRoute(app, metrics);
-  // Without the revocation store, tokens are judged on the last values read: degraded, still ready.
-  healthRoutes(app, () => checkSubgraphs(subgraphs, { revocations: caller.revocations.ping }));
+  // Without the revocation store, tokens are judged on the last values read; without the cache,
+  // persisted queries and cached responses are missed: degraded, still ready.
+  const readiness = () =>
+    checkSubgraphs(subgraphs, { cache: cache.ping, revocations: caller.revocations.ping });
+  healthRoutes(app, readiness);
   app.use(explorerPage.routes);
+  app.use(
+    statusPage({
+      enabled: options.statusPage ?? !production,
+      readiness,
+      subgraphNames: subgraphs.map(({ name }) => name),
+    }),
+  );
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),

@@ -18,6 +18,7 @@ interface FakeUpstream {
 function setup() {
   const upstreams: FakeUpstream[] = [];
   const resolved: { token: string; event: number }[] = [];
+  const fannedOut: { seconds: number; subscribers: number }[] = [];
   let subscriberCount = 0;
   const sharing = createSharing<Request, number, string>({
     key: (request) => JSON.stringify([request.token, request.topic]),
@@ -34,11 +35,25 @@ function setup() {
       return `${request.topic} #${event} for ${request.token}`;
     },
     onSubscriberCount: (count) => (subscriberCount = count),
+    onFannedOut: (seconds, subscribers) => fannedOut.push({ seconds, subscribers }),
   });
-  return { sharing, upstreams, resolved, subscribers: () => subscriberCount };
+  return { sharing, upstreams, resolved, fannedOut, subscribers: () => subscriberCount };
 }
 
 describe('subscriptions sharing an upstream', () => {
+  it('when an upstream event is resolved for its subscribers, then its fan-out is reported once with their number', async () => {
+    const { sharing, upstreams, fannedOut } = setup();
+    const first = sharing.subscribe({ token: 'ann', topic: 'chat' });
+    const second = sharing.subscribe({ token: 'ann', topic: 'chat' });
+
+    upstreams[0]!.sink.next(1);
+    await first.next();
+    await second.next();
+
+    expect(fannedOut).toEqual([{ seconds: expect.any(Number), subscribers: 2 }]);
+    expect(fannedOut[0]!.seconds).toBeGreaterThanOrEqual(0);
+  });
+
   it('when two subscribers make the same subscription with the same token, then they share one upstream and one resolution per event; a third with another token gets its own', async () => {
     const { sharing, upstreams, resolved, subscribers } = setup();
     const first = sharing.subscribe({ token: 'ann', topic: 'chat' });

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createFitnexaSubscriptions, memoryTokenStore, operation } from '@fitnexa/shared/api';
+import {
+  createFitnexaClient,
+  MessageAddedDocument,
+  memoryTokenStore,
+  type MessageAddedSubscription,
+} from '@fitnexa/client';
 import { loadMessagingConfig, startMessaging, type MessagingServer } from '@fitnexa/messaging';
 import {
   quietLogger,
@@ -99,39 +104,42 @@ describe('federated subscriptions on the gateway', () => {
     ]);
   });
 
-  it('when a web or mobile client uses the @fitnexa/shared/api subscription helper, then it iterates events with the stored token and ending the loop closes the upstream subscription', async () => {
+  it('when a web or mobile app subscribes through @fitnexa/client, then it receives events with the stored token and unsubscribing ends the upstream subscription', async () => {
     const { alice, bob, conversationId } = await aSquadOfTwo();
-    const MessageAdded = operation<
-      { messageAdded: { body: string; sender: { displayName: string } } },
-      { id: string }
-    >('M', MESSAGE_ADDED);
-    const live = createFitnexaSubscriptions({
+    const app = createFitnexaClient({
       url: graph.gateway.url,
       webSocketImpl: WebSocket,
       tokenStore: memoryTokenStore({
         accessToken: bob.token,
         refreshToken: 'unused',
-        accessTokenExpiresAt: '',
-        refreshTokenExpiresAt: '',
+        accessTokenExpiresAt: new Date(Date.now() + 60_000).toISOString(),
+        refreshTokenExpiresAt: new Date(Date.now() + 60_000).toISOString(),
       }),
     });
     const room = `conversation:${conversationId}`;
     try {
-      const events = live.iterate(MessageAdded, { id: conversationId });
-      const first = events.next();
+      const events: MessageAddedSubscription[] = [];
+      const subscription = app.apollo
+        .subscribe({ query: MessageAddedDocument, variables: { conversationId } })
+        .subscribe(({ data }) => data && events.push(data));
       await eventually(() => messagingHub().subscriptionCount(room) === 1, 'the subscription');
       await send(alice, conversationId, 'From the app');
 
-      expect((await first).value).toMatchObject({
-        messageAdded: { body: 'From the app', sender: { displayName: await displayNameOf(alice) } },
+      await eventually(() => events.length === 1, 'the event');
+      expect(events[0]).toMatchObject({
+        messageAdded: {
+          body: 'From the app',
+          conversationId,
+          sender: { displayName: await displayNameOf(alice) },
+        },
       });
-      await events.return!();
+      subscription.unsubscribe();
       await eventually(
         () => messagingHub().subscriptionCount(room) === 0,
         'the upstream subscription to end',
       );
     } finally {
-      await live.close();
+      await app.close();
     }
   });
 

@@ -1,4 +1,4 @@
-import { createFitnexaClient, type FitnexaClient } from '@fitnexa/shared/api';
+import { createFitnexaClient, type FitnexaClient } from '@fitnexa/client';
 import { createLogger, createLogsTransport, type Logger } from '@fitnexa/shared/logger';
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
 import {
@@ -13,6 +13,7 @@ import {
   uniqueName,
 } from '@fitnexa/shared/testing';
 import { startTestBus, type TestBus } from '@fitnexa/shared/testing/bus';
+import { WebSocket } from 'ws';
 import {
   SUBGRAPH_NAMES,
   startLocalGraph,
@@ -38,6 +39,7 @@ export interface Graph extends LocalGraph {
   logIn(email: string, password: string): Promise<SignedIn>;
   /** A new account, signed in; a role other than MEMBER is given by the demo admin (seedDemoData). */
   signUp(role?: 'GYM_OWNER' | 'COACH'): Promise<SignedIn>;
+  /** @fitnexa/client on this graph (subscriptions over `ws`); the caller closes it. */
   client(): FitnexaClient;
   /** Sends operations straight to a subgraph, past the gateway (as a caller inside the network could). */
   direct(name: SubgraphName): GraphQLCall;
@@ -66,6 +68,8 @@ export async function startGraph(
      * off by default, so other tests do not pay for it. Still nothing on the console.
      */
     publishLogs?: boolean;
+    /** Settings over the tests' defaults below (CORS_ORIGINS, say), as the environment gives them. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Graph> {
   const databaseUrl = testDatabaseUrl();
@@ -104,6 +108,7 @@ export async function startGraph(
         // Likewise the graphql-ws connection caps (hundreds of clients of two users in one test).
         WS_CONNECTIONS_PER_IP: '100000',
         WS_CONNECTIONS_PER_USER: '100000',
+        ...options.env,
       },
       ports: {
         gateway: 0,
@@ -151,7 +156,9 @@ export async function startGraph(
     logIn,
     async signUp(role) {
       const member = newMember();
-      await createFitnexaClient({ url }).register(member);
+      const client = createFitnexaClient({ url });
+      await client.register(member);
+      await client.close();
       const user = await logIn(member.email, member.password);
       if (!role) return user;
       const admin = await logIn(DEMO_USERS.admin.email, DEMO_PASSWORD);
@@ -175,7 +182,7 @@ export async function startGraph(
       const response = await fetch(url.replace('/graphql', '/health/ready'));
       return { status: response.status, body: await response.json() };
     },
-    client: () => createFitnexaClient({ url }),
+    client: () => createFitnexaClient({ url, webSocketImpl: WebSocket }),
     post,
     async stop() {
       await graph.stop();

@@ -58,6 +58,11 @@ export interface MessageBus {
   ): Promise<void>;
   /** Consumes a queue from now on, again after every reconnect, until cancelled. */
   consume<TBody>(options: ConsumeOptions, handler: MessageHandler<TBody>): Promise<Consumer>;
+  /**
+   * Messages ready in a queue (a dead-letter queue, for the metrics); declares it durable when it
+   * does not exist yet. Rejects while the broker is unreachable.
+   */
+  queueDepth(queue: string): Promise<number>;
   /** For readiness: resolves while connected. */
   ping(): Promise<void>;
   close(): Promise<void>;

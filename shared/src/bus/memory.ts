@@ -100,6 +100,9 @@ export function createMemoryBus(): MemoryBus {
         },
       };
     },
+    async queueDepth(queue) {
+      return (deadLetters.get(queue)?.length ?? 0) + (queues.get(queue)?.waiting.length ?? 0);
+    },
     async ping() {},
     async close() {
       closed = true;

@@ -7,9 +7,18 @@ import type { FitnexaEvent, FitnexaEventMap, FitnexaEventType } from '../types';
 import type { SqlTransaction, TransactionalClient } from './contract';
 import { EVENTS_DEAD_LETTER_QUEUE, EVENTS_EXCHANGE } from './contract';
 import { errorMessage } from '../errors';
+import type { EventConsumerMetrics, EventOutcome } from './metrics';
+import { currentTraceCarrier, inConsumeSpan } from './tracing';
 
 export * from './contract';
 export { startOutboxRelay, type OutboxRelay } from './relay';
+export {
+  createEventConsumerMetrics,
+  registerEventGauges,
+  type EventConsumerMetrics,
+  type EventOutcome,
+  type OutboxBacklog,
+} from './metrics';
 
 /** A new event from `source`, tied to the request being handled (if any) by its correlation id. */
 export function newEvent<T extends FitnexaEventType>(
@@ -43,10 +52,14 @@ export function createEventOutbox(source: string, onRecorded: () => void = () =>
   return {
     async record(tx, type, data) {
       const event = newEvent(source, type, data);
+      // The request's trace goes with the row: the relay's publish continues it, even hours later.
+      const trace = currentTraceCarrier();
       await tx.$executeRaw`
-        INSERT INTO "OutboxEvent" ("id", "type", "occurredAt", "correlationId", "data")
+        INSERT INTO "OutboxEvent"
+          ("id", "type", "occurredAt", "correlationId", "traceparent", "tracestate", "data")
         VALUES (${event.id}::uuid, ${event.type}, ${new Date(event.occurredAt)},
-                ${event.correlationId}, ${JSON.stringify(event.data)}::jsonb)`;
+                ${event.correlationId}, ${trace.traceparent ?? null}, ${trace.tracestate ?? null},
+                ${JSON.stringify(event.data)}::jsonb)`;
       // A hint to the relay; the commit may take longer, and then its next poll finds the row.
       setTimeout(onRecorded, 20).unref();
       return event;
@@ -96,6 +109,8 @@ export interface EventConsumerOptions<Tx extends SqlTransaction> {
   handlers: EventHandlers<Tx>;
   logger: Logger;
   retryDelaysMs?: readonly number[];
+  /** Handling times and retries, in the server's registry. */
+  metrics?: EventConsumerMetrics;
 }
 
 /**
@@ -105,54 +120,70 @@ export interface EventConsumerOptions<Tx extends SqlTransaction> {
  * dead-lettered to `fitnexa.events.dlq`. Handlers run under the event's correlation id.
  */
 export async function consumeEvents<Tx extends SqlTransaction>(options: EventConsumerOptions<Tx>) {
-  const { prisma, handlers, logger } = options;
-  return options.bus.consume(
-    {
-      queue: `${options.service}.events`,
-      exchange: EVENTS_EXCHANGE,
-      routingKeys: Object.keys(handlers),
-      deadLetterQueue: EVENTS_DEAD_LETTER_QUEUE,
-      retryDelaysMs: options.retryDelaysMs,
-    },
-    async (message) => {
-      const event = parseEvent(message.body);
-      const handler = handlers[event.type] as EventHandler<FitnexaEventType, Tx> | undefined;
-      if (!handler) return;
-      await runWithCorrelationId(event.correlationId ?? event.id, async () => {
-        const started = Date.now();
-        const outcome = await prisma.$transaction(
-          async (tx) => {
-            const fresh = await tx.$executeRaw`
-              INSERT INTO "ProcessedEvent" ("eventId", "type", "processedAt")
-              VALUES (${event.id}::uuid, ${event.type}, now())
-              ON CONFLICT DO NOTHING`;
-            if (fresh === 0) return { duplicate: true as const };
-            return { duplicate: false as const, after: await handler(event, tx) };
-          },
-          { timeout: 30_000, maxWait: 10_000 },
-        );
-        if (outcome.duplicate) {
-          logger.info('event already handled; dropped', { eventId: event.id, type: event.type });
-          return;
-        }
-        logger.info('event handled', {
-          eventId: event.id,
-          type: event.type,
-          source: event.source,
-          attempt: message.attempt,
-          ms: Date.now() - started,
-        });
-        if (outcome.after) {
-          try {
-            await outcome.after();
-          } catch (error) {
-            logger.warn('after-commit step of an event failed', {
-              eventId: event.id,
-              error: errorMessage(error),
-            });
-          }
-        }
-      });
-    },
+  const { prisma, handlers, logger, metrics } = options;
+  const consume = {
+    queue: `${options.service}.events`,
+    exchange: EVENTS_EXCHANGE,
+    routingKeys: Object.keys(handlers),
+    deadLetterQueue: EVENTS_DEAD_LETTER_QUEUE,
+    retryDelaysMs: options.retryDelaysMs,
+  };
+  return options.bus.consume(consume, (message) =>
+    // Each delivery (a retry too) is a child of the publish, in the trace of the event's cause.
+    inConsumeSpan({ ...message, queue: consume.queue, exchange: consume.exchange }, async () => {
+      if (message.attempt > 1) metrics?.retried(message.routingKey);
+      const started = performance.now();
+      let outcome: EventOutcome = 'failed';
+      try {
+        outcome = await handleEvent(message.body, message.attempt);
+      } finally {
+        metrics?.observe(message.routingKey, outcome, (performance.now() - started) / 1000);
+      }
+    }),
   );
+
+  async function handleEvent(
+    body: unknown,
+    attempt: number,
+  ): Promise<Exclude<EventOutcome, 'failed'>> {
+    const event = parseEvent(body);
+    const handler = handlers[event.type] as EventHandler<FitnexaEventType, Tx> | undefined;
+    if (!handler) return 'ignored';
+    return runWithCorrelationId(event.correlationId ?? event.id, async () => {
+      const started = Date.now();
+      const outcome = await prisma.$transaction(
+        async (tx) => {
+          const fresh = await tx.$executeRaw`
+            INSERT INTO "ProcessedEvent" ("eventId", "type", "processedAt")
+            VALUES (${event.id}::uuid, ${event.type}, now())
+            ON CONFLICT DO NOTHING`;
+          if (fresh === 0) return { duplicate: true as const };
+          return { duplicate: false as const, after: await handler(event, tx) };
+        },
+        { timeout: 30_000, maxWait: 10_000 },
+      );
+      if (outcome.duplicate) {
+        logger.info('event already handled; dropped', { eventId: event.id, type: event.type });
+        return 'duplicate';
+      }
+      logger.info('event handled', {
+        eventId: event.id,
+        type: event.type,
+        source: event.source,
+        attempt,
+        ms: Date.now() - started,
+      });
+      if (outcome.after) {
+        try {
+          await outcome.after();
+        } catch (error) {
+          logger.warn('after-commit step of an event failed', {
+            eventId: event.id,
+            error: errorMessage(error),
+          });
+        }
+      }
+      return 'handled';
+    });
+  }
 }

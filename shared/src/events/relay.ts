@@ -3,6 +3,7 @@ import type { Logger } from '../logger/types';
 import type { FitnexaEvent } from '../types';
 import { EVENTS_EXCHANGE, type SqlTransaction, type TransactionalClient } from './contract';
 import { errorMessage } from '../errors';
+import { inBatchSpan, inPublishSpan, type TraceCarrier } from './tracing';
 
 export interface OutboxRelay {
   /** Something was recorded: look now rather than at the next poll. */
@@ -17,10 +18,18 @@ interface OutboxRow {
   type: string;
   occurredAt: Date;
   correlationId: string | null;
+  traceparent: string | null;
+  tracestate: string | null;
   data: unknown;
 }
 
 const BATCH = 100;
+
+/** Headers for the trace context: only what is set (AMQP would send an absent one as void). */
+const definedHeaders = (trace: TraceCarrier): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(trace).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 // Published rows are kept a week for inspection, then pruned.
 const KEEP_PUBLISHED_DAYS = 7;
 
@@ -52,41 +61,61 @@ export function startOutboxRelay<Tx extends SqlTransaction>(options: {
   let lastPrune = 0;
 
   const publishBatch = () =>
-    prisma.$transaction(
-      async (tx) => {
-        const rows = await tx.$queryRaw<OutboxRow[]>`
-          SELECT "id", "type", "occurredAt", "correlationId", "data" FROM "OutboxEvent"
+    inBatchSpan(source, (batch) =>
+      prisma.$transaction(
+        async (tx) => {
+          const rows = await tx.$queryRaw<OutboxRow[]>`
+          SELECT "id", "type", "occurredAt", "correlationId", "traceparent", "tracestate", "data"
+          FROM "OutboxEvent"
           WHERE "publishedAt" IS NULL
           ORDER BY "occurredAt", "id"
           LIMIT ${BATCH}
           FOR UPDATE SKIP LOCKED`;
-        const published: string[] = [];
-        try {
-          for (const row of rows) {
-            const event = {
-              id: row.id,
-              type: row.type,
-              occurredAt: new Date(row.occurredAt).toISOString(),
-              source,
-              correlationId: row.correlationId,
-              data: row.data,
-            } as FitnexaEvent;
-            await bus.publish(EVENTS_EXCHANGE, event.type, event, {
-              messageId: event.id,
-              headers: event.correlationId ? { 'x-correlation-id': event.correlationId } : {},
-            });
-            published.push(row.id);
-          }
-        } finally {
-          if (published.length) {
-            await tx.$executeRaw`
+          batch.setAttribute('messaging.batch.message_count', rows.length);
+          // Broker away: fail before any row, so an outage adds no failed publish to each event's trace.
+          if (rows.length) await bus.ping();
+          const published: string[] = [];
+          try {
+            for (const row of rows) {
+              const event = {
+                id: row.id,
+                type: row.type,
+                occurredAt: new Date(row.occurredAt).toISOString(),
+                source,
+                correlationId: row.correlationId,
+                data: row.data,
+              } as FitnexaEvent;
+              const stored = {
+                traceparent: row.traceparent ?? undefined,
+                tracestate: row.tracestate ?? undefined,
+              };
+              await inPublishSpan(
+                { id: event.id, type: event.type, exchange: EVENTS_EXCHANGE },
+                stored,
+                batch,
+                (trace) =>
+                  bus.publish(EVENTS_EXCHANGE, event.type, event, {
+                    messageId: event.id,
+                    headers: {
+                      ...(event.correlationId ? { 'x-correlation-id': event.correlationId } : {}),
+                      ...definedHeaders(trace),
+                    },
+                  }),
+              );
+              published.push(row.id);
+            }
+          } finally {
+            if (published.length) {
+              await tx.$executeRaw`
               UPDATE "OutboxEvent" SET "publishedAt" = now()
               WHERE "id" = ANY(${published}::uuid[])`;
+            }
           }
-        }
-        return { found: rows.length, published: published.length };
-      },
-      { timeout: 60_000, maxWait: 10_000 },
+          batch.setAttribute('fitnexa.outbox.published', published.length);
+          return { found: rows.length, published: published.length };
+        },
+        { timeout: 60_000, maxWait: 10_000 },
+      ),
     );
 
   const prune = async () => {

@@ -1,5 +1,6 @@
 import winston from 'winston';
 import { currentCorrelationId } from '../middleware/correlation';
+import { activeTraceIds } from '../telemetry/tracing';
 import type { LogMeta, Logger, LoggerOptions } from './types';
 
 export type { LogLevel, LogMeta, Logger, LoggerOptions } from './types';
@@ -15,6 +16,13 @@ export {
 const withCorrelationId = winston.format((info) => {
   const correlationId = currentCorrelationId();
   if (correlationId && info.correlationId === undefined) info.correlationId = correlationId;
+  return info;
+});
+
+// ...and, inside a traced context, the trace and span it was written in (trace_id, span_id).
+const withTraceIds = winston.format((info) => {
+  const ids = activeTraceIds();
+  if (ids && info.trace_id === undefined) Object.assign(info, ids);
   return info;
 });
 
@@ -36,13 +44,17 @@ export interface NodeLoggerOptions extends LoggerOptions {
   silent?: boolean;
 }
 
-/** JSON lines on stdout with service, timestamp and correlation id; more transports can be added. */
+/**
+ * JSON lines on stdout with service, timestamp, correlation id and (when traced) trace and span ids;
+ * more transports can be added.
+ */
 export function createLogger(options: NodeLoggerOptions): Logger {
   const logger = winston.createLogger({
     level: options.level ?? 'info',
     defaultMeta: { service: options.service, ...options.defaultMeta },
     format: winston.format.combine(
       withCorrelationId(),
+      withTraceIds(),
       winston.format.timestamp(),
       winston.format.errors({ stack: true }),
       winston.format.json(),

@@ -17,9 +17,12 @@ import type { Logger } from '../logger/types';
 import type { Principal } from '../types';
 import { connectionAccessToken } from './connection-params';
 import { serveGraphqlWs } from './ws-server';
+import { traceConnectionStart } from '../telemetry/realtime';
 
 export interface GraphqlWsOptions<TContext> {
   schema: GraphQLSchema;
+  /** The service whose spans the subscriptions' starts are (tracing); default `graphql-ws`. */
+  service?: string;
   /** Where GraphQL is served over HTTP; subscriptions share the path, as clients expect. */
   path: string;
   verifyAccessToken: AccessTokenVerifier;
@@ -135,6 +138,13 @@ export function attachGraphqlWs<TContext>(
           return invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED'));
         const nul = nulCharacterIn(document, payload.variables ?? undefined);
         if (nul) return [nulCharacterError(nul)];
+        // The gateway sends each subscription's trace context in its `extensions`.
+        traceConnectionStart(
+          options.service ?? 'graphql-ws',
+          `subscription ${payload.operationName ?? '(anonymous)'}`,
+          payload.extensions,
+          ctx.connectionParams,
+        );
         return {
           schema: options.schema,
           document,

@@ -22,3 +22,4 @@ export {
   type BoundedWsOptions,
   type WsExtra,
 } from './ws-server';
+export { channel } from './channel';

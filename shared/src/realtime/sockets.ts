@@ -9,6 +9,8 @@ import type { Logger } from '../logger/types';
 import type { Principal } from '../types';
 import type { EventHub } from './hub';
 import { DEFAULT_MAX_BUFFERED_BYTES } from './ws-server';
+import { traceConnectionStart, traceLinkedWork } from '../telemetry/realtime';
+import type { SpanContext } from '@opentelemetry/api';
 
 export type { Server as SocketServer, Socket } from 'socket.io';
 
@@ -30,6 +32,8 @@ export interface SocketServerOptions {
   maxBufferedBytes?: number;
   /** Sockets of one user in one namespace on this instance; the next is refused. */
   maxConnectionsPerUser?: number;
+  /** The service whose spans the sockets' events are (tracing); default `socket.io`. */
+  service?: string;
 }
 
 export const DEFAULT_SOCKETS_PER_USER = 20;
@@ -128,6 +132,14 @@ export function createSocketServer(
       release();
     });
     socket.data.principal = principal;
+    // Each event handled later is a trace of its own, linked to the handshake's (onSocketEvent).
+    socket.data.service = options.service ?? 'socket.io';
+    socket.data.traceLink = traceConnectionStart(
+      socket.data.service as string,
+      `socket.io connect ${socket.nsp.name}`,
+      socket.handshake.auth as Record<string, unknown> | undefined,
+      socket.handshake.headers,
+    );
     // Every socket of a user is in their room, so `removeFromRoom` finds them.
     await socket.join(userRoom(principal.userId));
     next();
@@ -246,7 +258,13 @@ export function onSocketEvent<T>(
   socket.on(event, async (payload: unknown, ack?: unknown) => {
     const reply = typeof ack === 'function' ? (ack as (answer: SocketAck<T>) => void) : () => {};
     try {
-      reply({ data: await handler(payload) });
+      const handled = await traceLinkedWork(
+        (socket.data.service as string | undefined) ?? 'socket.io',
+        `socket.io ${socket.nsp.name} ${event}`,
+        socket.data.traceLink as SpanContext | undefined,
+        () => handler(payload),
+      );
+      reply({ data: handled });
     } catch (error) {
       if (error instanceof FitnexaError) {
         reply({ error: { code: error.code, message: error.message } });

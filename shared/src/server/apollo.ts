@@ -10,6 +10,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { createErrorFormatter } from '../errors';
 import { refuseNulCharacters, refuseUnrunnableOperations, type AppliedLimits } from '../limits';
 import type { Logger } from '../logger/types';
+import { tracingPlugin } from '../telemetry/graphql';
 
 /** What every FitNexa Apollo Server is built from, besides its schema (or gateway). */
 export interface ApolloSetup<TContext extends BaseContext> {
@@ -54,6 +55,7 @@ export function createApolloServer<TContext extends BaseContext>(
       ...(limits.plugins as ApolloServerPlugin<TContext>[]),
       refuseUnrunnableOperations() as ApolloServerPlugin<TContext>,
       refuseNulCharacters() as ApolloServerPlugin<TContext>,
+      tracingPlugin<TContext>(),
       ...plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
     ],

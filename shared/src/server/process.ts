@@ -8,6 +8,7 @@ import {
 } from '../logger/node';
 import type { RunningServer } from './serve';
 import { errorMessage, errorStack } from '../errors';
+import { processTelemetry } from '../telemetry/sdk';
 
 /** What every FitNexa process is configured with. */
 export interface ProcessConfig {
@@ -35,6 +36,9 @@ export function runService<Config extends ProcessConfig>(
 ): void {
   // The bus logs through the logger that publishes to it: the transport never waits for the bus,
   // so the bus's own warnings (a lost connection) are buffered and published like any entry.
+  // Spans done outside any request (events consumed, the outbox relay) are the server's own.
+  const telemetry = processTelemetry();
+  telemetry.nameProcess(service);
   const created: { bus?: MessageBus } = {};
   const logsTransport = createLogsTransport({
     bus: {
@@ -55,6 +59,7 @@ export function runService<Config extends ProcessConfig>(
     // What the shutdown itself logged, as far as the broker takes it in a moment.
     await logsTransport.flush(2_000);
     await bus.close();
+    await telemetry.shutdown();
   };
   handleProcessFaults(logger, stop);
   start({ ...config, logger, bus }).then(

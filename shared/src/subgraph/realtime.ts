@@ -32,6 +32,8 @@ export function startRealtime<TContext extends BaseContext>(
     limits: AppliedLimits;
     metrics: Metrics;
     logger: Logger;
+    /** The subgraph's name, for its spans. */
+    service: string;
   },
 ) {
   const { logger, verifyServiceToken, metrics } = options;
@@ -39,6 +41,7 @@ export function startRealtime<TContext extends BaseContext>(
     httpServer,
     {
       schema: options.schema,
+      service: options.service,
       path: '/graphql',
       verifyAccessToken: options.verifyAccessToken,
       verifyServiceToken,
@@ -54,6 +57,7 @@ export function startRealtime<TContext extends BaseContext>(
     verifyServiceToken,
     hub: realtime.hub,
     logger,
+    service: options.service,
   });
   realtime.sockets?.(sockets.io);
   const registers = [metrics.registry];

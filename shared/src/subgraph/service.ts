@@ -12,7 +12,10 @@ import { createCache, type Cache } from '../cache';
 import type { DatabaseLocation, PrismaDatabase } from '../db';
 import {
   consumeEvents,
+  createEventConsumerMetrics,
   createEventOutbox,
+  EVENTS_DEAD_LETTER_QUEUE,
+  registerEventGauges,
   startOutboxRelay,
   type EventHandlers,
   type EventOutbox,
@@ -21,6 +24,7 @@ import {
   type TransactionalClient,
 } from '../events';
 import type { Logger } from '../logger/types';
+import { createMetrics } from '../middleware';
 import { createEventHub, type EventHub, type SocketServer } from '../realtime';
 import type { RunningServer } from '../server/serve';
 import type { BaseContext } from './context';
@@ -162,6 +166,7 @@ export async function startService<
       logger,
     });
     opened.push(hub);
+    const metrics = createMetrics(spec.name);
     const relay = startOutboxRelay({
       prisma: database.prisma,
       hasPending: async () =>
@@ -184,6 +189,19 @@ export async function startService<
       revocations,
       logger,
     });
+    registerEventGauges(metrics.registry, {
+      backlog: async () => {
+        const [row] = await database.db.sql.query<{ pending: number; age: number }>(
+          `SELECT count(*)::int AS "pending",
+                  coalesce(extract(epoch FROM now() - min("occurredAt")), 0)::float8 AS "age"
+           FROM "OutboxEvent" WHERE "publishedAt" IS NULL`,
+        );
+        return { pending: row?.pending ?? 0, oldestAgeSeconds: row?.age ?? 0 };
+      },
+      deadLetters: service.eventHandlers
+        ? { queue: EVENTS_DEAD_LETTER_QUEUE, depth: () => bus.queueDepth(EVENTS_DEAD_LETTER_QUEUE) }
+        : undefined,
+    });
     if (service.eventHandlers) {
       const consumer = await consumeEvents({
         bus,
@@ -191,6 +209,7 @@ export async function startService<
         prisma: database.prisma,
         handlers: service.eventHandlers as EventHandlers<SqlTransaction>,
         logger,
+        metrics: createEventConsumerMetrics(metrics.registry),
       });
       opened.push({ close: () => consumer.cancel() });
     }
@@ -203,6 +222,7 @@ export async function startService<
     const verifyAccessToken = refusingRevokedTokens(verifySignature, revocations, { logger });
     const server = await startSubgraph<TContext>({
       name: spec.name,
+      metrics,
       typeDefs: spec.typeDefs,
       resolvers: spec.resolvers,
       logger,

@@ -28,11 +28,14 @@ import {
   metricsRoute,
   notFound,
   requestTiming,
+  type Metrics,
 } from '../middleware';
 import { createApolloServer } from '../server/apollo';
 import { checkReadiness, healthRoutes, type ReadinessCheck } from '../server/health';
 import { principalOf } from '../server/principal';
 import { serve, type RunningServer } from '../server/serve';
+import { traceResolvers } from '../telemetry/graphql';
+import { traceRequests } from '../telemetry/http';
 import type { BaseContext } from './context';
 import { startRealtime, type SubgraphRealtime } from './realtime';
 import type { GraphQLResolverMap } from './resolver-map';
@@ -44,6 +47,8 @@ type ApolloResolverMap = NonNullable<
 
 export interface SubgraphOptions<TContext extends BaseContext> {
   name: string;
+  /** The server's registry when the caller registers metrics of its own in it (startService). */
+  metrics?: Metrics;
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<TContext>;
   /** Builds the per-request context (dataloaders, use cases) from the verified principal. */
@@ -103,9 +108,9 @@ export async function startSubgraph<TContext extends BaseContext>(
   const schema = buildSubgraphSchema({
     typeDefs: options.typeDefs,
     // The map is typed by the subgraph's context and parents; Apollo's only knows `unknown`.
-    resolvers: options.resolvers as ApolloResolverMap,
+    resolvers: traceResolvers(options.resolvers) as ApolloResolverMap,
   });
-  const metrics = createMetrics(options.name);
+  const metrics = options.metrics ?? createMetrics(options.name);
   const verifyServiceToken = createServiceTokenVerifier({
     secret: options.serviceTokens.secret,
     audience: options.name,
@@ -131,7 +136,7 @@ export async function startSubgraph<TContext extends BaseContext>(
   );
   await apollo.start();
 
-  app.use(correlationId(), requestTiming(logger, metrics));
+  app.use(correlationId(), traceRequests(options.name), requestTiming(logger, metrics));
   metricsRoute(app, metrics);
   healthRoutes(app, () => checkReadiness(options.readiness, options.degradable));
   options.routes?.(app);
@@ -159,6 +164,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       limits,
       metrics,
       logger,
+      service: options.name,
     });
   const server = await serve(httpServer, options, async () => {
     // Long-lived connections first: the HTTP drain would otherwise wait its grace period for them.

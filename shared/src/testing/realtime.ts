@@ -47,7 +47,13 @@ export interface TestSubscription {
  * never acknowledges a subscription.
  */
 export async function subscribeOverWs(
-  target: { url: string; hub?: EventHub; service?: string },
+  target: {
+    url: string;
+    hub?: EventHub;
+    service?: string;
+    /** More connection params (a W3C `traceparent`, ...). */
+    connectionParams?: Record<string, unknown>;
+  },
   query: string,
   variables: Record<string, unknown>,
   token?: string,
@@ -60,6 +66,7 @@ export async function subscribeOverWs(
     url: target.url.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
     connectionParams: {
+      ...target.connectionParams,
       ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...(credential ? { [SERVICE_TOKEN_HEADER]: credential } : {}),
     },

@@ -41,9 +41,11 @@ const explorerScript = `'use strict';
     React.createElement(GraphiQL, {
       fetcher: fetcher,
       defaultEditorToolsVisibility: 'headers',
-      defaultHeaders: '{\\n  "Authorization": "Bearer <accessToken from the login mutation>"\\n}',
+      // No placeholder token in Headers: the gateway refuses a malformed one (401), which would
+      // fail the schema's introspection and every public query until it is replaced.
       defaultQuery:
-        '# Sign in (the demo accounts are printed by npm start), then put the token in Headers.\\n' +
+        '# Sign in (the demo accounts are printed by npm start), then put under Headers:\\n' +
+        '# { "Authorization": "Bearer <accessToken>" }\\n' +
         'mutation Login {\\n  login(input: { email: "", password: "" }) {\\n    accessToken\\n  }\\n}\\n',
     }),
   );

@@ -3,6 +3,7 @@ import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { SERVICE_TOKEN_HEADER, type ServiceTokenIssuer } from '@fitnexa/shared/auth';
 import { ErrorCode } from '@fitnexa/shared/errors';
 import { CORRELATION_HEADER } from '@fitnexa/shared/middleware';
+import { traceHeaders } from '@fitnexa/shared/telemetry';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context';
 import type { createGatewayMetrics } from '../gateway-metrics';
@@ -10,7 +11,7 @@ import type { keepAliveFetcher } from '../http-fetcher';
 import type { SubgraphEndpoint } from '../subgraphs';
 
 /**
- * Passes the caller's token and correlation id on to every subgraph request, with the gateway's
+ * Passes the caller's token, correlation id and trace context on to every subgraph request, with the gateway's
  * own credential for that subgraph (cached by the issuer: no signing per request).
  */
 export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -46,6 +47,10 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
     }
     if ('correlationId' in context && context.correlationId) {
       request.http?.headers.set(CORRELATION_HEADER, context.correlationId);
+    }
+    // The subgraph's work is a child of this fetch's span (Apollo's `gateway.fetch`).
+    for (const [name, value] of Object.entries(traceHeaders())) {
+      request.http?.headers.set(name, value);
     }
   }
 

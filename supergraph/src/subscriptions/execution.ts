@@ -4,6 +4,7 @@ import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from '
 import type { FormattedExecutionResult } from 'graphql-ws';
 import type { ConnectionState } from './connection';
 import { EVENT_SOURCE, type PlannedSubscription, type createSubscriptionPlanner } from './planner';
+import { traceEvent, type SubscriptionTrace } from './tracing';
 
 /** A client subscription, planned: what onSubscribe hands to `subscribe` as the operation's context. */
 export interface SubscriptionRequest {
@@ -12,6 +13,8 @@ export interface SubscriptionRequest {
   query: string;
   operationName: string | undefined;
   variables: Record<string, unknown>;
+  /** Where its start was traced (tracing on): events' spans link to it. */
+  trace?: SubscriptionTrace;
 }
 
 /** An event as the subgraph pushed it. */
@@ -61,13 +64,15 @@ export function createEventExecution(options: EventExecutionOptions) {
       schema: planner.apiGraphqlSchema,
     } as unknown as RequestContext;
     try {
-      const result = await executeQueryPlan(
-        planned.perEvent,
-        { ...options.dataSources, [EVENT_SOURCE]: eventSource },
-        requestContext,
-        planned.operationContext,
-        planner.supergraphSchema,
-        planner.apiSchema,
+      const result = await traceEvent(request.trace, () =>
+        executeQueryPlan(
+          planned.perEvent,
+          { ...options.dataSources, [EVENT_SOURCE]: eventSource },
+          requestContext,
+          planned.operationContext,
+          planner.supergraphSchema,
+          planner.apiSchema,
+        ),
       );
       const errors = [...upstreamErrors, ...(result.errors ?? [])] as GraphQLError[];
       return errors.length ? { data: result.data, errors } : { data: result.data };

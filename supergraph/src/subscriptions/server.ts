@@ -23,6 +23,7 @@ import {
 } from './planner';
 import { createSharing, type UpstreamHandle, type UpstreamSink } from './sharing';
 import { createUpstreams } from './upstream';
+import { traceSubscriptionStart, upstreamTraceHeaders } from './tracing';
 
 export interface SubscriptionServerOptions extends SubscriptionPlannerOptions, SubscriptionBounds {
   subgraphs: SubgraphEndpoint[];
@@ -45,6 +46,8 @@ export interface SubscriptionServerOptions extends SubscriptionPlannerOptions, S
     connections(count: number): void;
     subscriptions(count: number): void;
     upstreamSockets(count: number): void;
+    /** Seconds from an upstream event's arrival to its result handed to every subscriber. */
+    fanOut(seconds: number): void;
   };
 }
 
@@ -115,14 +118,22 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         .map((name) => [name, request.variables[name]]),
     );
     const subgraph = primary.serviceName;
+    const traceContext = upstreamTraceHeaders(request.trace);
     const lease = upstreams.lease(
       request.state.caller,
-      request.state.connectionParams,
+      // A new upstream connection carries the trace context of the subscription that opened it.
+      { ...request.state.connectionParams, ...traceContext },
       subgraph,
       urls.get(subgraph)!,
     );
     const stop = lease.client.subscribe<Record<string, unknown>, unknown>(
-      { query: primary.operation, operationName: primary.operationName, variables },
+      {
+        query: primary.operation,
+        operationName: primary.operationName,
+        variables,
+        // ...and each subscription its own, which the subgraph continues.
+        ...(request.trace ? { extensions: traceContext } : {}),
+      },
       {
         next: (event) => sink.next(event),
         error: (error) => {
@@ -164,6 +175,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     open: openUpstream,
     resolve: createEventExecution({ planner, dataSources: options.dataSources, logger }),
     onSubscriberCount: (count) => options.metrics?.subscriptions(count),
+    onFannedOut: (seconds) => options.metrics?.fanOut(seconds),
   });
 
   const disposable = serveGraphqlWs<Record<string, unknown>>(
@@ -210,6 +222,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           query: payload.query,
           operationName: payload.operationName ?? undefined,
           variables,
+          trace: traceSubscriptionStart(
+            payload.operationName ?? planned.operationContext.operation.name?.value,
+            ctx.connectionParams,
+          ),
         };
         return {
           schema: planner.apiGraphqlSchema,

@@ -1,4 +1,4 @@
-import { channel } from '@fitnexa/shared/api';
+import { channel } from '@fitnexa/shared/realtime';
 
 /** What a shared upstream subscription tells the sharing: its events and its end. */
 export interface UpstreamSink<TEvent> {
@@ -25,6 +25,11 @@ export interface SharingOptions<TRequest, TEvent, TResult> {
   resolve(request: TRequest, event: TEvent): Promise<TResult>;
   /** Called with the number of subscribers whenever it changes (the metrics gauge). */
   onSubscriberCount?(count: number): void;
+  /**
+   * Called per upstream event once its result was handed to every subscriber, with the seconds
+   * since the event arrived and how many subscribers got it (the fan-out histogram).
+   */
+  onFannedOut?(seconds: number, subscribers: number): void;
 }
 
 /** A subscriber: pushed each event's result, ended with the upstream. */
@@ -87,9 +92,19 @@ export function createSharing<TRequest, TEvent, TResult>(
     upstream = options.open(request, {
       next: (event) => {
         if (!subscribers.size) return;
+        const received = performance.now();
         // Resolved once, for every subscriber: they share the key (caller, operation, variables).
         const result = options.resolve(request, event);
         for (const subscriber of subscribers) subscriber.push(result);
+        const { onFannedOut } = options;
+        const count = subscribers.size;
+        if (onFannedOut) {
+          // A failed resolve reaches the subscribers through `push`; only the timing is skipped.
+          result.then(
+            () => onFannedOut((performance.now() - received) / 1000, count),
+            () => {},
+          );
+        }
       },
       error: (error) => {
         if (!finish()) return;

@@ -84,6 +84,13 @@ export function createAmqpBus(options: MessageBusOptions & { url: string }): Amq
         },
       };
     },
+    async queueDepth(queue) {
+      // Asserted, not checked: checking a missing queue would close the channel publishes use.
+      const { messageCount } = await connection
+        .current()
+        .assertQueue(named(queue), { durable: true });
+      return messageCount;
+    },
     async ping() {
       connection.current();
     },

@@ -27,6 +27,8 @@ export interface LogRecord {
   level: string;
   message: string;
   correlationId: string | null;
+  /** The OpenTelemetry trace it was written in (the logger's `trace_id`), if any. */
+  traceId: string | null;
   details: Record<string, unknown>;
 }
 
@@ -34,6 +36,7 @@ export interface LogSearch {
   service?: string;
   level?: string;
   correlationId?: string;
+  traceId?: string;
   /** Stored at or after. */
   since?: Date;
   limit: number;
@@ -87,6 +90,7 @@ export class LogStore {
     const filter: Filter<StoredLog> = {};
     if (search.service) filter['metadata.service'] = search.service;
     if (search.correlationId) filter['metadata.correlationId'] = search.correlationId;
+    if (search.traceId) filter['metadata.trace_id'] = search.traceId;
     if (search.level) filter.level = search.level;
     if (search.since) filter.timestamp = { $gte: search.since };
     const documents = await this.collection
@@ -109,6 +113,7 @@ function toRecord(document: StoredLog): LogRecord {
   const {
     service,
     correlationId,
+    trace_id: traceId,
     timestamp: written,
     ...details
   } = (document.metadata ?? {}) as Record<string, unknown>;
@@ -120,6 +125,7 @@ function toRecord(document: StoredLog): LogRecord {
     level: document.level,
     message: document.message,
     correlationId: typeof correlationId === 'string' ? correlationId : null,
+    traceId: typeof traceId === 'string' ? traceId : null,
     details,
   };
 }
@@ -212,5 +218,6 @@ async function ensureIndexes(collection: Collection<StoredLog>, expireAfterSecon
     await collection.createIndex({ timestamp: -1 }, { name: TTL_INDEX, expireAfterSeconds });
   }
   await collection.createIndex({ 'metadata.correlationId': 1, timestamp: -1 });
+  await collection.createIndex({ 'metadata.trace_id': 1, timestamp: -1 });
   await collection.createIndex({ 'metadata.service': 1, timestamp: -1 });
 }

@@ -18,6 +18,12 @@ const searchInput = z.object({
   service: z.string().trim().min(1).max(100).optional(),
   level: z.enum(LOG_LEVELS).optional(),
   correlationId: z.string().trim().min(1).max(128).optional(),
+  traceId: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[0-9a-f]{32}$/, 'must be a trace id: 32 hexadecimal digits')
+    .optional(),
   since: z.date().optional(),
 });
 
@@ -27,6 +33,7 @@ export interface LogsRequest {
     service?: string | null;
     level?: string | null;
     correlationId?: string | null;
+    traceId?: string | null;
     since?: Date | null;
   } | null;
 }
@@ -51,6 +58,7 @@ export class Logs {
       service: filter.service ?? undefined,
       level: filter.level?.toLowerCase() ?? undefined,
       correlationId: filter.correlationId ?? undefined,
+      traceId: filter.traceId ?? undefined,
       since: filter.since ?? undefined,
     });
     const search: LogSearch = {
@@ -58,6 +66,7 @@ export class Logs {
       service: parsed.service,
       level: parsed.level,
       correlationId: parsed.correlationId,
+      traceId: parsed.traceId,
       since: parsed.since,
     };
     return this.store.search(search);
