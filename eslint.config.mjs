@@ -12,7 +12,15 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { 'import-x': importX },
-    settings: importX.flatConfigs.typescript.settings,
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      // Resolve @fitnexa/shared to its sources, as tsc, tsx and jest do (docs/decisions/0015).
+      'import-x/resolver': {
+        typescript: {
+          conditionNames: ['fitnexa-source', 'types', 'import', 'require', 'node', 'default'],
+        },
+      },
+    },
     rules: {
       // A promise nobody awaits or handles fails silently, or kills the process when it rejects.
       '@typescript-eslint/no-floating-promises': 'error',

@@ -11,8 +11,9 @@ const common = {
   transform,
   transformIgnorePatterns,
   testEnvironment: 'node',
-  // @fitnexa/client runs from its sources (its `fitnexa-source` export), which import with the
-  // `.js` extension Node's ESM needs; jest resolves those to the `.ts` files.
+  // @fitnexa/shared and @fitnexa/client run from their sources (their `fitnexa-source` exports,
+  // docs/decisions/0015); the client imports with the `.js` extension Node's ESM needs, and jest
+  // resolves those to the `.ts` files.
   testEnvironmentOptions: { customExportConditions: ['fitnexa-source', 'node', 'node-addons'] },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],

@@ -153,7 +153,7 @@ async function startGraph(dataDir: string): Promise<Started> {
   const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const child = spawn(
     process.execPath,
-    [...nodeArgs, '--import', 'tsx', 'scripts/start-embedded.ts'],
+    [...nodeArgs, '--conditions=fitnexa-source', '--import', 'tsx', 'scripts/start-embedded.ts'],
     {
       cwd: ROOT,
       env,

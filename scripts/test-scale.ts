@@ -83,6 +83,9 @@ async function main() {
   if (!LoadBalancer.available()) {
     throw new Error('haproxy is missing: apt-get install -y haproxy');
   }
+  // Every instance runs as production does: compiled, `node dist/main.js`.
+  console.log('test:scale: npm run build');
+  sh('npm', ['run', 'build']);
   const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const redisBase = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const rabbitBase = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';

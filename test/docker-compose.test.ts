@@ -268,6 +268,26 @@ describe('docker-compose.yml', () => {
     expect(missing).toEqual([]);
   });
 
+  it('tags every app image fitnexa/<service>:<tag>, the names the Kubernetes manifests use', () => {
+    const { compose } = readCompose();
+    const problems = appServices(compose)
+      .filter(
+        ([name, service]) => !withDefaults(service.image ?? '').startsWith(`fitnexa/${name}:`),
+      )
+      .map(([name, service]) => `${name}: image ${service.image ?? '(none)'}`);
+    expect(problems).toEqual([]);
+  });
+
+  it("builds every app image with the port its service listens on, which the image's HEALTHCHECK asks", () => {
+    const { compose } = readCompose();
+    const problems = appServices(compose).flatMap(([name, service]) => {
+      const built = buildArgs(service).PORT;
+      const listens = environment(service).PORT;
+      return built === listens ? [] : [`${name}: build arg PORT ${built}, PORT ${listens}`];
+    });
+    expect(problems).toEqual([]);
+  });
+
   it('passes only build args the Dockerfile declares', () => {
     const { compose } = readCompose();
     const problems = appServices(compose).flatMap(([name, service]) => {

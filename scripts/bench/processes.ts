@@ -32,7 +32,14 @@ export class Children {
     const { args = [], nodeArgs = [], readyTimeoutMs = 180_000 } = options;
     const child = spawn(
       process.execPath,
-      [...nodeArgs, '--import', 'tsx', join(__dirname, entry), ...args],
+      [
+        ...nodeArgs,
+        '--conditions=fitnexa-source',
+        '--import',
+        'tsx',
+        join(__dirname, entry),
+        ...args,
+      ],
       {
         cwd: ROOT,
         env: { ...process.env, [CONFIG_ENV]: JSON.stringify(options.config) },

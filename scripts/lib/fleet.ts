@@ -1,7 +1,7 @@
 // The processes of a scale-out test: every service as its own process, started as production
 // starts it, behind Debian's HAProxy on loopback (the shape of the Kubernetes deployment).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -19,19 +19,9 @@ export const SERVICES = {
 } as const;
 export type ServiceName = keyof typeof SERVICES;
 
-/**
- * How production starts a service: `node dist/main.js` once the workspace is built, until then
- * its TypeScript through tsx's loader in the same node process (so a signal reaches the server
- * itself, not a wrapper).
- */
+/** How production starts a service: its compiled entry point (`npm run build` first). */
 export function serviceCommand(workspaceDir: string): { command: string; args: string[] } {
-  const built = join(workspaceDir, 'dist', 'main.js');
-  return existsSync(built)
-    ? { command: process.execPath, args: [built] }
-    : {
-        command: process.execPath,
-        args: ['--import', 'tsx', join(workspaceDir, 'src', 'main.ts')],
-      };
+  return { command: process.execPath, args: [join(workspaceDir, 'dist', 'main.js')] };
 }
 
 /**

@@ -23,7 +23,7 @@ describe('a service database on the real PostgreSQL', () => {
     for (const schema of new Set(schemas)) await dropServiceSchema(url, schema);
   });
 
-  async function open(migrationsDir: string, schema = uniqueName('fitnexa_svc')) {
+  async function open(migrationsDir: string, schema = uniqueName('fitnexa_svc'), migrate = true) {
     schemas.push(schema);
     return openServiceDatabase({
       service: 'svc',
@@ -31,6 +31,7 @@ describe('a service database on the real PostgreSQL', () => {
       url,
       dataDir: 'memory://',
       migrationsDir,
+      migrate,
       logger,
     });
   }
@@ -85,6 +86,31 @@ describe('a service database on the real PostgreSQL', () => {
       );
     } finally {
       await again.close();
+    }
+  });
+
+  it('when a service does not migrate at start, then it refuses a database with pending migrations and opens it once they are applied', async () => {
+    const schema = uniqueName('fitnexa_svc');
+    const first = { '20260101000000_init': 'CREATE TABLE "Item" (id int primary key);' };
+    const both = migrationsFolder({
+      ...first,
+      '20260102000000_name': 'ALTER TABLE "Item" ADD COLUMN name text;',
+    });
+    await (await open(migrationsFolder(first), schema)).close();
+
+    await expect(open(both, schema, false)).rejects.toThrow(
+      /1 migration\(s\) of fitnexa_svc\S* not applied \(20260102000000_name\)/,
+    );
+
+    await (await open(both, schema)).close();
+    const service = await open(both, schema, false);
+    try {
+      await service.sql.exec(`INSERT INTO "Item" (id, name) VALUES (1, 'applied by the job')`);
+      expect(await service.sql.query('SELECT name FROM "Item"')).toEqual([
+        { name: 'applied by the job' },
+      ]);
+    } finally {
+      await service.close();
     }
   });
 

@@ -8,7 +8,12 @@ describe('faults nobody caught, in a process run by runService', () => {
   it('when a promise is rejected with nobody listening, then it is logged with its stack and the server goes on; when an exception is uncaught, then it is logged, the server stops gracefully and the process exits 1', async () => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(__dirname, 'fixtures', 'faulty-server.ts')],
+      [
+        '--conditions=fitnexa-source',
+        '--import',
+        'tsx',
+        join(__dirname, 'fixtures', 'faulty-server.ts'),
+      ],
       { env: { ...process.env, RABBITMQ_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const lines: string[] = [];

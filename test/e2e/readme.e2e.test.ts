@@ -154,10 +154,14 @@ function runProgram(program: Block, name: string) {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}-${process.pid}.mts`);
   writeFileSync(file, program.code.replaceAll(NPM_START_ORIGIN, origin));
-  const child: ChildProcess = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [file], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    join(ROOT, 'node_modules', '.bin', 'tsx'),
+    ['--conditions=fitnexa-source', file],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -109,6 +109,12 @@ export const subgraphEnv = {
   /** Password of the service's own database role (created on first start when DATABASE_URL may create roles). */
   DATABASE_ROLE_PASSWORD: z.string().min(1).optional(),
   DATA_DIR: z.string().default('.data'),
+  /**
+   * Provision the database role and apply pending migrations at start; when off, the service only
+   * refuses a database with pending ones and `node dist/migrate.js` (a Job, an init container)
+   * applies them. Unset: on, except in production.
+   */
+  MIGRATE_ON_START: z.stringbool().optional(),
   /** A Redis server for caching; absent means an in-process cache. */
   REDIS_URL: url.optional(),
 };
@@ -124,16 +130,23 @@ type SubgraphBaseConfig = z.infer<z.ZodObject<typeof subgraphEnv>>;
  * SERVICE_TOKEN_SECRET.
  */
 export function subgraphConfigSchema<Shape extends z.ZodRawShape>(shape: Shape) {
-  const schema = z.object({ ...subgraphEnv, ...shape }).refine(
-    (parsed) => {
+  const schema = z
+    .object({ ...subgraphEnv, ...shape })
+    .transform((env) => {
       // The generic object type hides the base keys that every such schema has.
-      const env = parsed as unknown as SubgraphBaseConfig;
-      return env.NODE_ENV !== 'production' || !env.DATABASE_URL || !!env.DATABASE_ROLE_PASSWORD;
-    },
-    {
-      message: 'DATABASE_ROLE_PASSWORD is required in production',
-      path: ['DATABASE_ROLE_PASSWORD'],
-    },
-  );
+      const base = env as unknown as SubgraphBaseConfig;
+      return { ...env, MIGRATE_ON_START: base.MIGRATE_ON_START ?? base.NODE_ENV !== 'production' };
+    })
+    .refine(
+      (parsed) => {
+        // The generic object type hides the base keys that every such schema has.
+        const env = parsed as unknown as SubgraphBaseConfig;
+        return env.NODE_ENV !== 'production' || !env.DATABASE_URL || !!env.DATABASE_ROLE_PASSWORD;
+      },
+      {
+        message: 'DATABASE_ROLE_PASSWORD is required in production',
+        path: ['DATABASE_ROLE_PASSWORD'],
+      },
+    );
   return schema.refine(...serviceSecretSetInProduction);
 }

@@ -104,3 +104,24 @@ export async function applyMigrations(
     await session.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
   }
 }
+
+/**
+ * The migrations not yet applied to `schema`, without applying any: what a service that does not
+ * migrate at start checks before it serves (the migration job applies them).
+ */
+export async function pendingMigrations(
+  session: SqlSession,
+  schema: string,
+  migrations: Migration[],
+): Promise<string[]> {
+  const [table] = await session.query<{ name: string | null }>('SELECT to_regclass($1) AS name', [
+    `${quoteIdent(schema)}."_prisma_migrations"`,
+  ]);
+  if (!table?.name) return migrations.map((migration) => migration.name);
+  const applied = await session.query<{ migration_name: string }>(
+    `SELECT migration_name FROM ${quoteIdent(schema)}."_prisma_migrations"
+     WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL`,
+  );
+  const done = new Set(applied.map((row) => row.migration_name));
+  return migrations.filter((migration) => !done.has(migration.name)).map((m) => m.name);
+}

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { Logger } from '../logger/types';
-import { applyMigrations, readMigrations } from './migrations';
+import { applyMigrations, MigrationError, pendingMigrations, readMigrations } from './migrations';
 import { pgSession, provisionServiceRole, urlForRole, userOf } from './postgres';
 import { leaseSharedPglite, type PgliteSession } from './shared-pglite';
 import { assertIdentifier, type SqlSession } from './sql';
@@ -23,6 +23,12 @@ export interface ServiceDatabaseOptions {
    */
   dataDir: string;
   migrationsDir: string;
+  /**
+   * On PostgreSQL: provision the role and apply pending migrations (the default), or, when false,
+   * only refuse a database that still has some pending (a migration job owns them). The embedded
+   * PGlite always migrates: nothing else reaches it.
+   */
+  migrate?: boolean;
   logger: Logger;
   poolSize?: number;
 }
@@ -64,10 +70,11 @@ async function openPostgres(
   migrations: Awaited<ReturnType<typeof readMigrations>>,
 ): Promise<ServiceDatabase> {
   const role = assertIdentifier(options.role ?? schema, 'role');
+  const migrate = options.migrate ?? true;
   let serviceUrl = url;
   if (userOf(url) !== role) {
     const password = options.rolePassword ?? role;
-    await provisionServiceRole(url, { schema, role, password });
+    if (migrate) await provisionServiceRole(url, { schema, role, password });
     serviceUrl = urlForRole(url, role, password);
   }
   const pool = new pg.Pool({
@@ -82,7 +89,15 @@ async function openPostgres(
   try {
     const client = await pool.connect();
     try {
-      await applyMigrations(pgSession(client), schema, migrations, options.logger);
+      if (migrate) {
+        await applyMigrations(pgSession(client), schema, migrations, options.logger);
+      } else {
+        const pending = await pendingMigrations(pgSession(client), schema, migrations);
+        if (pending.length > 0)
+          throw new MigrationError(
+            `${pending.length} migration(s) of ${schema} not applied (${pending.join(', ')}): run the migration command first`,
+          );
+      }
     } finally {
       client.release();
     }

@@ -41,6 +41,8 @@ export interface ServiceSettings {
   DATABASE_URL?: string;
   DATABASE_ROLE_PASSWORD?: string;
   DATA_DIR: string;
+  /** false: only check that the migration job has migrated the database (see openServiceDatabase). */
+  MIGRATE_ON_START?: boolean;
   REDIS_URL?: string;
   /** Signs and checks service credentials: only the gateway (and named peers) may call. */
   SERVICE_TOKEN_SECRET: string;
@@ -135,6 +137,7 @@ export async function startService<
     url: settings.DATABASE_URL,
     rolePassword: settings.DATABASE_ROLE_PASSWORD,
     dataDir: settings.DATA_DIR,
+    migrate: settings.MIGRATE_ON_START,
     schema: settings.schema,
     logger,
   });

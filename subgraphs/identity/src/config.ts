@@ -55,3 +55,19 @@ export function loadIdentityConfig(
 ): IdentityConfig {
   return loadConfig('identity', schema, env);
 }
+
+const adminAccountSchema = z.object({
+  ADMIN_EMAIL: z.string(),
+  /** Only for a new account: an existing one is promoted and keeps its password. */
+  ADMIN_PASSWORD: z.string().optional(),
+  ADMIN_DISPLAY_NAME: z.string().default('Administrator'),
+});
+
+export type AdminAccountConfig = z.infer<typeof adminAccountSchema>;
+
+/** The account `create-admin` makes an administrator (on top of identity's own config). */
+export function loadAdminAccountConfig(
+  env: Record<string, string | undefined> = process.env,
+): AdminAccountConfig {
+  return loadConfig('identity create-admin', adminAccountSchema, env);
+}

@@ -6,7 +6,7 @@ describe('identity as a process', () => {
   it('when it receives SIGTERM, then it stops serving, closes its database and exits 0', async () => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(__dirname, '..', 'src', 'main.ts')],
+      ['--conditions=fitnexa-source', '--import', 'tsx', join(__dirname, '..', 'src', 'main.ts')],
       {
         env: {
           ...process.env,

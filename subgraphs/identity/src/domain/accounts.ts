@@ -36,7 +36,8 @@ const displayName = z
   .min(1, 'must not be empty')
   .max(60, 'must be at most 60 characters');
 
-const registerInput = z.object({ email, password, displayName });
+/** What a new account needs: sign-up's rules, and the first admin's (see admin-account.ts). */
+export const registerInput = z.object({ email, password, displayName });
 const loginInput = z.object({ email, password: z.string().min(1).max(128) });
 const profileInput = z.object({ displayName: displayName.optional() });
 
