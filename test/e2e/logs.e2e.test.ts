@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { quoteIdent, withConnection } from '@fitnexa/shared/db';
-import { testDatabaseUrl, untilPasses } from '@fitnexa/shared/testing';
-import { newMember, startGraph, type Graph, type SignedIn } from './support';
+import { untilPasses } from '@fitnexa/shared/testing';
+import { startGraph, type Graph, type SignedIn } from './support';
 
 // Central logs: every service publishes to the `logs` exchange, observability stores them in
 // MongoDB (its in-process stand-in here), and admins read them through the gateway.
@@ -10,20 +9,10 @@ let graph: Graph;
 let member: SignedIn;
 let admin: SignedIn;
 beforeAll(async () => {
-  // No demo data (seeding costs seconds): a fresh member, and an admin made one in identity's table.
+  // No demo data (seeding costs seconds): a fresh member, and a fresh admin.
   graph = await startGraph({ publishLogs: true });
   member = await graph.signUp();
-  const account = newMember();
-  await graph.client().register(account);
-  const { id } = await graph.logIn(account.email, account.password);
-  await withConnection(testDatabaseUrl(), (client) =>
-    client.query(
-      `UPDATE ${quoteIdent(graph.schemas.identity)}."User" SET role = 'ADMIN' WHERE id = $1`,
-      [id],
-    ),
-  );
-  // The role is in the access token: a new login carries it.
-  admin = await graph.logIn(account.email, account.password);
+  admin = await graph.signUp('ADMIN');
 });
 afterAll(() => graph?.stop());
 

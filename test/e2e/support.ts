@@ -38,7 +38,11 @@ export interface Graph extends LocalGraph {
   as(token: string | null, query: string, variables?: Record<string, unknown>): Promise<any>;
   logIn(email: string, password: string): Promise<SignedIn>;
   /** A new account, signed in; a role other than MEMBER is given by the demo admin (seedDemoData). */
-  signUp(role?: 'GYM_OWNER' | 'COACH'): Promise<SignedIn>;
+  /**
+   * A fresh member, signed in; with a role, signed in again carrying it (an admin grants
+   * GYM_OWNER or COACH; ADMIN is written in identity's table, as the first admin is made).
+   */
+  signUp(role?: 'GYM_OWNER' | 'COACH' | 'ADMIN'): Promise<SignedIn>;
   /** @fitnexa/client on this graph (subscriptions over `ws`); the caller closes it. */
   client(): FitnexaClient;
   /** Sends operations straight to a subgraph, past the gateway (as a caller inside the network could). */
@@ -161,12 +165,18 @@ export async function startGraph(
       await client.close();
       const user = await logIn(member.email, member.password);
       if (!role) return user;
-      const admin = await logIn(DEMO_USERS.admin.email, DEMO_PASSWORD);
-      await as(
-        admin.token,
-        'mutation R($id: ID!, $role: Role!) { setUserRole(userId: $id, role: $role) { id } }',
-        { id: user.id, role },
-      );
+      if (role === 'ADMIN') {
+        await sqlInSchema(schemas.identity)(`UPDATE "User" SET role = 'ADMIN' WHERE id = $1`, [
+          user.id,
+        ]);
+      } else {
+        const admin = await logIn(DEMO_USERS.admin.email, DEMO_PASSWORD);
+        await as(
+          admin.token,
+          'mutation R($id: ID!, $role: Role!) { setUserRole(userId: $id, role: $role) { id } }',
+          { id: user.id, role },
+        );
+      }
       // The role is in the access token: a new login carries it.
       return logIn(member.email, member.password);
     },

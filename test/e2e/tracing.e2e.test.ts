@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { quoteIdent, withConnection } from '@fitnexa/shared/db';
-import { testDatabaseUrl, untilPasses } from '@fitnexa/shared/testing';
+import { untilPasses } from '@fitnexa/shared/testing';
 import { recordSpans, serviceOf, type ReadableSpan } from '@fitnexa/shared/testing/tracing';
 import { closeRealtimeClients, subscribeOverWs } from '@fitnexa/shared/testing/realtime';
 import { aSquadOfTwo, send } from './factories';
-import { newMember, startGraph, type Graph, type SignedIn } from './support';
+import { startGraph, type Graph, type SignedIn } from './support';
 
 // One request, one trace: the gateway continues (or starts) the W3C trace context, passes it on
 // to every subgraph fetch, and each subgraph's work is a child of the gateway's fetch span.
@@ -17,16 +16,7 @@ beforeAll(async () => {
   tracing = recordSpans();
   graph = await startGraph({ publishLogs: true });
   member = await graph.signUp();
-  const account = newMember();
-  await graph.client().register(account);
-  const { id } = await graph.logIn(account.email, account.password);
-  await withConnection(testDatabaseUrl(), (client) =>
-    client.query(
-      `UPDATE ${quoteIdent(graph.schemas.identity)}."User" SET role = 'ADMIN' WHERE id = $1`,
-      [id],
-    ),
-  );
-  admin = await graph.logIn(account.email, account.password);
+  admin = await graph.signUp('ADMIN');
 });
 afterEach(closeRealtimeClients);
 afterAll(async () => {
