@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { openServiceDatabase, withConnection, MigrationError } from '../src/db';
 import { dropServiceSchema, quietLogger, testDatabaseUrl, uniqueName } from '../src/testing';
-import { mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 const url = testDatabaseUrl();
@@ -146,6 +146,14 @@ describe('a service database on the real PostgreSQL', () => {
 
 describe('service databases in one embedded PGlite', () => {
   const init = { '20260101000000_init': 'CREATE TABLE "Item" (id int primary key, owner text);' };
+  // One data directory for the block (each test with services of its own): creating the database
+  // (initdb) is the slow part, seconds of CPU, more on a loaded machine.
+  const INITDB_TIMEOUT_MS = 120_000;
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'fitnexa-pglite-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   function openIn(dataDir: string, service: string) {
     return openServiceDatabase({
@@ -156,69 +164,77 @@ describe('service databases in one embedded PGlite', () => {
     });
   }
 
-  it("when two services open the same data directory, then each one's SQL lands in its own schema and its role cannot reach the other's", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'fitnexa-pglite-'));
-    const [identity, gym] = await Promise.all([
-      openIn(dataDir, 'identity'),
-      openIn(dataDir, 'gym'),
-    ]);
-    try {
-      // Interleaved: every statement of one service may follow one of the other.
-      await Promise.all([
-        ...[1, 2, 3].map((id) =>
-          identity.sql.exec(`INSERT INTO "Item" VALUES (${id}, 'identity')`),
-        ),
-        ...[1, 2].map((id) => gym.sql.exec(`INSERT INTO "Item" VALUES (${id}, 'gym')`)),
+  it(
+    "when two services open the same data directory, then each one's SQL lands in its own schema and its role cannot reach the other's",
+    async () => {
+      const [identity, gym] = await Promise.all([
+        openIn(dataDir, 'identity'),
+        openIn(dataDir, 'gym'),
       ]);
-      expect(await identity.sql.query('SELECT DISTINCT owner FROM "Item"')).toEqual([
-        { owner: 'identity' },
-      ]);
-      expect(await gym.sql.query('SELECT count(*)::int AS n FROM "Item"')).toEqual([{ n: 2 }]);
-      await expect(identity.sql.query('SELECT * FROM fitnexa_gym."Item"')).rejects.toThrow(
-        /permission denied/,
-      );
-      const [{ current_user }] = await gym.sql.query<{ current_user: string }>(
-        'SELECT current_user',
-      );
-      expect(current_user).toBe('fitnexa_gym');
-    } finally {
-      await identity.close();
-      await gym.close();
-    }
-    // Both schemas live in the one database under the directory, and outlast the process's use.
-    const again = await openIn(dataDir, 'gym');
-    try {
-      expect(await again.sql.query('SELECT count(*)::int AS n FROM "Item"')).toEqual([{ n: 2 }]);
-      expect(readdirSync(join(dataDir, 'pglite'))).toEqual(['services']);
-    } finally {
-      await again.close();
-    }
-  });
+      try {
+        // Interleaved: every statement of one service may follow one of the other.
+        await Promise.all([
+          ...[1, 2, 3].map((id) =>
+            identity.sql.exec(`INSERT INTO "Item" VALUES (${id}, 'identity')`),
+          ),
+          ...[1, 2].map((id) => gym.sql.exec(`INSERT INTO "Item" VALUES (${id}, 'gym')`)),
+        ]);
+        expect(await identity.sql.query('SELECT DISTINCT owner FROM "Item"')).toEqual([
+          { owner: 'identity' },
+        ]);
+        expect(await gym.sql.query('SELECT count(*)::int AS n FROM "Item"')).toEqual([{ n: 2 }]);
+        await expect(identity.sql.query('SELECT * FROM fitnexa_gym."Item"')).rejects.toThrow(
+          /permission denied/,
+        );
+        const [{ current_user }] = await gym.sql.query<{ current_user: string }>(
+          'SELECT current_user',
+        );
+        expect(current_user).toBe('fitnexa_gym');
+      } finally {
+        await identity.close();
+        await gym.close();
+      }
+      // Both schemas live in the one database under the directory, and outlast the process's use.
+      const again = await openIn(dataDir, 'gym');
+      try {
+        expect(await again.sql.query('SELECT count(*)::int AS n FROM "Item"')).toEqual([{ n: 2 }]);
+        expect(readdirSync(join(dataDir, 'pglite'))).toEqual(['services']);
+      } finally {
+        await again.close();
+      }
+    },
+    INITDB_TIMEOUT_MS,
+  );
 
-  it("when one service's Prisma transaction runs while another service queries, then each stays in its own schema", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'fitnexa-pglite-'));
-    const [identity, gym] = await Promise.all([
-      openIn(dataDir, 'identity'),
-      openIn(dataDir, 'gym'),
-    ]);
-    try {
-      const adapter = await gym.adapter.connect();
-      const transaction = await adapter.startTransaction();
-      const insertDuringTransaction = transaction.executeRaw({
-        sql: `INSERT INTO "Item" VALUES (7, 'gym')`,
-        args: [],
-        argTypes: [],
-      });
-      const identityRows = identity.sql.query('SELECT count(*)::int AS n FROM "Item"');
-      await insertDuringTransaction;
-      await transaction.rollback();
-      expect(await identityRows).toEqual([{ n: 0 }]);
-      expect(await gym.sql.query('SELECT count(*)::int AS n FROM "Item"')).toEqual([{ n: 0 }]);
-      await gym.sql.exec(`INSERT INTO "Item" VALUES (8, 'gym')`);
-      expect(await identity.sql.query('SELECT count(*)::int AS n FROM "Item"')).toEqual([{ n: 0 }]);
-    } finally {
-      await identity.close();
-      await gym.close();
-    }
-  });
+  it(
+    "when one service's Prisma transaction runs while another service queries, then each stays in its own schema",
+    async () => {
+      const [identity, gym] = await Promise.all([
+        openIn(dataDir, 'workout'),
+        openIn(dataDir, 'squad'),
+      ]);
+      try {
+        const adapter = await gym.adapter.connect();
+        const transaction = await adapter.startTransaction();
+        const insertDuringTransaction = transaction.executeRaw({
+          sql: `INSERT INTO "Item" VALUES (7, 'gym')`,
+          args: [],
+          argTypes: [],
+        });
+        const identityRows = identity.sql.query('SELECT count(*)::int AS n FROM "Item"');
+        await insertDuringTransaction;
+        await transaction.rollback();
+        expect(await identityRows).toEqual([{ n: 0 }]);
+        expect(await gym.sql.query('SELECT count(*)::int AS n FROM "Item"')).toEqual([{ n: 0 }]);
+        await gym.sql.exec(`INSERT INTO "Item" VALUES (8, 'gym')`);
+        expect(await identity.sql.query('SELECT count(*)::int AS n FROM "Item"')).toEqual([
+          { n: 0 },
+        ]);
+      } finally {
+        await identity.close();
+        await gym.close();
+      }
+    },
+    INITDB_TIMEOUT_MS,
+  );
 });
