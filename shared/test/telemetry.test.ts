@@ -6,6 +6,7 @@ import {
   isTracing,
   loadTelemetryConfig,
   startTelemetry,
+  traceHeaders,
   traceRequests,
   tracer,
   type Telemetry,
@@ -80,6 +81,21 @@ async function tracedApp(service: string) {
     context.with(trace.setSpan(context.active(), span), () => logger.info('working'));
     span.end();
     res.json({ ok: true });
+  });
+  // A call to another service: the trace context it would send, and whether its span records.
+  app.get('/hop', (_req, res) => {
+    const span = tracer().startSpan('call');
+    const headers = context.with(trace.setSpan(context.active(), span), () => {
+      logger.info('calling');
+      return traceHeaders();
+    });
+    span.end();
+    res.json({
+      headers,
+      recording: span.isRecording(),
+      // A span of its own (ids, sampling), or the empty one of suppressed tracing.
+      made: trace.isSpanContextValid(span.spanContext()),
+    });
   });
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -192,6 +208,37 @@ describe('tracing over OTLP/HTTP', () => {
 
     const traces = new Set(receiver.received.map(({ span }) => span.traceId));
     expect([...traces]).toEqual([sampled]);
+  });
+
+  it('when the sampler leaves a request out, then nothing below it records, and what it sends on and logs carries its trace as not sampled', async () => {
+    telemetry = startTelemetry({
+      config: loadTelemetryConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0',
+      }),
+    });
+    const identity = await tracedApp('identity');
+    const hop = identity.url.replace('/work', '/hop');
+    const notSampled = 'e'.repeat(32);
+    const fromCaller = (await (
+      await fetch(hop, { headers: { traceparent: `00-${notSampled}-${'f'.repeat(16)}-00` } })
+    ).json()) as { headers: Record<string, string>; recording: boolean; made: boolean };
+    const fresh = (await (await fetch(hop)).json()) as typeof fromCaller;
+    await identity.close();
+    await telemetry.shutdown();
+    telemetry = undefined;
+
+    expect(fromCaller).toMatchObject({ recording: false, made: false });
+    expect(fresh).toMatchObject({ recording: false, made: false });
+    expect(fromCaller.headers.traceparent).toMatch(
+      new RegExp(`^00-${notSampled}-[0-9a-f]{16}-00$`),
+    );
+    expect(fresh.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    expect(identity.logs.entries).toContainEqual(
+      expect.objectContaining({ message: 'calling', trace_id: notSampled }),
+    );
+    expect(receiver.received).toEqual([]);
   });
 
   it('when no endpoint is configured, then nothing is started: spans do not record, logs carry no trace ids', async () => {

@@ -10,6 +10,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { errorMessage } from '../errors';
+import { propagatedContext } from '../telemetry/tracing';
 
 // Only the OpenTelemetry API: without a registered SDK (tracing off) every call here is a no-op.
 
@@ -24,7 +25,7 @@ export const eventsTracer = () => trace.getTracer('@fitnexa/shared/events');
 /** The active trace context (the request that records an event), empty when nothing is traced. */
 export function currentTraceCarrier(active: Context = context.active()): TraceCarrier {
   const carrier: Record<string, string> = {};
-  propagation.inject(active, carrier);
+  propagation.inject(propagatedContext(active), carrier);
   return { traceparent: carrier.traceparent, tracestate: carrier.tracestate };
 }
 

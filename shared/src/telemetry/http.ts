@@ -1,7 +1,7 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { RequestHandler } from 'express';
-import { contextFrom, isTracing, tracer, withServiceName } from './tracing';
+import { contextFrom, isTracing, tracer, UNSAMPLED_REQUEST, withServiceName } from './tracing';
 
 const UNTRACED_PATHS = /^\/(?:health\/|metrics$)/;
 
@@ -34,6 +34,15 @@ export function traceRequests(service: string): RequestHandler {
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     });
-    context.with(trace.setSpan(parent, span), next);
+    const active = trace.setSpan(parent, span);
+    // Left out by the sampler (most requests at a ratio): nothing below it makes spans, which
+    // saves every span object and most context switches; the request's own span context still
+    // crosses each hop, not sampled, so the next service does not sample on its own.
+    context.with(
+      span.isRecording()
+        ? active
+        : suppressTracing(active).setValue(UNSAMPLED_REQUEST, span.spanContext()),
+      next,
+    );
   };
 }

@@ -2,10 +2,12 @@ import {
   context,
   createContextKey,
   propagation,
+  ROOT_CONTEXT,
   trace,
   SpanStatusCode,
   type Context,
   type Span,
+  type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
 
@@ -46,10 +48,23 @@ export function serviceNameIn(ctx: Context): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** Set (with tracing suppressed) on the work of a request the sampler left out; see traceRequests. */
+export const UNSAMPLED_REQUEST = createContextKey('fitnexa unsampled request');
+
+/**
+ * The context whose trace crosses a hop (HTTP headers, an outbox row) or marks a log line: `ctx`
+ * itself, or inside a request the sampler left out, that request's span context, so the next
+ * service sees its not-sampled flag and follows the decision instead of sampling on its own.
+ */
+export function propagatedContext(ctx: Context = context.active()): Context {
+  const unsampled = ctx.getValue(UNSAMPLED_REQUEST) as SpanContext | undefined;
+  return unsampled ? trace.setSpanContext(ROOT_CONTEXT, unsampled) : ctx;
+}
+
 /** The W3C trace context (`traceparent`, `tracestate`) of `ctx` (the active one by default). */
 export function traceHeaders(ctx: Context = context.active()): Record<string, string> {
   const headers: Record<string, string> = {};
-  propagation.inject(ctx, headers);
+  propagation.inject(propagatedContext(ctx), headers);
   return headers;
 }
 
@@ -80,7 +95,7 @@ export function failSpan(span: Span, error: unknown): void {
 
 /** The ids a log entry carries when it is written inside a traced context (trace_id, span_id). */
 export function activeTraceIds(): { trace_id: string; span_id: string } | undefined {
-  const spanContext = trace.getSpan(context.active())?.spanContext();
+  const spanContext = trace.getSpan(propagatedContext())?.spanContext();
   if (!spanContext || !trace.isSpanContextValid(spanContext)) return undefined;
   return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }
