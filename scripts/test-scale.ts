@@ -322,7 +322,7 @@ async function main() {
             instance,
             service,
             signal,
-            atS: +((at - phase1.start) / 1000).toFixed(1),
+            atS: +((at - phase1.start) / 1000).toFixed(2),
             exitedAfterMs: exitedAt && Math.round(exitedAt - at),
             restartMs,
           })),
@@ -423,12 +423,27 @@ const upThroughout = (subscriber: Subscriber, from: number, to: number) =>
     (interval) => interval.up <= from && (interval.down === undefined || interval.down >= to),
   );
 
+function nearestFault(faults: Fault[], at: number) {
+  const nearest = faults.reduce<Fault | undefined>(
+    (best, fault) => (!best || Math.abs(fault.at - at) < Math.abs(best.at - at) ? fault : best),
+    undefined,
+  );
+  return nearest
+    ? {
+        nearestFault: `${nearest.signal} ${nearest.instance}`,
+        afterMs: Math.round(at - nearest.at),
+      }
+    : {};
+}
+
 function judge(name: string, phase: Phase, durationMs: number) {
   const problems: string[] = [];
   const kills = phase.faults.filter((fault) => fault.signal === 'SIGKILL');
   const failed = phase.records.filter((record) => record.cause);
+  // A kill lasts from the signal until the process is gone: until then the kernel still accepts
+  // connections on its listening socket, and a request it took dies with it.
   const inFlightAtKill = (record: RequestRecord) =>
-    kills.some((kill) => record.start <= kill.at && kill.at <= record.end);
+    kills.some((kill) => record.start <= (kill.exitedAt ?? kill.at) && kill.at <= record.end);
   const unexplained = failed.filter((record) => !inFlightAtKill(record));
   const byCause = (records: RequestRecord[]) =>
     records.reduce<Record<string, number>>((counts, record) => {
@@ -506,6 +521,8 @@ function judge(name: string, phase: Phase, durationMs: number) {
           kind: record.kind,
           startS: +((record.start - phase.start) / 1000).toFixed(2),
           endS: +((record.end - phase.start) / 1000).toFixed(2),
+          // The fault closest in time: how long after (or before, negative) it the request ended.
+          ...nearestFault(phase.faults, record.end),
         })),
         nearSigterm: sigtermFailures,
       },
