@@ -22,6 +22,7 @@ import {
   LoadBalancer,
   ROOT,
   SERVICES,
+  SHUTDOWN_DELAY_MS,
   untilReady,
   type ServiceName,
 } from './lib/fleet';
@@ -49,6 +50,8 @@ interface Fault {
   instance: string;
   signal: 'SIGKILL' | 'SIGTERM';
   at: number;
+  /** When the process had exited: after a SIGTERM, its drain delay and shutdown later. */
+  exitedAt?: number;
   /** From the signal to the new process's readiness. */
   restartMs?: number;
 }
@@ -121,6 +124,7 @@ async function main() {
     RATE_LIMIT_PER_IP_PER_MINUTE: '0',
     RATE_LIMIT_PER_USER_PER_MINUTE: '0',
     WS_CONNECTIONS_PER_IP: '10000',
+    SHUTDOWN_DELAY_MS: String(SHUTDOWN_DELAY_MS),
     ...Object.fromEntries(
       (Object.keys(SERVICES) as ServiceName[])
         .filter((name) => name !== 'gateway')
@@ -253,6 +257,7 @@ async function main() {
           restarts.push(
             (async () => {
               await target.signal(step.signal);
+              fault.exitedAt = performance.now();
               await target.start();
               fault.restartMs = Math.round(performance.now() - fault.at);
             })(),
@@ -313,11 +318,12 @@ async function main() {
     console.log(
       JSON.stringify(
         {
-          faults: phase1.faults.map(({ service, instance, signal, at, restartMs }) => ({
+          faults: phase1.faults.map(({ service, instance, signal, at, exitedAt, restartMs }) => ({
             instance,
             service,
             signal,
-            atS: +((at - phase1.start) / 1000).toFixed(1),
+            atS: +((at - phase1.start) / 1000).toFixed(2),
+            exitedAfterMs: exitedAt && Math.round(exitedAt - at),
             restartMs,
           })),
           phases: [report1.figures, report2.figures],
@@ -417,19 +423,35 @@ const upThroughout = (subscriber: Subscriber, from: number, to: number) =>
     (interval) => interval.up <= from && (interval.down === undefined || interval.down >= to),
   );
 
+function nearestFault(faults: Fault[], at: number) {
+  const nearest = faults.reduce<Fault | undefined>(
+    (best, fault) => (!best || Math.abs(fault.at - at) < Math.abs(best.at - at) ? fault : best),
+    undefined,
+  );
+  return nearest
+    ? {
+        nearestFault: `${nearest.signal} ${nearest.instance}`,
+        afterMs: Math.round(at - nearest.at),
+      }
+    : {};
+}
+
 function judge(name: string, phase: Phase, durationMs: number) {
   const problems: string[] = [];
   const kills = phase.faults.filter((fault) => fault.signal === 'SIGKILL');
   const failed = phase.records.filter((record) => record.cause);
+  // A kill lasts from the signal until the process is gone: until then the kernel still accepts
+  // connections on its listening socket, and a request it took dies with it.
   const inFlightAtKill = (record: RequestRecord) =>
-    kills.some((kill) => record.start <= kill.at && kill.at <= record.end);
+    kills.some((kill) => record.start <= (kill.exitedAt ?? kill.at) && kill.at <= record.end);
   const unexplained = failed.filter((record) => !inFlightAtKill(record));
   const byCause = (records: RequestRecord[]) =>
     records.reduce<Record<string, number>>((counts, record) => {
       counts[record.cause!] = (counts[record.cause!] ?? 0) + 1;
       return counts;
     }, {});
-  // Faults on the path of an event: the messaging instances and the gateways.
+  // Faults on the path of an event: the messaging instances and the gateways, from the signal
+  // until the process has exited (a SIGTERMed one serves on through its drain delay).
   const pathFaults = phase.faults.filter(
     (fault) => fault.service === 'messaging' || fault.service === 'gateway',
   );
@@ -451,7 +473,11 @@ function judge(name: string, phase: Phase, durationMs: number) {
       const from = message.sentAt - 1_000;
       const to = message.ackedAt + 1_000;
       if (!upThroughout(subscriber, from, to)) missedWhileDown += 1;
-      else if (pathFaults.some((fault) => fault.at >= from - 2_000 && fault.at <= to + 2_000))
+      else if (
+        pathFaults.some(
+          (fault) => fault.at <= to + 2_000 && (fault.exitedAt ?? fault.at) >= from - 2_000,
+        )
+      )
         missedInFault += 1;
       else missedWhileUp += 1;
     }
@@ -490,6 +516,14 @@ function judge(name: string, phase: Phase, durationMs: number) {
         failedByCause: byCause(failed),
         inFlightAtSigkill: failed.length - unexplained.length,
         unexplained: byCause(unexplained),
+        unexplainedAtS: unexplained.map((record) => ({
+          cause: record.cause,
+          kind: record.kind,
+          startS: +((record.start - phase.start) / 1000).toFixed(2),
+          endS: +((record.end - phase.start) / 1000).toFixed(2),
+          // The fault closest in time: how long after (or before, negative) it the request ended.
+          ...nearestFault(phase.faults, record.end),
+        })),
         nearSigterm: sigtermFailures,
       },
       events: {

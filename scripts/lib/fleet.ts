@@ -112,6 +112,15 @@ export class Instance {
   }
 }
 
+/** HAProxy's health checks: every CHECK_INTERVAL_MS; CHECK_FALL failures in a row take a server out. */
+export const CHECK_INTERVAL_MS = 1_000;
+export const CHECK_FALL = 3;
+/**
+ * How long a server stopping on SIGTERM keeps serving drained (SHUTDOWN_DELAY_MS): until HAProxy
+ * has seen CHECK_FALL failed checks, plus one interval for the check in progress.
+ */
+export const SHUTDOWN_DELAY_MS = (CHECK_FALL + 1) * CHECK_INTERVAL_MS;
+
 /** HAProxy on loopback: a frontend per service, round robin over its instances' readiness. */
 export class LoadBalancer {
   private child?: ChildProcess;
@@ -139,12 +148,16 @@ export class LoadBalancer {
         // WebSockets (graphql-ws, socket.io) once upgraded.
         '  timeout tunnel 1h',
         // A refused connection (an instance just killed or stopping) is tried on the other one;
-        // nothing that reached a server is sent twice.
+        // nothing that reached a server is sent twice. Every request opens its own connection to
+        // a server (clients keep theirs alive): a request never goes out on an idle connection to
+        // an instance that died meanwhile, which HAProxy answers by closing the client's
+        // connection with no response, the request lost even though it never reached a server.
         '  retries 3',
         '  option redispatch 1',
+        '  option http-server-close',
         '  option httpchk GET /health/ready',
         '  timeout check 5s',
-        '  default-server inter 1s fall 3 rise 1',
+        `  default-server inter ${CHECK_INTERVAL_MS} fall ${CHECK_FALL} rise 1`,
         ...frontends.flatMap(({ name, port, servers }) => [
           `frontend ${name}`,
           `  bind 127.0.0.1:${port}`,

@@ -183,6 +183,7 @@ export async function startLocalGraph(options: LocalGraphOptions): Promise<Local
         redisUrl: gatewayConfig.REDIS_URL,
         cachePrefix: options.schemas?.identity && `gateway_${options.schemas.identity}`,
         rateLimits: gatewayConfig.rateLimits,
+        criticalSubgraphGraceMs: gatewayConfig.CRITICAL_SUBGRAPH_GRACE_SECONDS * 1000,
         trustProxy: gatewayConfig.TRUST_PROXY,
         corsOrigins: gatewayConfig.corsOrigins,
         revocations,

@@ -1,7 +1,7 @@
-import { createServer } from 'node:http';
+import { createServer, get, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { healthRoutes } from '../src/server';
+import { healthRoutes, serve } from '../src/server';
 
 describe('readiness while draining', () => {
   it('when shutdown starts, then /health/ready answers 503 draining without running the checks', async () => {
@@ -27,6 +27,45 @@ describe('readiness while draining', () => {
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('a server draining before it stops', () => {
+  it('when it drains, then it still serves, readiness is 503 and every answer closes its connection', async () => {
+    const app = express();
+    app.get('/hello', (_req, res) => {
+      res.send('hello');
+    });
+    const health = healthRoutes(app, async () => ({ ready: true }));
+    const httpServer = createServer(app);
+    const server = await serve(
+      httpServer,
+      { port: 0, host: '127.0.0.1', health },
+      () => new Promise<void>((resolve) => httpServer.close(() => resolve())),
+    );
+    const origin = `http://127.0.0.1:${server.port}`;
+    const answer = (path: string) =>
+      new Promise<IncomingMessage>((resolve, reject) => {
+        get(`${origin}${path}`, (response) => {
+          response.resume();
+          resolve(response);
+        }).on('error', reject);
+      });
+    try {
+      expect((await answer('/hello')).headers.connection).toBe('keep-alive');
+
+      server.drain();
+      const hello = await answer('/hello');
+      const ready = await answer('/health/ready');
+
+      expect(hello.statusCode).toBe(200);
+      expect(hello.headers.connection).toBe('close');
+      expect(ready.statusCode).toBe(503);
+      expect(ready.headers.connection).toBe('close');
+    } finally {
+      httpServer.closeAllConnections();
+      await server.stop();
     }
   });
 });

@@ -34,6 +34,11 @@ const schema = z.object({
         .map((name) => name.trim())
         .filter(Boolean),
     ),
+  /**
+   * How long a critical subgraph that answered ready may fail its checks before the gateway's
+   * readiness turns 503 (degraded meanwhile). docs/decisions/0026.
+   */
+  CRITICAL_SUBGRAPH_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(10),
   JWKS_URL: jwksUrl,
   /** Redis for persisted queries (and rate limits) shared across gateway instances. */
   REDIS_URL: url.optional(),

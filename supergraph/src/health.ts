@@ -21,11 +21,25 @@ export interface CheckResult {
   dependencies?: SubgraphDependencies;
 }
 
+/** How long a critical subgraph may fail its checks after it last answered ready (decision 0026). */
+export const CRITICAL_SUBGRAPH_GRACE_MS = 10_000;
+
+/**
+ * A gateway's memory of when each subgraph last answered ready: a critical subgraph failing within
+ * `ms` of that is listed as degraded, not (yet) as taking the gateway out of rotation.
+ */
+export interface ReadinessGrace {
+  ms: number;
+  lastReady: Map<string, number>;
+}
+
 /**
  * Asks every subgraph's `/health/ready`, in parallel and bounded in time, with latency. A critical
  * subgraph that is down makes the gateway not ready; any other (and the gateway's own `degradable`
  * dependencies) is listed as degraded, and the gateway stays in rotation for the rest of the API.
- * `critical` names the critical ones; absent: all but NON_CRITICAL_BY_DEFAULT. Each subgraph's
+ * `critical` names the critical ones; absent: all but NON_CRITICAL_BY_DEFAULT. With a `grace`, a
+ * critical subgraph is only degraded while it answered ready less than `grace.ms` ago: one slow
+ * answer on a busy machine does not take every gateway of a fleet out at once. Each subgraph's
  * check also carries the names of its own failing and degraded dependencies (events, cache, …).
  */
 export async function checkSubgraphs(
@@ -33,7 +47,12 @@ export async function checkSubgraphs(
   {
     critical,
     degradable = {},
-  }: { critical?: readonly string[]; degradable?: Record<string, ReadinessCheck> } = {},
+    grace,
+  }: {
+    critical?: readonly string[];
+    degradable?: Record<string, ReadinessCheck>;
+    grace?: ReadinessGrace;
+  } = {},
 ) {
   const isCritical = (name: string) =>
     critical ? critical.includes(name) : !NON_CRITICAL_BY_DEFAULT.includes(name);
@@ -58,7 +77,15 @@ export async function checkSubgraphs(
     const ofSubgraph = dependencies.get(name);
     checks[name] = ofSubgraph ? { ...check, dependencies: ofSubgraph } : check;
   }
-  return { ...report, checks };
+  const now = Date.now();
+  for (const [name, check] of Object.entries(checks)) {
+    if (check.status === 'up') grace?.lastReady.set(name, now);
+  }
+  const withinGrace = (name: string) =>
+    grace !== undefined && now - (grace.lastReady.get(name) ?? -Infinity) < grace.ms;
+  const notReady = report.notReady.filter((name) => !withinGrace(name));
+  const degraded = [...report.notReady.filter(withinGrace), ...report.degraded];
+  return { ...report, ready: notReady.length === 0, notReady, degraded, checks };
 }
 
 export type ReadinessReport = Awaited<ReturnType<typeof checkSubgraphs>>;

@@ -15,6 +15,7 @@ runService('gateway', loadGatewayConfig(), async (config) => {
       ? { read: readSupergraph, intervalMs: config.SUPERGRAPH_POLL_SECONDS * 1000 }
       : undefined,
     criticalSubgraphs: config.CRITICAL_SUBGRAPHS,
+    criticalSubgraphGraceMs: config.CRITICAL_SUBGRAPH_GRACE_SECONDS * 1000,
     metricsPort: config.METRICS_PORT,
     subgraphUrls: config.subgraphUrls,
     jwksUrl: config.JWKS_URL,

@@ -36,7 +36,7 @@ import express from 'express';
 import proxyAddr from 'proxy-addr';
 import type { GatewayContext } from './context';
 import { createGatewayMetrics, createSubscriptionMetrics } from './gateway-metrics';
-import { checkSubgraphs } from './health';
+import { checkSubgraphs, CRITICAL_SUBGRAPH_GRACE_MS } from './health';
 import { keepAliveFetcher } from './http-fetcher';
 import { corsOriginsFor, corsPolicy } from './plugins/cors';
 import { persistedDocuments } from './plugins/document-store';
@@ -59,6 +59,11 @@ export interface GatewayOptions {
   supergraphUpdates?: SupergraphUpdates;
   /** Subgraphs without which the gateway is not ready; absent: all but NON_CRITICAL_BY_DEFAULT. */
   criticalSubgraphs?: readonly string[];
+  /**
+   * How long a critical subgraph that answered ready may fail before the gateway is not ready
+   * (listed as degraded meanwhile); absent: CRITICAL_SUBGRAPH_GRACE_MS.
+   */
+  criticalSubgraphGraceMs?: number;
   /** `/metrics` on this port of its own (METRICS_PORT); absent: on `port`. */
   metricsPort?: number;
   subgraphUrls?: Record<string, string>;
@@ -235,9 +240,14 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   });
   // Without the revocation store, tokens are judged on the last values read; without the cache,
   // persisted queries and cached responses are missed: degraded, still ready.
+  const grace = {
+    ms: options.criticalSubgraphGraceMs ?? CRITICAL_SUBGRAPH_GRACE_MS,
+    lastReady: new Map<string, number>(),
+  };
   const readiness = () =>
     checkSubgraphs(subgraphs, {
       critical: options.criticalSubgraphs,
+      grace,
       degradable: { cache: cache.ping, revocations: caller.revocations.ping },
     });
   const health = healthRoutes(app, readiness);
@@ -259,9 +269,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   app.get('/', (_req, res) => res.redirect('/graphql'));
   app.use(notFound(), errorHandler(logger));
 
-  const server = await serve(httpServer, options, async () => {
-    // Out of the load balancer's rotation first; what is in flight still finishes.
-    health.drain();
+  // Drained first (out of the load balancer's rotation); what is in flight still finishes.
+  const server = await serve(httpServer, { ...options, health }, async () => {
     await subscriptions.close();
     sockets.closeAll();
     await apollo.stop();

@@ -111,6 +111,44 @@ describe('gateway readiness with subgraphs down', () => {
   });
 });
 
+describe('gateway readiness while a critical subgraph fails after answering ready', () => {
+  it('when workout answered ready and then fails, then the gateway stays ready naming it degraded, and with no grace is not ready', async () => {
+    let workoutStatus = 200;
+    const workout = createServer((_req, res) => {
+      res.statusCode = workoutStatus;
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => workout.listen(0, '127.0.0.1', resolve));
+    const workoutUrl = `http://127.0.0.1:${(workout.address() as AddressInfo).port}/graphql`;
+    try {
+      const start = (criticalSubgraphGraceMs?: number) =>
+        startTestGateway({
+          subgraphUrls: { ...everySubgraphAt(up.url), workout: workoutUrl },
+          verifyAccessToken: issuer.verify,
+          rateLimits: false,
+          criticalSubgraphGraceMs,
+        }).then((gateway) => (gateways.push(gateway), gateway));
+      const [withGrace, withoutGrace] = await Promise.all([start(), start(0)]);
+      expect((await readiness(withGrace)).status).toBe(200);
+      expect((await readiness(withoutGrace)).status).toBe(200);
+
+      workoutStatus = 503;
+
+      expect(await readiness(withGrace)).toMatchObject({
+        status: 200,
+        body: { degraded: ['workout'], notReady: [] },
+      });
+      expect(await readiness(withoutGrace)).toMatchObject({
+        status: 503,
+        body: { notReady: ['workout'] },
+      });
+    } finally {
+      workout.closeAllConnections();
+      await new Promise<void>((resolve) => workout.close(() => resolve()));
+    }
+  });
+});
+
 describe('gateway metrics port', () => {
   it('when a metrics port is set, then /metrics answers there and not on the public port', async () => {
     const gateway = await startTestGateway({

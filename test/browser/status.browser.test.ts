@@ -8,7 +8,11 @@ import { launchChromium, screenshot } from './chromium';
 let graph: Graph;
 let browser: Browser;
 beforeAll(async () => {
-  [graph, browser] = await Promise.all([startGraph(), launchChromium()]);
+  // No grace for a critical subgraph (decision 0026): the gateway reports gym down at once.
+  [graph, browser] = await Promise.all([
+    startGraph({ env: { CRITICAL_SUBGRAPH_GRACE_SECONDS: '0' } }),
+    launchChromium(),
+  ]);
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

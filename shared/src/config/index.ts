@@ -53,6 +53,12 @@ export const serverEnv = {
    * NODE_ENV=production, where it defaults to DEFAULT_METRICS_PORT (see `metricsPortOf`).
    */
   METRICS_PORT: port.optional(),
+  /**
+   * On SIGTERM, how long the server keeps serving with `/health/ready` 503 before it closes its
+   * listeners: long enough for a load balancer to notice (HAProxy: `inter` × `fall`). Kubernetes'
+   * preStop sleep plays that role there, so 0 (close at once) by default. docs/operations.md.
+   */
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
   /** RabbitMQ for events and logs; absent means an in-process bus (the embedded default). */
   RABBITMQ_URL: z
     .string()

@@ -17,6 +17,8 @@ export interface ProcessConfig {
   RABBITMQ_URL?: string;
   NODE_ENV?: string;
   METRICS_PORT?: number;
+  /** On SIGTERM, how long to serve drained before closing (see `stopOnSignals`). */
+  SHUTDOWN_DELAY_MS?: number;
 }
 
 /** Logs why the process cannot go on, then exits 1. */
@@ -69,7 +71,7 @@ export function runService<Config extends ProcessConfig>(
   start({ ...config, METRICS_PORT: metricsPortOf(config), logger, bus }).then(
     (server) => {
       started.server = server;
-      stopOnSignals({ stop }, logger);
+      stopOnSignals({ drain: () => server.drain(), stop }, logger, config.SHUTDOWN_DELAY_MS);
     },
     exitOnFailure(logger, `${service} failed to start`),
   );
@@ -110,19 +112,30 @@ export function handleProcessFaults(logger: Logger, stop: () => Promise<void>): 
   };
 }
 
-/** Stops the server on SIGTERM or SIGINT, then lets the process end. */
-export function stopOnSignals(server: { stop(): Promise<void> }, logger: Logger) {
+/**
+ * Stops the server on SIGTERM or SIGINT, then lets the process end. With a `delayMs`, the server
+ * first drains (readiness 503, every request still served) for that long: the time a load
+ * balancer takes to stop sending it new requests, which would otherwise be refused once it closes.
+ */
+export function stopOnSignals(
+  server: { drain?(): void; stop(): Promise<void> },
+  logger: Logger,
+  delayMs = 0,
+) {
   const shutdown = (signal: string) => {
-    logger.info('shutting down', { signal });
-    server.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('shutdown failed', {
-          error: errorMessage(error),
-        });
-        process.exit(1);
-      },
-    );
+    logger.info('shutting down', { signal, delayMs });
+    server.drain?.();
+    new Promise((resolve) => setTimeout(resolve, delayMs))
+      .then(() => server.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error('shutdown failed', {
+            error: errorMessage(error),
+          });
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

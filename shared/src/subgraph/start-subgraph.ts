@@ -171,9 +171,8 @@ export async function startSubgraph<TContext extends BaseContext>(
       logger,
       service: options.name,
     });
-  const server = await serve(httpServer, options, async () => {
-    // Out of the load balancer's rotation first; what is in flight still finishes.
-    health.drain();
+  // Drained first (out of the load balancer's rotation); what is in flight still finishes.
+  const server = await serve(httpServer, { ...options, health }, async () => {
     // Long-lived connections first: the HTTP drain would otherwise wait its grace period for them.
     await realtime?.close();
     await apollo.stop();
