@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { quietLogger, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
+import { buildSchema, parse, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { Context, SubscribePayload } from 'graphql-ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
 import { startGateway, subgraphsOf, type GatewayOptions } from '../src';
 
 // The gateway as component tests start it: on port 0, over the checked-in supergraph, calling
@@ -27,4 +33,32 @@ export function startTestGateway(
     logger: quietLogger('gateway'),
     ...options,
   });
+}
+
+/**
+ * A stand-in subgraph's graphql-ws on `server`'s `/graphql`: every subscription, whatever its
+ * query, is `subscribe`'s to feed (with `contextOf`'s value as its context). Listens on a free
+ * loopback port and resolves to the stub's `/graphql` URL.
+ */
+export async function serveStubSubscriptions(
+  server: Server,
+  subscribe: (args: ExecutionArgs) => AsyncIterableIterator<ExecutionResult>,
+  contextOf?: (ctx: Context<Record<string, unknown>, Extra>, payload: SubscribePayload) => unknown,
+): Promise<{ url: string; wss: WebSocketServer }> {
+  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const anySchema = buildSchema('type Query { ok: Boolean }');
+  useServer(
+    {
+      onSubscribe: (ctx, _id, payload) => ({
+        schema: anySchema,
+        document: parse(payload.query),
+        variableValues: payload.variables,
+        contextValue: contextOf?.(ctx, payload),
+      }),
+      subscribe,
+    },
+    wss,
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, wss };
 }

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { capturingLogger, testTokenIssuer, untilPasses } from '@fitnexa/shared/testing';
 import { eventually } from '@fitnexa/shared/testing/realtime';
-import { buildSchema, parse, type ExecutionResult } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocket, WebSocketServer } from 'ws';
+import type { ExecutionResult } from 'graphql';
+import { WebSocket, type WebSocketServer } from 'ws';
 import { type GatewayServer } from '../src';
-import { everySubgraphAt, startTestGateway } from './kit';
+import { everySubgraphAt, serveStubSubscriptions, startTestGateway } from './kit';
 
 // The gateway's bounds on what one graphql-ws client holds: subscriptions per connection,
 // connections per user and per address, and unread bytes. One stub stands in for every
@@ -45,20 +43,8 @@ function endlessMessages(): AsyncIterableIterator<ExecutionResult> {
 
 beforeAll(async () => {
   stub = createServer((_req, res) => res.end());
-  stubWs = new WebSocketServer({ server: stub, path: '/graphql' });
-  const anySchema = buildSchema('type Query { ok: Boolean }');
-  useServer(
-    {
-      onSubscribe: (_ctx, _id, payload) => ({
-        schema: anySchema,
-        document: parse(payload.query),
-      }),
-      subscribe: endlessMessages,
-    },
-    stubWs,
-  );
-  await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(stub.address() as AddressInfo).port}/graphql`;
+  const { url, wss } = await serveStubSubscriptions(stub, endlessMessages);
+  stubWs = wss;
   issuer = await testTokenIssuer();
   gateway = await startTestGateway({
     subgraphUrls: everySubgraphAt(url),

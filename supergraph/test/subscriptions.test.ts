@@ -1,22 +1,14 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createServiceTokenVerifier, SERVICE_TOKEN_HEADER } from '@fitnexa/shared/auth';
 import { TokenRevokedError } from '@fitnexa/shared/auth/revocations';
 import { ForbiddenError } from '@fitnexa/shared/errors';
 import { testTokenIssuer, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
 import { eventually } from '@fitnexa/shared/testing/realtime';
-import {
-  buildSchema,
-  parse,
-  type ExecutionArgs,
-  type ExecutionResult,
-  type GraphQLFormattedError,
-} from 'graphql';
+import { type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, type WebSocketServer } from 'ws';
 import { type GatewayServer } from '../src';
-import { everySubgraphAt, startTestGateway } from './kit';
+import { everySubgraphAt, serveStubSubscriptions, startTestGateway } from './kit';
 
 // The gateway's graphql-ws server against one stub standing in for every subgraph: its graphql-ws
 // side hands each upstream subscription to the test, which pushes events; its HTTP side answers
@@ -101,27 +93,14 @@ async function startStub() {
       );
     });
   });
-  stubWs = new WebSocketServer({ server: stub, path: '/graphql' });
-  const anySchema = buildSchema('type Query { ok: Boolean }');
-  useServer(
-    {
-      onSubscribe: (ctx, _id, payload) => ({
-        schema: anySchema,
-        document: parse(payload.query),
-        variableValues: payload.variables,
-        contextValue: {
-          query: payload.query,
-          variables: payload.variables ?? {},
-          connectionParams: ctx.connectionParams ?? {},
-          socket: ctx.extra.socket,
-        },
-      }),
-      subscribe: upstreamSubscription,
-    },
-    stubWs,
-  );
-  await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(stub.address() as AddressInfo).port}/graphql`;
+  const served = await serveStubSubscriptions(stub, upstreamSubscription, (ctx, payload) => ({
+    query: payload.query,
+    variables: payload.variables ?? {},
+    connectionParams: ctx.connectionParams ?? {},
+    socket: ctx.extra.socket,
+  }));
+  stubWs = served.wss;
+  return served.url;
 }
 
 /** Who signed a service credential for `audience`, as that subgraph would check it. */

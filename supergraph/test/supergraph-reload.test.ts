@@ -1,19 +1,17 @@
 import { mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { testTokenIssuer } from '@fitnexa/shared/testing';
 import { eventually } from '@fitnexa/shared/testing/realtime';
-import { buildSchema, parse, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { parse, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, type WebSocketServer } from 'ws';
 import YAML from 'yaml';
 import type { GatewayServer } from '../src';
 import { supergraphFile } from '../src/supergraph-updates';
-import { everySubgraphAt, startTestGateway } from './kit';
+import { everySubgraphAt, serveStubSubscriptions, startTestGateway } from './kit';
 
 // The gateway over a supergraph file laid out as Kubernetes mounts a ConfigMap (the file a symlink
 // through `..data`, swapped atomically), in front of one stub standing in for every subgraph: its
@@ -107,21 +105,7 @@ beforeAll(async () => {
       res.end(JSON.stringify({ data: { reloadProbe: 'served' } }));
     });
   });
-  stubWs = new WebSocketServer({ server: stub, path: '/graphql' });
-  const anySchema = buildSchema('type Query { ok: Boolean }');
-  useServer(
-    {
-      onSubscribe: (_ctx, _id, payload) => ({
-        schema: anySchema,
-        document: parse(payload.query),
-        variableValues: payload.variables,
-      }),
-      subscribe: upstreamSubscription,
-    },
-    stubWs,
-  );
-  await new Promise<void>((done) => stub.listen(0, '127.0.0.1', done));
-  stubUrl = `http://127.0.0.1:${(stub.address() as AddressInfo).port}/graphql`;
+  ({ url: stubUrl, wss: stubWs } = await serveStubSubscriptions(stub, upstreamSubscription));
   issuer = await testTokenIssuer();
   token = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
 });
