@@ -131,6 +131,8 @@ service_env() {
   local name=$1
   common_env
   echo "PORT=$(port_of "$name")"
+  # Production serves /metrics on its own port (9464 by default): on one host network, one each.
+  echo "METRICS_PORT=$(($(port_of "$name") + 10000))"
   if [[ " ${WITH_DATABASE[*]} " == *" $name "* ]]; then
     echo "DATABASE_URL=$PG_URL/$DATABASE"
     # The role's default password: roles are server-wide, so this run leaves other users' alone.
