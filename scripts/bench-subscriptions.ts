@@ -290,7 +290,7 @@ async function run(options: {
       if (failures.length) throw new Error(`${options.target}: ${failures[0]}`);
     }
     // graphql-ws never acknowledges a subscription: poke until every subscriber hears one.
-    const warmUntil = Date.now() + 120_000;
+    const warmUntil = Date.now() + 300_000;
     while (warmed.size < subscribers) {
       if (Date.now() > warmUntil || failures.length) {
         throw new Error(
