@@ -526,11 +526,13 @@ describe('federated subscription execution', () => {
       data: { messageAdded: { body, sender: { __typename: 'User', id: 'u1' } } },
     });
 
-    myUpstream.push(message('hi'));
-    theirUpstream.push(message('hi'));
+    // A body of its own: an identical event of another test within the window shares its result.
+    const body = `hi ${crypto.randomUUID()}`;
+    myUpstream.push(message(body));
+    theirUpstream.push(message(body));
     await eventually(() => mine.results.length === 1 && theirs.results.length === 1, 'the event');
     const delivered = {
-      data: { messageAdded: { body: 'hi', sender: { displayName: 'Name of u1' } } },
+      data: { messageAdded: { body, sender: { displayName: 'Name of u1' } } },
     };
     expect(mine.results).toEqual([delivered]);
     expect(theirs.results).toEqual([delivered]);
