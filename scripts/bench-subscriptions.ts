@@ -6,8 +6,9 @@
 // dropped afterwards, when set; embedded otherwise). The demo member creates a squad that
 // BENCH_USERS new members (default 100) join; its group chat is the stream. For each N in
 // BENCH_SUBSCRIBERS (default "100,1000,10000"), N graphql-ws clients (one connection each, the
-// members taken in turn, connected BENCH_CONNECT_BATCH = 250 at a time; a subscription refused before its first
-// event, e.g. when the subgraph's authorisation timed out on a busy machine, is tried again) subscribe to `messageAdded` of
+// members taken in turn, connected BENCH_CONNECT_BATCH = 250 at a time; a subscription refused
+// before its first event, e.g. when the subgraph's authorisation timed out on a busy machine, is
+// tried again, up to 30 times) subscribe to `messageAdded` of
 // the squad chat, first through the gateway with the sender's displayName (resolved from identity
 // for every event), then directly on messaging (which can only give the sender's id; only for N up
 // to BENCH_DIRECT_MAX, default 1000). Once every subscriber has received a warm-up message, the
