@@ -4,19 +4,26 @@
 // How: the five subgraphs with the demo data run in one child process and our gateway in another
 // (the same children as bench:gateway; on DATABASE_URL and REDIS_URL in schemas of their own,
 // dropped afterwards, when set; embedded otherwise). The demo member creates a squad that
-// BENCH_USERS new members (default 20) join; its group chat is the stream. For each N in
-// BENCH_SUBSCRIBERS (default "100,1000"), N graphql-ws clients (one connection each, the members
-// taken in turn) subscribe to `messageAdded` of the squad chat, first through the gateway with the
-// sender's displayName (resolved from identity for every event), then directly on messaging
-// (which can only give the sender's id). Once every subscriber has received a warm-up message,
-// the demo member sends BENCH_EVENTS messages (default 20) straight to messaging, one after the
-// other, each once the previous one reached all N subscribers.
+// BENCH_USERS new members (default 100) join; its group chat is the stream. For each N in
+// BENCH_SUBSCRIBERS (default "100,1000,10000"), N graphql-ws clients (one connection each, the
+// members taken in turn, connected BENCH_CONNECT_BATCH = 250 at a time; a subscription refused
+// before its first event, e.g. when the subgraph's authorisation timed out on a busy machine, is
+// tried again, up to 30 times) subscribe to `messageAdded` of
+// the squad chat, first through the gateway with the sender's displayName (resolved from identity
+// for every event), then directly on messaging (which can only give the sender's id; only for N up
+// to BENCH_DIRECT_MAX, default 1000). Once every subscriber has received a warm-up message, the
+// demo member sends BENCH_EVENTS messages (default 20) straight to messaging, one after the other,
+// each once the previous one reached all N subscribers.
 //
 // Reported per run: the delivery latency (from just before the send to each subscriber's receipt,
 // on this process's clock, so it includes the send itself) at p50 and p99 over all N × events
 // deliveries, events/s (messages fully fanned out to all N per second) and deliveries/s; lost
-// deliveries when a message did not reach everyone within 30 s. A measurement, not a test: it
-// exits 0 whatever the numbers, non-zero only when setup fails.
+// deliveries when a message did not reach everyone within 30 s; through the gateway, the gateway
+// process's CPU time (user + system, from /proc) over the measured window per delivery. The
+// subscribers are minimal graphql-transport-ws clients on `ws` (no graphql-ws client per
+// connection), so that 10,000 of them in this one process cost as little as they can; the process
+// needs a file descriptor per subscriber (`ulimit -n`). A measurement, not a test: it exits 0
+// whatever the numbers, non-zero only when setup fails.
 import { randomUUID } from 'node:crypto';
 import {
   gatewayCredentialHeaders,
@@ -24,15 +31,18 @@ import {
   TEST_SERVICE_TOKEN_SECRET,
 } from '@fitnexa/shared/testing';
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
-import { createClient, type Client } from 'graphql-ws';
+import { readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import { startBenchRun } from './bench/processes';
 import type { GatewayConfig, GatewayReady, SubgraphsReady } from './bench/protocol';
 import type { SubgraphsConfig } from './bench/subgraphs';
 
-const SUBSCRIBERS = (process.env.BENCH_SUBSCRIBERS ?? '100,1000').split(',').map(Number);
+const SUBSCRIBERS = (process.env.BENCH_SUBSCRIBERS ?? '100,1000,10000').split(',').map(Number);
 const EVENTS = positive('BENCH_EVENTS', 20);
-const USERS = positive('BENCH_USERS', 20);
+const USERS = positive('BENCH_USERS', 100);
+const DIRECT_MAX = positive('BENCH_DIRECT_MAX', 1000);
+const CONNECT_BATCH = positive('BENCH_CONNECT_BATCH', 250);
+const SUBSCRIBE_ATTEMPTS = 30;
 const DELIVERY_TIMEOUT_MS = 30_000;
 const DATABASE_URL = process.env.DATABASE_URL;
 // BENCH_PROFILE=1 runs the gateway with --cpu-prof (written when it stops, into PROFILE_DIR).
@@ -117,11 +127,101 @@ interface RunResult {
   eventsPerSecond: number;
   deliveriesPerSecond: number;
   lost: number;
+  /** The gateway's CPU milliseconds per delivery over the measured window (gateway runs only). */
+  cpuMsPerDelivery?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+// Linux's clock ticks per second for /proc/<pid>/stat (USER_HZ), which is 100 on every platform
+// Node supports there.
+const CLOCK_TICKS = 100;
+
+/** CPU milliseconds (user + system) process `pid` used so far, from /proc. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name (which may hold spaces), from field 3 on.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+interface Message {
+  type: string;
+  id?: string;
+  payload?: unknown;
+}
+
+/**
+ * One graphql-transport-ws connection holding one subscription, as lean as the protocol allows:
+ * resolves with the socket once the connection is acknowledged and the subscription sent.
+ */
+function subscribe(options: {
+  url: string;
+  connectionParams: Record<string, unknown>;
+  query: string;
+  variables: Record<string, unknown>;
+  next(payload: { data?: { messageAdded: { body: string } }; errors?: unknown }, at: number): void;
+  failed(why: string): void;
+}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(options.url, 'graphql-transport-ws');
+    let acknowledged = false;
+    let attempt = 0;
+    let live = false;
+    let retrying = false;
+    const subscribeOnce = () => {
+      attempt += 1;
+      const payload = { query: options.query, variables: options.variables };
+      socket.send(JSON.stringify({ id: String(attempt), type: 'subscribe', payload }));
+    };
+    socket.on('open', () =>
+      socket.send(JSON.stringify({ type: 'connection_init', payload: options.connectionParams })),
+    );
+    socket.on('message', (data) => {
+      const at = now();
+      const message = JSON.parse(String(data)) as Message;
+      if (message.type === 'connection_ack') {
+        acknowledged = true;
+        subscribeOnce();
+        resolve(socket);
+        return;
+      }
+      if (message.type === 'ping') {
+        socket.send('{"type":"pong"}');
+        return;
+      }
+      // What a refused attempt still gets (its `complete`) is not this one's.
+      if (retrying || message.id !== String(attempt)) return;
+      const payload = message.payload as Parameters<typeof options.next>[0];
+      const refused = message.type !== 'next' || !!payload.errors;
+      if (refused && !live && attempt < SUBSCRIBE_ATTEMPTS) {
+        // Refused while thousands are authorised at once on a busy machine (messaging asks squad
+        // about each member, within 3 s): set-up, not measurement, so it tries again.
+        retrying = true;
+        setTimeout(() => {
+          retrying = false;
+          subscribeOnce();
+        }, 1_000);
+        return;
+      }
+      if (message.type === 'next') {
+        live = true;
+        options.next(payload, at);
+      } else {
+        options.failed(`${message.type} ${JSON.stringify(message.payload ?? null)}`);
+      }
+    });
+    socket.on('close', (code, reason) => {
+      if (!acknowledged) reject(new Error(`closed ${code} ${String(reason)} before its ack`));
+      else if (code !== 1000) options.failed(`closed ${code} ${String(reason)}`);
+    });
+    socket.on('error', (error) => {
+      if (!acknowledged) reject(error);
+    });
+  });
 }
 
 /** N subscribers on `url`, warmed up, then EVENTS messages sent to messaging one by one. */
@@ -135,6 +235,8 @@ async function run(options: {
   send(body: string): Promise<unknown>;
   /** Straight to this subgraph: with the gateway's service credential. */
   service?: string;
+  /** The gateway's process, whose CPU time is measured. */
+  gatewayPid?: number;
 }): Promise<RunResult> {
   const { subscribers } = options;
   const runId = randomUUID().slice(0, 8);
@@ -143,52 +245,58 @@ async function run(options: {
   const latencies: number[] = [];
   const received = new Map<number, number>();
   let onDelivery: (() => void) | undefined;
-  let failures = 0;
-  const clients: Client[] = [];
+  const failures: string[] = [];
+  const sockets: WebSocket[] = [];
   const credential = options.service ? await gatewayCredentialHeaders(options.service) : {};
-  for (let index = 0; index < subscribers; index += 1) {
-    const client = createClient({
-      url: options.url.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      connectionParams: {
-        authorization: `Bearer ${options.members[index % options.members.length]}`,
-        ...credential,
-      },
-      retryAttempts: 0,
-    });
-    clients.push(client);
-    client.subscribe<{ messageAdded: { body: string } }>(
-      { query: options.query, variables: { id: options.conversationId } },
-      {
-        next: ({ data, errors }) => {
-          const at = now();
-          if (errors || !data) {
-            failures += 1;
-            return;
-          }
-          const [kind, id, seq] = data.messageAdded.body.split(' ');
-          if (id !== runId) return;
-          if (kind === 'warm') {
-            warmed.add(index);
-            return;
-          }
-          const sequence = Number(seq);
-          latencies.push(at - sentAt.get(sequence)!);
-          received.set(sequence, (received.get(sequence) ?? 0) + 1);
-          onDelivery?.();
-        },
-        error: () => (failures += 1),
-        complete: () => {},
-      },
-    );
-  }
+  const url = options.url.replace(/^http/, 'ws');
   try {
+    // In batches: thousands of connection_inits at once would outlast the gateway's 3 s wait.
+    for (let first = 0; first < subscribers; first += CONNECT_BATCH) {
+      const batch: Promise<WebSocket>[] = [];
+      for (let index = first; index < Math.min(subscribers, first + CONNECT_BATCH); index += 1) {
+        batch.push(
+          subscribe({
+            url,
+            connectionParams: {
+              authorization: `Bearer ${options.members[index % options.members.length]}`,
+              ...credential,
+            },
+            query: options.query,
+            variables: { id: options.conversationId },
+            next: ({ data, errors }, at) => {
+              if (errors || !data) {
+                failures.push(JSON.stringify(errors));
+                return;
+              }
+              const [kind, id, seq] = data.messageAdded.body.split(' ');
+              if (id !== runId) return;
+              if (kind === 'warm') {
+                warmed.add(index);
+                return;
+              }
+              const sequence = Number(seq);
+              latencies.push(at - sentAt.get(sequence)!);
+              received.set(sequence, (received.get(sequence) ?? 0) + 1);
+              onDelivery?.();
+            },
+            failed: (why) => failures.push(why),
+          }),
+        );
+      }
+      const settled = await Promise.allSettled(batch);
+      for (const outcome of settled) {
+        if (outcome.status === 'fulfilled') sockets.push(outcome.value);
+        else failures.push(String(outcome.reason));
+      }
+      if (failures.length) throw new Error(`${options.target}: ${failures[0]}`);
+    }
     // graphql-ws never acknowledges a subscription: poke until every subscriber hears one.
-    const warmUntil = Date.now() + 60_000;
+    const warmUntil = Date.now() + 300_000;
     while (warmed.size < subscribers) {
-      if (Date.now() > warmUntil || failures) {
+      if (Date.now() > warmUntil || failures.length) {
         throw new Error(
-          `${options.target}: ${warmed.size}/${subscribers} subscribers live, ${failures} failed`,
+          `${options.target}: ${warmed.size}/${subscribers} subscribers live, ` +
+            `${failures.length} failed${failures.length ? ` (${failures[0]})` : ''}`,
         );
       }
       // A poke may fail while N subscriptions are being authorised at once (messaging's pool
@@ -198,10 +306,12 @@ async function run(options: {
       });
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // Until the last warm-up messages are through.
+    await new Promise((resolve) => setTimeout(resolve, subscribers >= 5_000 ? 2_000 : 250));
 
     let lost = 0;
     const started = now();
+    const cpuBefore = options.gatewayPid ? cpuMs(options.gatewayPid) : 0;
     for (let sequence = 1; sequence <= EVENTS; sequence += 1) {
       const all = new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), DELIVERY_TIMEOUT_MS);
@@ -215,6 +325,7 @@ async function run(options: {
       await options.send(`event ${runId} ${sequence}`);
       if (!(await all)) lost += subscribers - (received.get(sequence) ?? 0);
     }
+    const cpuUsed = options.gatewayPid ? cpuMs(options.gatewayPid) - cpuBefore : NaN;
     const seconds = (now() - started) / 1000;
     latencies.sort((a, b) => a - b);
     return {
@@ -225,10 +336,14 @@ async function run(options: {
       eventsPerSecond: EVENTS / seconds,
       deliveriesPerSecond: latencies.length / seconds,
       lost,
+      cpuMsPerDelivery: options.gatewayPid ? cpuUsed / latencies.length : undefined,
     };
   } finally {
     onDelivery = undefined;
-    await Promise.all(clients.map((client) => client.dispose()));
+    const closed = sockets.map(
+      (socket) => new Promise((resolve) => socket.once('close', resolve).close(1000)),
+    );
+    await Promise.all(closed);
   }
 }
 
@@ -274,14 +389,17 @@ async function main() {
 
     const results: RunResult[] = [];
     for (const subscribers of SUBSCRIBERS) {
-      for (const [target, url, sender, service] of [
+      const paths = [
         ['gateway', gatewayUrl, 'sender { displayName }', undefined],
         ['direct (messaging)', messagingUrl, 'sender { id }', 'messaging'],
-      ] as const) {
+      ] as const;
+      for (const [target, url, sender, service] of paths) {
+        if (service && subscribers > DIRECT_MAX) continue;
         const result = await run({
           target,
           url,
           service,
+          gatewayPid: service ? undefined : gateway.pid,
           query: `subscription M($id: ID!) { messageAdded(conversationId: $id) { id body sentAt ${sender} } }`,
           subscribers,
           members,
@@ -292,7 +410,10 @@ async function main() {
         console.log(
           `${String(subscribers).padStart(5)} × ${target.padEnd(18)} p50 ${fixed(result.p50, 1)} ms` +
             `  p99 ${fixed(result.p99, 1)} ms  ${fixed(result.eventsPerSecond, 1)} events/s` +
-            `  ${fixed(result.deliveriesPerSecond, 0)} deliveries/s  lost ${result.lost}`,
+            `  ${fixed(result.deliveriesPerSecond, 0)} deliveries/s  lost ${result.lost}` +
+            (result.cpuMsPerDelivery === undefined
+              ? ''
+              : `  gateway CPU ${fixed(result.cpuMsPerDelivery * 1000, 1)} µs/delivery`),
         );
       }
     }
@@ -301,14 +422,20 @@ async function main() {
         '',
         `${EVENTS} messages, each sent once the previous one reached every subscriber; ${dbKind}.`,
         '',
-        '| subscribers | path | p50 ms | p99 ms | events/s | deliveries/s | lost |',
-        '| ---: | --- | ---: | ---: | ---: | ---: | ---: |',
-        ...results.map(
-          (result) =>
+        '| subscribers | path | p50 ms | p99 ms | p99 ÷ direct | events/s | deliveries/s | lost | gateway CPU µs/delivery |',
+        '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        ...results.map((result) => {
+          const direct = results.find(
+            (other) => other.subscribers === result.subscribers && other.target !== 'gateway',
+          );
+          const ratio = result.target === 'gateway' && direct ? result.p99 / direct.p99 : NaN;
+          const cpu = result.cpuMsPerDelivery === undefined ? NaN : result.cpuMsPerDelivery * 1000;
+          return (
             `| ${result.subscribers} | ${result.target} | ${fixed(result.p50, 1)} | ` +
-            `${fixed(result.p99, 1)} | ${fixed(result.eventsPerSecond, 1)} | ` +
-            `${fixed(result.deliveriesPerSecond, 0)} | ${result.lost} |`,
-        ),
+            `${fixed(result.p99, 1)} | ${fixed(ratio, 2)} | ${fixed(result.eventsPerSecond, 1)} | ` +
+            `${fixed(result.deliveriesPerSecond, 0)} | ${result.lost} | ${fixed(cpu, 1)} |`
+          );
+        }),
       ].join('\n'),
     );
   } finally {

@@ -21,6 +21,8 @@ interface Upstream {
   /** The stub's end of the upstream connection. */
   socket: WebSocket;
   push(result: ExecutionResult): void;
+  /** The subgraph ends the subscription (e.g. the caller left the conversation). */
+  end(): void;
   closed: boolean;
 }
 
@@ -48,6 +50,10 @@ function upstreamSubscription(args: ExecutionArgs): AsyncIterableIterator<Execut
     closed: false,
     push(result) {
       pending.push(result);
+      wake?.();
+    },
+    end() {
+      upstream.closed = true;
       wake?.();
     },
   };
@@ -87,6 +93,8 @@ async function startStub() {
             _entities: variables.representations.map(({ id }) => ({
               __typename: 'User',
               displayName: `Name of ${id}`,
+              // What identity answers depends on who asks.
+              email: `${id}@example.test as seen by ${req.headers.authorization ?? 'nobody'}`,
             })),
           },
         }),
@@ -500,6 +508,71 @@ describe('federated subscription execution', () => {
       { data: { messageAdded: { body: 'theirs', sender: { displayName: 'Name of u1' } } } },
     ]);
     expect(entityCallers).toEqual([`Bearer ${token}`, `Bearer ${otherToken}`]);
+  });
+
+  it('when two members of a conversation get the same message, then each keeps an upstream subscription of their own but the sender’s displayName is fetched once for both; a member the subgraph ends (left the conversation) stops receiving, the other goes on', async () => {
+    const mine = subscribe(MESSAGE_ADDED, { id: 'c1' });
+    const theirs = subscribe(
+      MESSAGE_ADDED,
+      { id: 'c1' },
+      client({ authorization: `Bearer ${otherToken}` }),
+    );
+    await eventually(() => upstreams.length === 2, 'one upstream subscription per member');
+    const upstreamOf = (bearer: string) =>
+      upstreams.find(({ connectionParams }) => connectionParams.authorization === bearer)!;
+    const myUpstream = upstreamOf(`Bearer ${token}`);
+    const theirUpstream = upstreamOf(`Bearer ${otherToken}`);
+    const message = (body: string) => ({
+      data: { messageAdded: { body, sender: { __typename: 'User', id: 'u1' } } },
+    });
+
+    // A body of its own: an identical event of another test within the window shares its result.
+    const body = `hi ${crypto.randomUUID()}`;
+    myUpstream.push(message(body));
+    theirUpstream.push(message(body));
+    await eventually(() => mine.results.length === 1 && theirs.results.length === 1, 'the event');
+    const delivered = {
+      data: { messageAdded: { body, sender: { displayName: 'Name of u1' } } },
+    };
+    expect(mine.results).toEqual([delivered]);
+    expect(theirs.results).toEqual([delivered]);
+    expect(entityFetches).toHaveLength(1);
+
+    theirUpstream.end();
+    await eventually(() => theirs.ended(), 'the member who left to be ended');
+    myUpstream.push(message('still here'));
+    await eventually(() => mine.results.length === 2, 'the next message');
+    expect(theirs.results).toHaveLength(1);
+    expect(theirs.errors()).toBeUndefined();
+  });
+
+  it('when a subscription selects a field that depends on the caller, then the same event is resolved for each caller with their own token, never shared', async () => {
+    const query =
+      'subscription M($id: ID!) { messageAdded(conversationId: $id) { body sender { displayName email } } }';
+    const mine = subscribe(query, { id: 'c1' });
+    const theirs = subscribe(
+      query,
+      { id: 'c1' },
+      client({ authorization: `Bearer ${otherToken}` }),
+    );
+    await eventually(() => upstreams.length === 2, 'one upstream subscription per caller');
+    const event = {
+      data: { messageAdded: { body: 'hi', sender: { __typename: 'User', id: 'u1' } } },
+    };
+    for (const upstream of upstreams) upstream.push(event);
+
+    await eventually(() => mine.results.length === 1 && theirs.results.length === 1, 'the event');
+    const seenBy = (bearer: string) => ({
+      data: {
+        messageAdded: {
+          body: 'hi',
+          sender: { displayName: 'Name of u1', email: `u1@example.test as seen by ${bearer}` },
+        },
+      },
+    });
+    expect(mine.results).toEqual([seenBy(`Bearer ${token}`)]);
+    expect(theirs.results).toEqual([seenBy(`Bearer ${otherToken}`)]);
+    expect([...entityCallers].sort()).toEqual([`Bearer ${otherToken}`, `Bearer ${token}`].sort());
   });
 
   it('when the shared upstream subscription fails, then every client sharing it ends with the error and a new subscription opens a fresh one', async () => {

@@ -270,8 +270,28 @@ export function watchRevokedConnections(verify: AccessTokenVerifier, intervalMs 
         return true;
       },
     );
+  // One check per token, however many connections hold it (thousands of a few users' clients):
+  // each check verifies the token, and what it says holds for every connection with it.
   const timer = setInterval(() => {
-    for (const [key, connection] of watched) void check(key, connection);
+    const byToken = new Map<string, [object, { token: string; close(): void }][]>();
+    for (const entry of watched) {
+      const holding = byToken.get(entry[1].token);
+      if (holding) holding.push(entry);
+      else byToken.set(entry[1].token, [entry]);
+    }
+    for (const [token, holding] of byToken) {
+      verify(token).then(
+        () => {},
+        (error: unknown) => {
+          if (!(error instanceof TokenRevokedError)) return;
+          for (const [key, connection] of holding) {
+            if (watched.get(key) !== connection) continue;
+            watched.delete(key);
+            connection.close();
+          }
+        },
+      );
+    }
   }, intervalMs);
   timer.unref();
   return {

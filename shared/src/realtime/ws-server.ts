@@ -23,6 +23,12 @@ const KEEP_ALIVE_MS = 12_000;
 export interface WsExtra {
   socket: WebSocket;
   request: IncomingMessage;
+  /**
+   * Sends a message as graphql-ws's own are sent (nothing once the socket is closing; past
+   * `maxBufferedBytes` unread, 4013): for a server that writes a message graphql-ws would have
+   * written, e.g. one `next` serialised once for many subscribers.
+   */
+  send(data: string): void;
 }
 
 export interface BoundedWsOptions {
@@ -77,14 +83,15 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
       socket.ping();
     }, KEEP_ALIVE_MS);
 
+    const send = (data: string) => {
+      if (socket.readyState !== socket.OPEN) return;
+      socket.send(data);
+      if (socket.bufferedAmount > maxBufferedBytes) dropSlowConsumer();
+    };
     const closed = server.opened(
       {
         protocol: socket.protocol,
-        send: (data) => {
-          if (socket.readyState !== socket.OPEN) return;
-          socket.send(data);
-          if (socket.bufferedAmount > maxBufferedBytes) dropSlowConsumer();
-        },
+        send,
         close: (code, reason) => socket.close(code, reason),
         onMessage: (cb) => {
           // Never rejects: a failure closes the socket as an internal error.
@@ -98,7 +105,7 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
           socket.on('message', (data) => void handle(data));
         },
       },
-      { socket, request },
+      { socket, request, send },
     );
     socket.once('close', (code, reason) => {
       clearTimeout(dropTimer);

@@ -15,6 +15,16 @@ export interface SubscriptionRequest {
   variables: Record<string, unknown>;
   /** Where its start was traced (tracing on): events' spans link to it. */
   trace?: SubscriptionTrace;
+  /** Sends an event's result to the client, as this subscription's `next` message. */
+  deliver(delivery: Delivery): void;
+}
+
+/** An event's result as its subscribers receive it: the `next` payload, serialised once. */
+export interface Delivery {
+  /** The result's JSON, errors formatted: the `payload` of every subscriber's `next` message. */
+  payload: string;
+  /** It carries errors (the upstream's or the entity fetches'). */
+  failed: boolean;
 }
 
 /** An event as the subgraph pushed it. */

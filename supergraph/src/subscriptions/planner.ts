@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
+import {
+  baseType,
+  InterfaceType,
+  ObjectType,
+  operationFromDocument,
+  Supergraph,
+  type Schema,
+} from '@apollo/federation-internals';
 import { buildOperationContext } from '@apollo/gateway';
 import {
   QueryPlanner,
@@ -13,11 +20,14 @@ import {
   getOperationAST,
   getVariableValues,
   GraphQLError,
+  Kind,
   parse,
   specifiedRules,
   validate,
   type DocumentNode,
+  type FragmentDefinitionNode,
   type GraphQLSchema,
+  type SelectionSetNode,
   type ValidationRule,
 } from 'graphql';
 
@@ -42,6 +52,12 @@ export interface PlannedSubscription {
   primary: FetchNode;
   /** The primary fetch as the first step of a plan that runs once per event (entity fetches). */
   perEvent: QueryPlan;
+  /**
+   * Every field the per-event plan fetches is declared `@sameForEveryCaller` by its subgraph (or
+   * it fetches nothing): an event's result depends on the event alone, not on whose token the
+   * fetches carry, so callers who got the same event may share its result (decision 0031).
+   */
+  sameForEveryCaller: boolean;
 }
 
 export interface SubscriptionPlannerOptions {
@@ -59,6 +75,12 @@ export interface SubscriptionPlannerOptions {
  */
 export const EVENT_SOURCE = '__subscription_event__';
 
+/**
+ * The directive by which a subgraph declares a field whose value is the same whoever asks (no
+ * authorisation, no viewer-dependent answer), kept in the supergraph by `@composeDirective`.
+ */
+export const SAME_FOR_EVERY_CALLER = 'sameForEveryCaller';
+
 const MAX_CACHED_PLANS = 500;
 
 /**
@@ -72,6 +94,7 @@ export function createSubscriptionPlanner(options: SubscriptionPlannerOptions) {
   const apiGraphqlSchema: GraphQLSchema = apiSchema.toGraphQLJSSchema();
   const supergraphSchema: GraphQLSchema = supergraph.schema.toGraphQLJSSchema();
   const planner = new QueryPlanner(supergraph);
+  const sameForEveryCaller = sameForEveryCallerIn(supergraph.schema);
   const graph: PlannedGraph = {
     id: createHash('sha256').update(options.supergraphSdl).digest('hex'),
     apiSchema,
@@ -136,6 +159,7 @@ export function createSubscriptionPlanner(options: SubscriptionPlannerOptions) {
       }),
       primary: node.primary,
       perEvent: perEventPlan(node),
+      sameForEveryCaller: !node.rest || sameForEveryCaller(node.rest),
     };
   }
 
@@ -181,4 +205,81 @@ function perEventPlan(node: SubscriptionNode): QueryPlan {
   const event: FetchNode = { ...node.primary, serviceName: EVENT_SOURCE };
   const root: PlanNode = node.rest ? { kind: 'Sequence', nodes: [event, node.rest] } : event;
   return { kind: 'QueryPlan', node: root };
+}
+
+/**
+ * Whether a plan's fetches select only fields their subgraphs declare `@sameForEveryCaller` (and
+ * `__typename`), on the supergraph's schema. Anything it does not recognise (a node kind, a root
+ * field other than `_entities`, a field it cannot find) answers no.
+ */
+function sameForEveryCallerIn(schema: Schema) {
+  const declared = (typeName: string, fieldName: string) => {
+    const type = schema.type(typeName);
+    if (!(type instanceof ObjectType || type instanceof InterfaceType)) return undefined;
+    const field = type.field(fieldName);
+    return field?.hasAppliedDirective(SAME_FOR_EVERY_CALLER) ? field : undefined;
+  };
+
+  /** `parent` undefined: the entities of `_entities`, known only by their type conditions. */
+  function selects(
+    selectionSet: SelectionSetNode,
+    parent: string | undefined,
+    fragments: Map<string, FragmentDefinitionNode>,
+  ): boolean {
+    return selectionSet.selections.every((selection) => {
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition?.name.value ?? parent;
+        return selects(selection.selectionSet, type, fragments);
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value);
+        return (
+          !!fragment && selects(fragment.selectionSet, fragment.typeCondition.name.value, fragments)
+        );
+      }
+      const name = selection.name.value;
+      if (name === '__typename') return true;
+      if (!parent) return false;
+      const field = declared(parent, name);
+      if (!field) return false;
+      return (
+        !selection.selectionSet ||
+        selects(selection.selectionSet, baseType(field.type!).name, fragments)
+      );
+    });
+  }
+
+  function fetches(fetch: FetchNode): boolean {
+    const document = parse(fetch.operation);
+    const fragments = new Map(
+      document.definitions
+        .filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)
+        .map((fragment) => [fragment.name.value, fragment]),
+    );
+    return document.definitions.every((definition) => {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) return true;
+      if (definition.kind !== Kind.OPERATION_DEFINITION) return false;
+      return definition.selectionSet.selections.every(
+        (root) =>
+          root.kind === Kind.FIELD &&
+          root.name.value === '_entities' &&
+          !!root.selectionSet &&
+          selects(root.selectionSet, undefined, fragments),
+      );
+    });
+  }
+
+  return function plan(node: PlanNode): boolean {
+    switch (node.kind) {
+      case 'Fetch':
+        return fetches(node);
+      case 'Flatten':
+        return plan(node.node);
+      case 'Sequence':
+      case 'Parallel':
+        return node.nodes.every(plan);
+      default:
+        return false;
+    }
+  };
 }

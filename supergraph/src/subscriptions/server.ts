@@ -5,14 +5,21 @@ import type { AccessTokenVerifier, ServiceTokenIssuer } from '@fitnexa/shared/au
 import { createErrorFormatter, ErrorCode, FitnexaError } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
 import { serveGraphqlWs } from '@fitnexa/shared/realtime';
-import { GraphQLError, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
+import {
+  GraphQLError,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+} from 'graphql';
 import { WebSocketServer } from 'ws';
 import type { SubgraphEndpoint } from '../subgraphs';
+import { shareAcrossCallers } from './across-callers';
 import { subscriptionBounds, type SubscriptionBounds } from './bounds';
 import { createConnections } from './connection';
 import {
   createEventExecution,
   toGraphQLError,
+  type Delivery,
   type SubscriptionRequest,
   type UpstreamEvent,
 } from './execution';
@@ -62,9 +69,10 @@ class UpstreamFailure extends Error {
 }
 
 /**
- * Subscriptions are shared only within one caller: the key holds the access token, so two users
- * (or two tokens of one user) never share an upstream subscription or an execution, and what
- * the subgraphs authorise for one caller is never seen by another.
+ * Upstream subscriptions are shared only within one caller: the key holds the access token, so
+ * two users (or two tokens of one user) never share an upstream subscription, and each is
+ * authorised (and ended) by the subgraph itself. An event's result may be shared beyond the
+ * caller only as ./across-callers allows.
  */
 function sharingKey(request: SubscriptionRequest): string {
   return JSON.stringify([
@@ -175,10 +183,21 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     return { stop, release: () => lease.release() };
   }
 
+  const execute = createEventExecution({ dataSources: options.dataSources, logger });
+  /** The result as its `next` payload: errors formatted as every error of the gateway is. */
+  const serialise = (result: ExecutionResult): Delivery => {
+    const errors = result.errors?.map((error) => format(error as GraphQLError));
+    return {
+      payload: JSON.stringify(errors ? { ...result, errors } : result),
+      failed: !!errors?.length,
+    };
+  };
   const sharing = createSharing({
     key: sharingKey,
     open: openUpstream,
-    resolve: createEventExecution({ dataSources: options.dataSources, logger }),
+    resolve: shareAcrossCallers({
+      resolve: async (request, event) => serialise(await execute(request, event)),
+    }),
     onSubscriberCount: (count) => options.metrics?.subscriptions(count),
     onFannedOut: (seconds) => options.metrics?.fanOut(seconds),
   });
@@ -190,7 +209,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       // graphql-ws returns every subscription of a closed connection first, which lets go of
       // its share of the upstream subscriptions and connections.
       onClose: (ctx) => connectionHandling.onClose(ctx),
-      async onSubscribe(ctx, _id, payload) {
+      async onSubscribe(ctx, id, payload) {
         const state = connectionHandling.state(ctx);
         if (!state) return [new GraphQLError('Not connected')];
         // This one's id is in `subscriptions` already.
@@ -221,6 +240,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         const variables = payload.variables ?? {};
         const invalid = planner.variableErrors(planned, variables);
         if (invalid.length) return invalid;
+        // graphql-ws's own `next` for this id, the payload serialised once for all who share it.
+        const frameStart = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
         const request: SubscriptionRequest = {
           state,
           planned,
@@ -231,6 +252,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
             payload.operationName ?? planned.operationContext.operation.name?.value,
             ctx.connectionParams,
           ),
+          deliver(delivery) {
+            // Not once graphql-ws let go of it (the client completed it).
+            if (id in ctx.subscriptions) ctx.extra.send(`${frameStart}${delivery.payload}}`);
+          },
         };
         return {
           schema: planned.graph.apiGraphqlSchema,
@@ -240,12 +265,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           contextValue: request,
         };
       },
-      subscribe: (args: ExecutionArgs) =>
-        sharing.subscribe(args.contextValue as SubscriptionRequest),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors
-          ? { ...result, errors: result.errors.map((error) => format(error as GraphQLError)) }
-          : undefined,
+      // Events go to the socket by `deliver`; graphql-ws runs the rest (complete, error, close).
+      subscribe: (args: ExecutionArgs) => {
+        const request = args.contextValue as SubscriptionRequest;
+        return sharing.subscribe(request, (delivery) => request.deliver(delivery));
+      },
       onError: (_ctx, _id, _payload, errors) =>
         errors.flatMap((error) =>
           error.originalError instanceof UpstreamFailure

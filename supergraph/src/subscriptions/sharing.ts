@@ -32,9 +32,9 @@ export interface SharingOptions<TRequest, TEvent, TResult> {
   onFannedOut?(seconds: number, subscribers: number): void;
 }
 
-/** A subscriber: pushed each event's result, ended with the upstream. */
+/** A subscriber: handed each event's result, ended with the upstream. */
 interface Subscriber<TResult> {
-  push(result: Promise<TResult>): void;
+  deliver(result: TResult): void;
   end(error?: unknown): void;
 }
 
@@ -46,10 +46,12 @@ interface Shared<TResult> {
 /**
  * Subscriptions sharing an upstream: every subscription with the same key (at the gateway: token,
  * subgraph, operation and variables) is fed by one upstream subscription, and each event is
- * resolved once and the same result handed to all of them. A subscriber that leaves (returns its
- * iterator) leaves the others be; the upstream subscription is stopped with the last one, and when
- * it ends by itself every subscriber ends with it (the next subscription opens a fresh one).
- * Knows nothing of WebSockets: `open` is where the upstream is.
+ * resolved once and the same result handed to all of them, in the order the events came (each
+ * event's resolution starts at once; the hand-out waits for the ones before). A subscriber gets
+ * the events that arrive while it is subscribed; one that leaves (returns its iterator) leaves the
+ * others be; the upstream subscription is stopped with the last one, and when it ends by itself
+ * every subscriber ends with it (the next subscription opens a fresh one). Knows nothing of
+ * WebSockets: `open` is where the upstream is, `deliver` where a result goes.
  */
 export function createSharing<TRequest, TEvent, TResult>(
   options: SharingOptions<TRequest, TEvent, TResult>,
@@ -79,6 +81,8 @@ export function createSharing<TRequest, TEvent, TResult>(
     };
     // Nothing to stop or release until `open` returned.
     let upstream: UpstreamHandle = { stop() {}, release() {} };
+    // Where the last event's hand-out is: each one waits for the one before.
+    let handedOut = Promise.resolve();
     const entry: Shared<TResult> = {
       subscribers,
       stop() {
@@ -95,26 +99,44 @@ export function createSharing<TRequest, TEvent, TResult>(
         const received = performance.now();
         // Resolved once, for every subscriber: they share the key (caller, operation, variables).
         const result = options.resolve(request, event);
-        for (const subscriber of subscribers) subscriber.push(result);
-        const { onFannedOut } = options;
-        const count = subscribers.size;
-        if (onFannedOut) {
-          // A failed resolve reaches the subscribers through `push`; only the timing is skipped.
-          result.then(
-            () => onFannedOut((performance.now() - received) / 1000, count),
-            () => {},
+        // Those subscribed when it arrived; one that leaves before its hand-out is skipped.
+        const recipients = [...subscribers];
+        handedOut = handedOut
+          .then(() => result)
+          .then(
+            (value) => {
+              let count = 0;
+              for (const subscriber of recipients) {
+                if (!subscribers.has(subscriber)) continue;
+                try {
+                  subscriber.deliver(value);
+                  count += 1;
+                } catch (error) {
+                  // Its own failure (its socket): it ends, the others go on.
+                  subscribers.delete(subscriber);
+                  subscriber.end(error);
+                }
+              }
+              if (!subscribers.size) entry.stop();
+              options.onFannedOut?.((performance.now() - received) / 1000, count);
+            },
+            // `resolve` answers failures with a result; a rejection is a bug, which ends them all.
+            (error: unknown) => {
+              entry.stop();
+              endAll(error);
+            },
           );
-        }
       },
+      // Its subscribers end after the events that came before the end were handed out.
       error: (error) => {
         if (!finish()) return;
         upstream.release();
-        endAll(error);
+        handedOut = handedOut.then(() => endAll(error));
       },
       complete: () => {
         if (!finish()) return;
         upstream.release();
-        endAll();
+        handedOut = handedOut.then(() => endAll());
       },
     });
     // Ended while it opened (the sink was called at once): its release came before the handle.
@@ -123,8 +145,12 @@ export function createSharing<TRequest, TEvent, TResult>(
   }
 
   return {
-    /** A subscription for `request`: joins the upstream of its key, or opens one. */
-    subscribe(request: TRequest): AsyncIterableIterator<TResult> {
+    /**
+     * A subscription for `request`: joins the upstream of its key, or opens one. Its results go
+     * to `deliver`; the iterator yields nothing and ends with the subscription (done, or throwing
+     * the upstream's error), and returning it unsubscribes.
+     */
+    subscribe(request: TRequest, deliver: (result: TResult) => void): AsyncIterableIterator<never> {
       const key = options.key(request);
       const entry = shared.get(key) ?? openShared(key, request);
       countSubscribers(1);
@@ -133,13 +159,13 @@ export function createSharing<TRequest, TEvent, TResult>(
         if (counted) countSubscribers(-1);
         counted = false;
       };
-      const live = channel<TResult>(() => {
+      const live = channel<never>(() => {
         uncount();
         entry.subscribers.delete(subscriber);
         if (!entry.subscribers.size) entry.stop();
       });
       const subscriber: Subscriber<TResult> = {
-        push: live.push,
+        deliver,
         end(error) {
           uncount();
           live.end(error);
