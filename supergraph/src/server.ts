@@ -106,6 +106,8 @@ export interface GatewayOptions {
   memoryCacheMaxBytes?: number;
   /** The largest subgraph response read (default 32 MiB). */
   maxSubgraphResponseBytes?: number;
+  /** Identical subgraph queries in flight at once share one request (default true). */
+  subgraphDeduplication?: boolean;
 }
 
 /** The running gateway, and what its federated subscriptions hold open (metrics, tests). */
@@ -137,7 +139,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   const caller = await verifiedCaller(options);
   const metrics = createMetrics('gateway');
   const graphqlMetrics = createGatewayMetrics(metrics);
-  const subgraphHttp = keepAliveFetcher({ maxResponseBytes: options.maxSubgraphResponseBytes });
+  const subgraphHttp = keepAliveFetcher({
+    maxResponseBytes: options.maxSubgraphResponseBytes,
+    deduplicate: options.subgraphDeduplication,
+  });
   const serviceTokens = createServiceTokenIssuer({
     secret: options.serviceTokenSecret,
     issuer: GATEWAY_SERVICE,
