@@ -57,6 +57,14 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((value) => value === 'true'),
+  /**
+   * An operation's entity fetches to one subgraph that start together go out as one request
+   * (docs/decisions/0030); false sends each as Apollo plans it (to compare, or to rule it out).
+   */
+  ENTITY_BATCHING: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   /** graphql-ws: subscriptions on one connection (BAD_REQUEST past it). */
   WS_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().positive().default(100),
   /** graphql-ws connections per signed-in user and per client IP (closed with 4029 past them). */
@@ -124,7 +132,11 @@ export type GatewayConfig = z.infer<typeof schema> & {
   /** The bounds above in the units startGateway takes. */
   bounds: Pick<
     GatewayOptions,
-    'memoryCacheMaxBytes' | 'maxSubgraphResponseBytes' | 'subgraphDeduplication' | 'subscriptions'
+    | 'memoryCacheMaxBytes'
+    | 'maxSubgraphResponseBytes'
+    | 'subgraphDeduplication'
+    | 'entityBatching'
+    | 'subscriptions'
   >;
 };
 
@@ -135,6 +147,7 @@ function boundsOf(config: z.infer<typeof schema>): GatewayConfig['bounds'] {
     memoryCacheMaxBytes: Math.round(config.MEMORY_CACHE_MAX_MB * MIB),
     maxSubgraphResponseBytes: Math.round(config.SUBGRAPH_RESPONSE_MAX_MB * MIB),
     subgraphDeduplication: config.SUBGRAPH_DEDUPLICATION,
+    entityBatching: config.ENTITY_BATCHING,
     subscriptions: {
       maxSubscriptionsPerConnection: config.WS_SUBSCRIPTIONS_PER_CONNECTION,
       maxConnectionsPerUser: config.WS_CONNECTIONS_PER_USER,

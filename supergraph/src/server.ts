@@ -108,6 +108,8 @@ export interface GatewayOptions {
   maxSubgraphResponseBytes?: number;
   /** Identical subgraph queries in flight at once share one request (default true). */
   subgraphDeduplication?: boolean;
+  /** An operation's entity fetches to one subgraph that start together go as one request (default true). */
+  entityBatching?: boolean;
 }
 
 /** The running gateway, and what its federated subscriptions hold open (metrics, tests). */
@@ -152,6 +154,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     fetcher: subgraphHttp.fetcher,
     metrics: graphqlMetrics,
     serviceTokens,
+    entityBatching: options.entityBatching ?? true,
   });
   const gateway = new ApolloGateway({
     supergraphSdl: polledSupergraph({

@@ -32,6 +32,7 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
     config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
     private readonly subgraph: string,
     private readonly serviceTokens: ServiceTokenIssuer,
+    private readonly batchEntityFetches = true,
   ) {
     super(config);
   }
@@ -43,6 +44,7 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
    */
   override process(options: ProcessOptions): Promise<GatewayGraphQLResponse> {
     if (
+      !this.batchEntityFetches ||
       // Health checks and schema loading have no incoming operation.
       !('incomingRequestContext' in options) ||
       options.request.http !== undefined ||
@@ -177,11 +179,14 @@ export function forwardingDataSources({
   fetcher,
   metrics,
   serviceTokens,
+  entityBatching = true,
 }: {
   subgraphs: SubgraphEndpoint[];
   fetcher: ReturnType<typeof keepAliveFetcher>['fetcher'];
   metrics: ReturnType<typeof createGatewayMetrics>;
   serviceTokens: ServiceTokenIssuer;
+  /** See ForwardingDataSource.process. */
+  entityBatching?: boolean;
 }) {
   const routing = new Map(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
   const dataSources: Record<string, ForwardingDataSource> = Object.create(null);
@@ -194,6 +199,7 @@ export function forwardingDataSources({
       },
       name,
       serviceTokens,
+      entityBatching,
     ));
   for (const subgraph of subgraphs) dataSourceOf(subgraph.name, subgraph.url);
   return { dataSources, dataSourceOf };
