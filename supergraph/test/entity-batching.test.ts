@@ -9,6 +9,7 @@ import { testTokenIssuer } from '@fitnexa/shared/testing';
 import { execute, GraphQLError, parse } from 'graphql';
 import gql from 'graphql-tag';
 import { subgraphsOf } from '../src';
+import { splitAnswer } from '../src/plugins/entity-batching';
 import { startTestGateway, SUPERGRAPH_SDL } from './kit';
 
 // Entity fetches to one subgraph that Apollo's plan runs side by side go out as one request, and
@@ -263,5 +264,34 @@ describe('entity fetches to one subgraph at the same level, batched', () => {
     expect(JSON.stringify(first)).not.toContain(tokens[1].slice(-6));
     expect(JSON.stringify(second)).toContain(tokens[1].slice(-6));
     expect(JSON.stringify(second)).not.toContain(tokens[0].slice(-6));
+  });
+});
+
+describe('a merged answer split back per fetch', () => {
+  const entities = { b0__entities: [{ name: 'a' }, null], b1__entities: [{ name: 'b' }] };
+
+  it('when an error names an entity of one fetch, then only that fetch gets it, on its own _entities path', () => {
+    expect(
+      splitAnswer(2, {
+        data: entities,
+        errors: [{ message: 'closed', path: ['b0__entities', 1, 'name'] }],
+      }),
+    ).toEqual([
+      {
+        data: { _entities: [{ name: 'a' }, null] },
+        errors: [{ message: 'closed', path: ['_entities', 1, 'name'] }],
+      },
+      { data: { _entities: [{ name: 'b' }] } },
+    ]);
+  });
+
+  it('when the answer has no data, an error on _entities itself or without a path, a fetch missing, or malformed errors, then it is not split (each fetch is sent alone)', () => {
+    expect(splitAnswer(2, { data: null, errors: [{ message: 'refused' }] })).toBeUndefined();
+    expect(
+      splitAnswer(2, { data: entities, errors: [{ message: 'x', path: ['b1__entities'] }] }),
+    ).toBeUndefined();
+    expect(splitAnswer(2, { data: entities, errors: [{ message: 'x' }] })).toBeUndefined();
+    expect(splitAnswer(3, { data: entities })).toBeUndefined();
+    expect(splitAnswer(2, { data: entities, errors: 'boom' as unknown as [] })).toBeUndefined();
   });
 });

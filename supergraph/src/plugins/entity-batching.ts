@@ -172,8 +172,12 @@ export function splitAnswer(
     if (!(alias in data)) return undefined;
     answers.push({ data: { [ENTITIES]: (data as Record<string, unknown>)[alias] } });
   }
-  for (const error of response.errors ?? []) {
-    const [first, second, ...rest] = error.path ?? [];
+  const { errors = [] } = response;
+  // Alone, each fetch would have failed on a malformed list: so it is sent alone.
+  if (!Array.isArray(errors)) return undefined;
+  for (const error of errors) {
+    if (!Array.isArray(error.path)) return undefined;
+    const [first, second, ...rest] = error.path as (string | number)[];
     const index = typeof first === 'string' ? indexOfAlias(first) : undefined;
     // An error on `_entities` itself (no item index) nulled the whole field: alone, that fetch's
     // data would have been null, which a merged answer cannot tell apart.

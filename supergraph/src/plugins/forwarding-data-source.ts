@@ -10,7 +10,13 @@ import type { GatewayContext } from '../context';
 import type { createGatewayMetrics } from '../gateway-metrics';
 import type { keepAliveFetcher } from '../http-fetcher';
 import type { SubgraphEndpoint } from '../subgraphs';
-import { entityQueryOf, mergedQuery, mergedVariables, splitAnswer } from './entity-batching';
+import {
+  entityQueryOf,
+  mergedQuery,
+  mergedVariables,
+  splitAnswer,
+  type FetchAnswer,
+} from './entity-batching';
 
 type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
 
@@ -77,20 +83,22 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
     }
     const fetches = batch.map(({ options }) => options.request as { query: string });
     const [first] = batch as [PendingFetch];
-    let response: GatewayGraphQLResponse | undefined;
+    let merged: { response: GatewayGraphQLResponse; answers: FetchAnswer[] } | undefined;
     try {
-      response = await super.process({
+      const response = await super.process({
         ...first.options,
         request: { query: mergedQuery(fetches), variables: mergedVariables(fetches) },
       });
+      const answers = splitAnswer(batch.length, response);
+      if (answers) merged = { response, answers };
     } catch {
       // Sent alone below, each fails (or not) as it would have without batching.
     }
-    const answers = response && splitAnswer(batch.length, response);
-    if (!response || !answers) {
+    if (!merged) {
       await Promise.all(batch.map(alone));
       return;
     }
+    const { response, answers } = merged;
     batch.forEach(({ resolve }, index) =>
       resolve({ ...answers[index]!, extensions: response.extensions, http: response.http }),
     );
