@@ -1,104 +1,95 @@
 // npm run bench:gateway (alias: npm run bench): our gateway against plain Apollo Gateway and Hive
-// Gateway on the same subgraphs, supergraph and query.
+// Gateway (with its JavaScript planner, and with its router runtime) on the same subgraphs,
+// supergraph and workloads.
 //
 // How: the five subgraphs with the demo data run in one child process (on DATABASE_URL and
 // REDIS_URL in schemas of their own, dropped afterwards, when set; embedded otherwise); each
 // gateway runs in a child process of its own (one Node thread, like one worker) on the same
 // supergraph, its routing URLs rewritten to the started subgraphs. Ours runs as in production but
-// with rate limits too high to refuse this load (see bench/gateways/ours.ts). The demo member logs
-// in once; every gateway must answer the member dashboard (identity, gym, workout, squad and
-// messaging in one query) with the same data and no errors, or the run fails. Then autocannon (one
-// worker thread, BENCH_CONNECTIONS connections, default 20) loads one gateway at a time for
-// BENCH_SECONDS (default 10), after a 3 s warm-up before each gateway's first round, alternating
-// ours, Apollo, Hive for BENCH_ROUNDS rounds (default 2).
+// with rate limits too high to refuse this load (see bench/gateways/ours.ts). Where `taskset`
+// exists, each gateway runs on CPU 0 and the subgraphs and the load generator on the other CPUs
+// (BENCH_PIN=false: anywhere). The benchmark then adds members of its own who train, book, join
+// squads and chat (bench/seed.ts), and runs each workload of BENCH_WORKLOAD (bench/workloads.ts):
 //
-// Reported per gateway: correct responses per second, and the p50 and p99 latencies, each the
-// mean of the rounds' values; errors (connection errors, timeouts, non-2xx responses and any body
-// other than the verified one, so GraphQL errors too); and the CPU that the gateway, the
-// subgraphs, autocannon and the rest of the machine used (from /proc, on Linux). On a small
-// machine the subgraphs' one thread is often the limit: then CPU ms per request tells the
-// gateways apart better than req/s.
+// - dashboard: the demo member's dashboard (5 KB), the same request every time;
+// - nested: an admin's squads → members → their gym, workout, squad and messaging data (tens of KB),
+//   the same request every time;
+// - varied: members' own pages with arguments of their own, many callers and variables, so that no
+//   two requests in flight are alike and in-flight deduplication cannot carry the result.
+//
+// Every answer is checked against an oracle, plain Apollo Gateway's answer to the same request
+// asked before the timed rounds (bench/oracle.ts): a gateway whose answer differs is reported, and
+// under load every response other than that answer counts as an error. Then autocannon
+// (BENCH_CONNECTIONS connections, default 50) loads one gateway at a time for BENCH_SECONDS
+// (default 10), after a 3 s warm-up before each gateway's first round of a workload, alternating
+// the gateways for BENCH_ROUNDS rounds (default 3).
+//
+// Reported per workload and gateway: correct responses per second and the p50 and p99 latencies
+// (medians of the rounds), the gateway's CPU ms per request, subgraph fetches per correct response
+// (counted at the subgraphs' servers), errors, and ratios to each peer; the CPU that the gateway,
+// the subgraphs, autocannon and the rest of the machine used (from /proc, on Linux); and a markdown
+// table of it all for the docs.
 //
 // Ours and Hive Gateway send identical subgraph requests that are in flight at the same time only
-// once (plain Apollo does not); as every request here is the same user's same query, that weighs a
-// lot. Both deduplicate by default, as each ships; BENCH_HIVE_DEDUP=false turns Hive's off. BENCH_PROFILE=ours|apollo|hive runs that gateway with
+// once (plain Apollo does not). Both deduplicate by default, as each ships; BENCH_DEDUP=false turns
+// it off in both, to compare execution alone. BENCH_PROFILE=<gateway> runs that gateway with
 // --cpu-prof, writing the profile under /tmp/fitnexa-bench-profiles.
 //
 // BENCH_TRACING_RATIO=0.1 runs ours with OpenTelemetry tracing on (parentbased_traceidratio at that
 // ratio, started as production starts it, exporting over OTLP/HTTP to a receiver that keeps
-// nothing, scripts/bench/otlp-sink.ts); compare its req/s with a run without it.
+// nothing, scripts/bench/otlp-sink.ts) as one more gateway; compare its req/s with ours'.
 //
 // A measurement, not a test: it exits 0 whatever the numbers, non-zero only when setup fails.
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
-import { isDeepStrictEqual } from 'node:util';
-import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
-import { runLoad, type RoundResult } from './bench/load';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runLoad, type LoadRequest, type RoundResult } from './bench/load';
+import { ask, validOracle, verifyAgainstOracle } from './bench/oracle';
 import { startOtlpSink } from './bench/otlp-sink';
-import { startBenchRun, type RunningChild } from './bench/processes';
+import { cpuPinning, startBenchRun, type RunningChild } from './bench/processes';
 import {
   GATEWAY_KINDS,
   TRACED,
   type GatewayConfig,
   type GatewayKind,
   type GatewayReady,
+  type SubgraphRequestCounts,
   type SubgraphsReady,
 } from './bench/protocol';
+import { seedBenchData } from './bench/seed';
 import type { SubgraphsConfig } from './bench/subgraphs';
+import {
+  buildWorkloads,
+  WORKLOAD_NAMES,
+  type Workload,
+  type WorkloadName,
+} from './bench/workloads';
 
-const CONNECTIONS = positive('BENCH_CONNECTIONS', 20);
+const CONNECTIONS = positive('BENCH_CONNECTIONS', 50);
 const SECONDS = positive('BENCH_SECONDS', 10);
-const ROUNDS = positive('BENCH_ROUNDS', 2);
+const ROUNDS = positive('BENCH_ROUNDS', 3);
 const WARM_UP_SECONDS = 3;
+const WORKLOADS = workloadNames(process.env.BENCH_WORKLOAD);
 /** CPU % of the subgraphs process from which it, not the gateway, likely limits throughput. */
 const SUBGRAPHS_BUSY_PERCENT = 85;
 const PROFILE = process.env.BENCH_PROFILE as GatewayKind | undefined;
 const PROFILE_DIR = '/tmp/fitnexa-bench-profiles';
 const DATABASE_URL = process.env.DATABASE_URL;
-const HIVE_DEDUPLICATION = process.env.BENCH_HIVE_DEDUP !== 'false';
+const DEDUPLICATION = process.env.BENCH_DEDUP !== 'false';
+const PIN = process.env.BENCH_PIN !== 'false';
 const TRACING_RATIO = process.env.BENCH_TRACING_RATIO;
 /** The gateways run, in the order each round loads them. */
 const KINDS: readonly GatewayKind[] = TRACING_RATIO ? [...GATEWAY_KINDS, TRACED] : GATEWAY_KINDS;
+/** Whose answers are the oracle's. */
+const ORACLE: GatewayKind = 'apollo';
 
 const LABELS: Record<GatewayKind, string> = {
   ours: 'ours (FitNexa)',
   apollo: 'plain Apollo',
   hive: 'Hive Gateway',
+  'hive-router': 'Hive Gateway, router runtime',
   [TRACED]: `ours, traced ${TRACING_RATIO ?? ''}`,
 };
-
-const DASHBOARD = `query Dashboard($from: DateTime!, $to: DateTime!) {
-  me {
-    displayName
-    memberships(status: ACTIVE) { status gym { name } plan { name } }
-    bookedClasses(from: $from, to: $to) {
-      status
-      class { title startsAt gym { name } coach { displayName } }
-    }
-    workoutSessions(first: 5) {
-      edges { node { startedAt gym { name } sets { reps weightKg exercise { name } } } }
-    }
-    personalRecords { kind value exercise { name } }
-    squads { name memberCount }
-    unreadCount
-  }
-}`;
-
-interface Dashboard {
-  me: {
-    memberships: unknown[];
-    bookedClasses: unknown[];
-    workoutSessions: { edges: { node: { sets: unknown[] } }[] };
-    personalRecords: unknown[];
-    squads: unknown[];
-    unreadCount: number;
-  };
-}
-
-interface GraphQLResponse<T> {
-  data?: T | null;
-  errors?: { message: string }[];
-}
 
 function positive(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
@@ -106,100 +97,90 @@ function positive(name: string, fallback: number): number {
   return value;
 }
 
-async function post(url: string, headers: Record<string, string>, body: string) {
-  const response = await fetch(url, { method: 'POST', headers, body });
-  return { status: response.status, text: await response.text() };
-}
-
-function parsed<T>(gateway: string, response: { status: number; text: string }): T {
-  let json: GraphQLResponse<T>;
-  try {
-    json = JSON.parse(response.text) as GraphQLResponse<T>;
-  } catch {
-    throw new Error(`${gateway} answered ${response.status}: ${response.text.slice(0, 500)}`);
+function workloadNames(value: string | undefined): WorkloadName[] {
+  if (!value) return [...WORKLOAD_NAMES];
+  const names = value.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(WORKLOAD_NAMES as readonly string[]).includes(name));
+  if (unknown.length) {
+    throw new Error(
+      `BENCH_WORKLOAD: ${unknown.join(', ')}? One or more of ${WORKLOAD_NAMES.join(',')}`,
+    );
   }
-  if (response.status !== 200 || json.errors?.length || !json.data) {
-    throw new Error(`${gateway} answered ${response.status}: ${response.text.slice(0, 2000)}`);
-  }
-  return json.data;
+  return names as WorkloadName[];
 }
 
-async function logIn(url: string): Promise<string> {
-  const response = await post(
-    url,
-    { 'content-type': 'application/json' },
-    JSON.stringify({
-      query: 'mutation Login($input: LoginInput!) { login(input: $input) { accessToken } }',
-      variables: { input: { email: DEMO_USERS.member.email, password: DEMO_PASSWORD } },
-    }),
-  );
-  return parsed<{ login: { accessToken: string } }>('login', response).login.accessToken;
+interface Round extends RoundResult {
+  /** GraphQL requests the subgraphs received during the round. */
+  subgraphFetches: number;
 }
 
-/** The first path at which two JSON values differ, for a readable failure. */
-function firstDifference(a: unknown, b: unknown, path = 'data'): string {
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
-    return `${path}: ${JSON.stringify(a)} ≠ ${JSON.stringify(b)}`;
-  }
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-  for (const key of keys) {
-    const [x, y] = [(a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]];
-    if (!isDeepStrictEqual(x, y)) return firstDifference(x, y, `${path}.${key}`);
-  }
-  return `${path}: key order differs`;
+interface Summary {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** Gateway CPU ms per request; NaN without /proc. */
+  cpuMsPerRequest: number;
+  fetchesPerRequest: number;
 }
 
-function describe({ me }: Dashboard, bytes: number): string {
-  const sets = me.workoutSessions.edges.reduce((count, edge) => count + edge.node.sets.length, 0);
-  return [
-    `${me.memberships.length} memberships`,
-    `${me.bookedClasses.length} booked classes`,
-    `${me.workoutSessions.edges.length} sessions with ${sets} sets`,
-    `${me.personalRecords.length} personal records`,
-    `${me.squads.length} squads`,
-    `${me.unreadCount} unread`,
-    `${bytes} bytes`,
-  ].join(', ');
-}
-
-interface Totals {
-  rounds: RoundResult[];
-}
-
-const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
 const fixed = (value: number, digits: number) =>
   Number.isFinite(value) ? value.toFixed(digits) : '–';
 
-function report(totals: Record<GatewayKind, Totals>, dbKind: string) {
+function summarise(rounds: Round[]): Summary {
+  const requests = sum(rounds.map((round) => round.requests));
+  const correct = sum(rounds.map((round) => round.requests - round.errors));
+  return {
+    rps: median(rounds.map((round) => round.rps)),
+    p50: median(rounds.map((round) => round.p50)),
+    p99: median(rounds.map((round) => round.p99)),
+    errors: sum(rounds.map((round) => round.errors)),
+    cpuMsPerRequest:
+      (1000 * sum(rounds.map((round) => round.cpuSeconds.gateway ?? NaN))) / requests,
+    fetchesPerRequest: sum(rounds.map((round) => round.subgraphFetches)) / correct,
+  };
+}
+
+function report(
+  workload: Workload,
+  rounds: Record<GatewayKind, Round[]>,
+): Record<GatewayKind, Summary> {
   const summary = Object.fromEntries(
-    KINDS.map((kind) => {
-      const { rounds } = totals[kind];
-      return [
-        kind,
-        {
-          rps: mean(rounds.map((round) => round.rps)),
-          p50: mean(rounds.map((round) => round.p50)),
-          p99: mean(rounds.map((round) => round.p99)),
-          errors: rounds.reduce((sum, round) => sum + round.errors, 0),
-        },
-      ];
-    }),
-  ) as Record<GatewayKind, { rps: number; p50: number; p99: number; errors: number }>;
+    KINDS.map((kind) => [kind, summarise(rounds[kind])]),
+  ) as Record<GatewayKind, Summary>;
   const lines = [
     '',
-    '| gateway | req/s | p50 ms | p99 ms | errors |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    `### ${workload.name}: ${workload.description}`,
+    '',
+    '| gateway | req/s | × plain Apollo | p50 ms | p99 ms | gateway CPU ms/req | subgraph fetches/req | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...KINDS.map((kind) => {
-      const { rps, p50, p99, errors } = summary[kind];
-      return `| ${LABELS[kind]} | ${fixed(rps, 0)} | ${fixed(p50, 1)} | ${fixed(p99, 1)} | ${errors} |`;
+      const { rps, p50, p99, errors, cpuMsPerRequest, fetchesPerRequest } = summary[kind];
+      return (
+        `| ${LABELS[kind]} | ${fixed(rps, 0)} | ${fixed(rps / summary[ORACLE].rps, 2)} | ` +
+        `${fixed(p50, 1)} | ${fixed(p99, 1)} | ${fixed(cpuMsPerRequest, 2)} | ` +
+        `${fixed(fetchesPerRequest, 1)} | ${errors} |`
+      );
     }),
     '',
-    `ours ÷ Hive: ${fixed(summary.ours.rps / summary.hive.rps, 2)}× req/s · ` +
-      `ours ÷ plain Apollo: ${fixed(summary.ours.rps / summary.apollo.rps, 2)}× req/s`,
+    'ours ÷ each peer: ' +
+      KINDS.filter((kind) => kind !== 'ours')
+        .map(
+          (kind) =>
+            `${LABELS[kind]} ${fixed(summary.ours.rps / summary[kind].rps, 2)}× req/s, ` +
+            `${fixed(summary.ours.cpuMsPerRequest / summary[kind].cpuMsPerRequest, 2)}× CPU/req`,
+        )
+        .join(' · '),
   ];
   for (const kind of KINDS.filter((kind) => summary[kind].errors > 0)) {
     const statuses: Record<string, number> = {};
-    for (const round of totals[kind].rounds) {
+    for (const round of rounds[kind]) {
       for (const [status, count] of Object.entries(round.otherStatuses)) {
         statuses[status] = (statuses[status] ?? 0) + count;
       }
@@ -210,50 +191,43 @@ function report(totals: Record<GatewayKind, Totals>, dbKind: string) {
         (breakdown.length ? ` (non-200: ${breakdown.join(', ')})` : ' (none with another status)'),
     );
   }
-  // CPU from /proc: how busy each gateway was, what a request cost it, and whether the subgraphs
-  // (one process, one thread) were the limit rather than the gateway.
+  // CPU from /proc: how busy each gateway was, and whether the subgraphs (one process, one
+  // thread) were the limit rather than the gateway.
   const hasCpu = KINDS.every((kind) =>
-    totals[kind].rounds.every((round) => round.cpuSeconds.gateway !== undefined),
+    rounds[kind].every((round) => round.cpuSeconds.gateway !== undefined),
   );
   if (hasCpu) {
     const usage = Object.fromEntries(
       KINDS.map((kind) => {
-        const { rounds } = totals[kind];
-        const seconds = rounds.reduce((sum, round) => sum + round.seconds, 0);
-        const requests = rounds.reduce((sum, round) => sum + round.requests, 0);
-        const cpu = (name: string) =>
-          rounds.reduce((sum, round) => sum + (round.cpuSeconds[name] ?? NaN), 0);
-        const percent = (cpuSeconds: number) => (100 * cpuSeconds) / seconds;
+        const seconds = sum(rounds[kind].map((round) => round.seconds));
+        const percent = (name: string) =>
+          (100 * sum(rounds[kind].map((round) => round.cpuSeconds[name] ?? NaN))) / seconds;
         return [
           kind,
           {
-            gateway: percent(cpu('gateway')),
-            perRequest: (1000 * cpu('gateway')) / requests,
-            subgraphs: percent(cpu('subgraphs')),
-            load: percent(cpu('load')),
+            gateway: percent('gateway'),
+            subgraphs: percent('subgraphs'),
+            load: percent('load'),
             // Sampled at slightly different moments: a tiny negative rest is zero.
             rest: Math.max(
               0,
-              percent(cpu('machine') - cpu('gateway') - cpu('subgraphs') - cpu('load')),
+              percent('machine') - percent('gateway') - percent('subgraphs') - percent('load'),
             ),
           },
         ];
       }),
-    ) as Record<
-      GatewayKind,
-      Record<'gateway' | 'perRequest' | 'subgraphs' | 'load' | 'rest', number>
-    >;
+    ) as Record<GatewayKind, Record<'gateway' | 'subgraphs' | 'load' | 'rest', number>>;
     lines.push(
       '',
       `CPU during the rounds (100 % = one of the ${cpus().length} CPUs):`,
       '',
-      '| gateway | gateway CPU % | gateway CPU ms/req | subgraphs CPU % | autocannon CPU % | rest of the machine CPU % |',
-      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      '| gateway | gateway CPU % | subgraphs CPU % | autocannon CPU % | rest of the machine CPU % |',
+      '| --- | ---: | ---: | ---: | ---: |',
       ...KINDS.map((kind) => {
-        const { gateway, perRequest, subgraphs, load, rest } = usage[kind];
+        const { gateway, subgraphs, load, rest } = usage[kind];
         return (
-          `| ${LABELS[kind]} | ${fixed(gateway, 0)} | ${fixed(perRequest, 2)} | ` +
-          `${fixed(subgraphs, 0)} | ${fixed(load, 0)} | ${fixed(rest, 0)} |`
+          `| ${LABELS[kind]} | ${fixed(gateway, 0)} | ${fixed(subgraphs, 0)} | ` +
+          `${fixed(load, 0)} | ${fixed(rest, 0)} |`
         );
       }),
     );
@@ -269,16 +243,36 @@ function report(totals: Record<GatewayKind, Totals>, dbKind: string) {
       );
     }
   }
-  const [cpu] = cpus();
-  lines.push(
-    '',
-    `Node ${process.version} · ${cpus().length} CPUs${cpu ? ` (${cpu.model.trim()})` : ''} · ${dbKind} · ` +
-      `${CONNECTIONS} connections, ${SECONDS} s × ${ROUNDS} rounds per gateway after a ` +
-      `${WARM_UP_SECONDS} s warm-up · req/s (correct responses), p50 and p99: means over the ` +
-      'rounds · ' +
-      `Hive's in-flight subgraph request deduplication ${HIVE_DEDUPLICATION ? 'on' : 'off'}`,
-  );
   console.log(lines.join('\n'));
+  return summary;
+}
+
+/** All workloads in one markdown table, ready for docs/benchmarks.md. */
+function docsTable(summaries: [Workload, Record<GatewayKind, Summary>][], setting: string) {
+  const lines = [
+    '',
+    '## For the docs',
+    '',
+    '| workload | gateway | req/s | × plain Apollo | p50 ms | p99 ms | gateway CPU ms/req | subgraph fetches/req | errors |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const [workload, summary] of summaries) {
+    for (const kind of KINDS) {
+      const { rps, p50, p99, errors, cpuMsPerRequest, fetchesPerRequest } = summary[kind];
+      lines.push(
+        `| ${workload.name} | ${LABELS[kind]} | ${fixed(rps, 0)} | ` +
+          `${fixed(rps / summary[ORACLE].rps, 2)} | ${fixed(p50, 1)} | ${fixed(p99, 1)} | ` +
+          `${fixed(cpuMsPerRequest, 2)} | ${fixed(fetchesPerRequest, 1)} | ${errors} |`,
+      );
+    }
+  }
+  lines.push('', setting);
+  console.log(lines.join('\n'));
+}
+
+async function subgraphRequests(countsUrl: string): Promise<number> {
+  const counts = (await (await fetch(countsUrl)).json()) as SubgraphRequestCounts;
+  return sum(Object.values(counts));
 }
 
 async function main() {
@@ -290,6 +284,11 @@ async function main() {
     if (PROFILE && !KINDS.includes(PROFILE)) {
       throw new Error(`BENCH_PROFILE must be one of ${KINDS.join(', ')}`);
     }
+    const pinning = cpuPinning(cpus().length, !PIN);
+    const pinned = pinning
+      ? `each gateway pinned to CPU ${pinning.gateways}, subgraphs and autocannon to CPU ${pinning.rest} (taskset)`
+      : `not pinned to CPUs (${PIN ? 'no taskset, or one CPU' : 'BENCH_PIN=false'})`;
+    console.log(pinned);
     const dbKind = DATABASE_URL
       ? `PostgreSQL${process.env.REDIS_URL ? ' + Redis' : ' + in-process cache'}`
       : `embedded (PGlite${process.env.REDIS_URL ? ' + Redis' : ', in-process cache'})`;
@@ -298,13 +297,14 @@ async function main() {
     const serviceTokenSecret = randomBytes(32).toString('hex');
     const subgraphs = await children.start<SubgraphsReady>('subgraphs', 'subgraphs.ts', {
       config: { schemas, serviceTokenSecret } satisfies SubgraphsConfig,
+      cpus: pinning?.rest,
     });
     const config: GatewayConfig = {
       subgraphUrls: subgraphs.ready.subgraphs,
       jwksUrl: subgraphs.ready.jwksUrl,
       serviceTokenSecret,
       redisUrl: process.env.REDIS_URL,
-      hiveDeduplication: HIVE_DEDUPLICATION,
+      deduplication: DEDUPLICATION,
     };
     console.log('Starting the gateways…');
     const gateways = Object.fromEntries(
@@ -321,82 +321,99 @@ async function main() {
                 args: [kind],
                 nodeArgs:
                   kind === PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : undefined,
+                cpus: pinning?.gateways,
               }),
             ] as const,
         ),
       ),
     ) as Record<GatewayKind, RunningChild<GatewayReady>>;
 
-    const token = await logIn(gateways.ours.ready.url);
-    const headers = {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      authorization: `Bearer ${token}`,
-    };
-    const from = new Date();
-    const body = JSON.stringify({
-      query: DASHBOARD,
-      variables: {
-        from: from.toISOString(),
-        to: new Date(from.getTime() + 14 * 86_400_000).toISOString(),
-      },
-    });
+    console.log('Seeding the benchmark members (bench/seed.ts)…');
+    const data = await seedBenchData(gateways.ours.ready.url);
+    // Squads learn of workouts over the bus: let the last events land before the oracle asks.
+    await sleep(2000);
+    const workloads = buildWorkloads(WORKLOADS, data);
 
-    // The same data from each, without errors; the exact body (when it is stable) is then what
-    // every request under load must get.
-    const expected: Partial<Record<GatewayKind, string>> = {};
-    let reference: Dashboard | undefined;
-    for (const kind of KINDS) {
-      const { url } = gateways[kind].ready;
-      const first = await post(url, headers, body);
-      const data = parsed<Dashboard>(LABELS[kind], first);
-      if (!reference) {
-        reference = data;
-        console.log(`Dashboard: ${describe(data, Buffer.byteLength(first.text))}`);
-      } else if (!isDeepStrictEqual(data, reference)) {
-        throw new Error(
-          `${LABELS[kind]} answers other data than ${LABELS.ours}: ${firstDifference(data, reference)}`,
+    const summaries: [Workload, Record<GatewayKind, Summary>][] = [];
+    for (const workload of workloads) {
+      console.log(`\nWorkload ${workload.name}: ${workload.description}`);
+      const oracle = [];
+      for (const [index, request] of workload.requests.entries()) {
+        oracle.push(
+          validOracle(
+            await ask(gateways[ORACLE].ready.url, request),
+            `${workload.name} request ${index}`,
+          ),
         );
       }
-      const second = await post(url, headers, body);
-      if (second.text === first.text) expected[kind] = first.text;
-      else console.warn(`${LABELS[kind]}: responses vary; errors count non-2xx and failures only`);
-    }
-    console.log('All answer the same data without errors.');
-
-    const totals = Object.fromEntries(
-      KINDS.map((kind) => [kind, { rounds: [] }]),
-    ) as unknown as Record<GatewayKind, Totals>;
-    for (let round = 1; round <= ROUNDS; round += 1) {
+      const sizes = oracle.map((answer) => Buffer.byteLength(answer.text));
+      console.log(
+        `${workload.requests.length} distinct request(s); answers ${Math.min(...sizes)}` +
+          (sizes.length > 1 ? `–${Math.max(...sizes)}` : '') +
+          ' bytes',
+      );
+      const loads = {} as Record<GatewayKind, LoadRequest[]>;
       for (const kind of KINDS) {
-        const load = {
-          url: gateways[kind].ready.url,
-          headers,
-          body,
-          expectBody: expected[kind],
-          connections: CONNECTIONS,
-        };
-        if (round === 1) await runLoad({ ...load, seconds: WARM_UP_SECONDS });
-        const result = await runLoad(
-          { ...load, seconds: SECONDS },
-          { gateway: gateways[kind].pid, subgraphs: subgraphs.pid },
+        const { requests, differences } = await verifyAgainstOracle(
+          gateways[kind].ready.url,
+          workload.requests,
+          oracle,
         );
-        totals[kind].rounds.push(result);
-        console.log(
-          `round ${round}/${ROUNDS} ${LABELS[kind].padEnd(15)} ${fixed(result.rps, 0).padStart(6)} req/s` +
-            `  p50 ${fixed(result.p50, 1)} ms  p99 ${fixed(result.p99, 1)} ms  errors ${result.errors}`,
-        );
+        loads[kind] = requests;
+        if (differences.length) {
+          console.log(
+            `${LABELS[kind]} differs from the oracle in ${differences.length} of ` +
+              `${workload.requests.length} request(s) (each counts as an error under load), e.g. ` +
+              differences.slice(0, 3).join('; '),
+          );
+        }
       }
+
+      const rounds = Object.fromEntries(KINDS.map((kind) => [kind, []])) as unknown as Record<
+        GatewayKind,
+        Round[]
+      >;
+      for (let round = 1; round <= ROUNDS; round += 1) {
+        for (const kind of KINDS) {
+          const load = {
+            url: gateways[kind].ready.url,
+            requests: loads[kind],
+            connections: CONNECTIONS,
+          };
+          if (round === 1) await runLoad({ ...load, seconds: WARM_UP_SECONDS });
+          const fetchesBefore = await subgraphRequests(subgraphs.ready.countsUrl);
+          const result = await runLoad(
+            { ...load, seconds: SECONDS },
+            { gateway: gateways[kind].pid, subgraphs: subgraphs.pid },
+          );
+          const subgraphFetches =
+            (await subgraphRequests(subgraphs.ready.countsUrl)) - fetchesBefore;
+          rounds[kind].push({ ...result, subgraphFetches });
+          const correct = result.requests - result.errors;
+          console.log(
+            `${workload.name} round ${round}/${ROUNDS} ${LABELS[kind].padEnd(28)} ` +
+              `${fixed(result.rps, 0).padStart(6)} req/s  p50 ${fixed(result.p50, 1)} ms  ` +
+              `p99 ${fixed(result.p99, 1)} ms  ` +
+              `${fixed(subgraphFetches / correct, 1)} fetches/req  errors ${result.errors}`,
+          );
+        }
+      }
+      summaries.push([workload, report(workload, rounds)]);
     }
-    report(totals, dbKind);
+
+    const [cpu] = cpus();
+    docsTable(
+      summaries,
+      `Node ${process.version} · ${cpus().length} CPUs${cpu ? ` (${cpu.model.trim()})` : ''} · ` +
+        `${dbKind} · ${pinned} · ${CONNECTIONS} connections, ${SECONDS} s × ${ROUNDS} rounds ` +
+        `per gateway and workload after a ${WARM_UP_SECONDS} s warm-up · req/s (correct ` +
+        'responses), p50 and p99: medians of the rounds · in-flight subgraph request ' +
+        `deduplication (ours, Hive) ${DEDUPLICATION ? 'on' : 'off (BENCH_DEDUP=false)'}`,
+    );
     if (sink) {
       const { spans, exports } = sink.counts();
-      const ratio = (of: (round: RoundResult) => number) =>
-        mean(totals[TRACED].rounds.map(of)) / mean(totals.ours.rounds.map(of));
       console.log(
-        `\nTracing at ${TRACING_RATIO}: ${fixed(ratio((round) => round.rps) * 100, 1)} % of ` +
-          `untraced ours' req/s, ${fixed(ratio((round) => (round.cpuSeconds.gateway ?? 0) / round.requests) * 100, 1)} % of its ` +
-          `gateway CPU per request; ${spans} spans exported in ${exports} OTLP requests.`,
+        `\nTracing at ${TRACING_RATIO}: ${spans} spans exported in ${exports} OTLP requests.`,
       );
     }
   } finally {

@@ -367,7 +367,7 @@ async function main() {
       jwksUrl: subgraphs.ready.jwksUrl,
       serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
       redisUrl: process.env.REDIS_URL,
-      hiveDeduplication: false,
+      deduplication: true,
     };
     const gateway = await children.start<GatewayReady>('ours', 'gateway.ts', {
       config,

@@ -1,4 +1,4 @@
-// Benchmark child: one gateway (`ours`, `apollo` or `hive`, the first argument) in a process of
+// Benchmark child: one gateway (`ours`, `apollo`, `hive` or `hive-router`, the first argument) in a process of
 // its own — one Node thread, like one worker — routing to the subgraphs in its configuration.
 import { runChild } from './child';
 import {
@@ -19,6 +19,7 @@ const starters: Record<GatewayKind, () => Promise<Starter>> = {
   ours: async () => (await import('./gateways/ours.js')).startOurs,
   apollo: async () => (await import('./gateways/apollo.js')).startPlainApollo,
   hive: async () => (await import('./gateways/hive.js')).startHive,
+  'hive-router': async () => (await import('./gateways/hive-router.js')).startHiveRouter,
   [TRACED]: async () => (await import('./gateways/ours.js')).startOurs,
 };
 

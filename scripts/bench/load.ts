@@ -3,15 +3,34 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
-export interface LoadOptions {
-  url: string;
+/** One request of a load round, and what makes its answer correct. */
+export interface LoadRequest {
   headers: Record<string, string>;
   body: string;
-  /** The exact response every request must get; anything else counts as an error. */
+  /** The exact response it must get; absent: any 2xx response counts as correct. */
   expectBody?: string;
+  /**
+   * Asked when the response (status 200) is not `expectBody` byte for byte: whether it is correct
+   * all the same (e.g. the same JSON with other whitespace). Absent: it is not.
+   */
+  isEquivalent?: (body: string) => boolean;
+}
+
+export type LoadOptions = {
+  url: string;
   connections: number;
   seconds: number;
-}
+} & (
+  | LoadRequest
+  | {
+      /**
+       * Requests that differ: sent in turn across all connections (the next connection that is
+       * free sends the next one), so that the requests in flight at once differ as long as there
+       * are more of them than connections.
+       */
+      requests: readonly LoadRequest[];
+    }
+);
 
 export interface RoundResult {
   /** Correct responses (2xx, and the expected body when there is one) per second. */
@@ -31,20 +50,47 @@ export interface RoundResult {
   seconds: number;
 }
 
+interface ConnectionContext {
+  /** The index of the request this connection has in flight. */
+  request?: number;
+}
+
 export async function runLoad(
   options: LoadOptions,
   watched: Record<string, number> = {},
 ): Promise<RoundResult> {
+  const requests = 'requests' in options ? options.requests : [options];
+  if (!requests.length) throw new Error('A load round needs at least one request');
+  // autocannon runs in this thread (no workers) so that the checks below can be closures; it keeps
+  // one request in flight per connection, so a connection's context names the one it awaits.
+  let next = 0;
+  let wrong = 0;
+  const isCorrect = (request: LoadRequest, status: number, body: string) => {
+    if (status < 200 || status > 299) return false;
+    if (request.expectBody === undefined || body === request.expectBody) return true;
+    return status === 200 && (request.isEquivalent?.(body) ?? false);
+  };
   const before = cpuTimes(watched);
   const result = await autocannon({
     url: options.url,
     method: 'POST',
-    headers: options.headers,
-    body: options.body,
     connections: options.connections,
     duration: options.seconds,
-    workers: 1,
-    ...(options.expectBody === undefined ? {} : { expectBody: options.expectBody }),
+    requests: [
+      {
+        setupRequest: (request, context: ConnectionContext) => {
+          const index = next;
+          next = (next + 1) % requests.length;
+          context.request = index;
+          const { headers, body } = requests[index]!;
+          return { ...request, method: 'POST', headers, body };
+        },
+        onResponse: (status, body, context: ConnectionContext) => {
+          const request = requests[context.request ?? 0]!;
+          if (!isCorrect(request, status, body)) wrong += 1;
+        },
+      },
+    ],
   });
   const after = cpuTimes(watched);
   const cpuSeconds = Object.fromEntries(
@@ -52,8 +98,6 @@ export async function runLoad(
       .filter((name) => before[name] !== undefined)
       .map((name) => [name, after[name]! - before[name]!]),
   );
-  // With an expected body, every non-2xx response is a mismatch too.
-  const wrong = options.expectBody === undefined ? result.non2xx : result.mismatches;
   return {
     rps: (result.requests.total - wrong) / result.duration,
     p50: result.latency.p50,

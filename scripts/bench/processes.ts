@@ -1,6 +1,6 @@
 // The parent side of the benchmark's child processes: start one (Node with tsx), wait for its
 // ready line, and stop them all — gracefully first, so that profiles get written, then for good.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { dropServiceSchema, uniqueName } from '@fitnexa/shared/testing';
@@ -14,6 +14,8 @@ export interface ChildOptions {
   args?: string[];
   /** Extra Node options, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** CPUs to run on (taskset's list, e.g. `0`); absent: any. Needs `taskset` (see cpuPinning). */
+  cpus?: string;
   readyTimeoutMs?: number;
 }
 
@@ -30,23 +32,23 @@ export class Children {
   /** Starts scripts/bench/<entry> in a process of its own and waits for what it reports. */
   async start<T>(name: string, entry: string, options: ChildOptions): Promise<RunningChild<T>> {
     const { args = [], nodeArgs = [], readyTimeoutMs = 180_000 } = options;
-    const child = spawn(
+    const node = [
       process.execPath,
-      [
-        ...nodeArgs,
-        '--conditions=fitnexa-source',
-        '--import',
-        'tsx',
-        join(__dirname, entry),
-        ...args,
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, [CONFIG_ENV]: JSON.stringify(options.config) },
-        // stdin stays open: the child stops when it closes, i.e. when this process is gone.
-        stdio: ['pipe', 'pipe', 'inherit'],
-      },
-    );
+      ...nodeArgs,
+      '--conditions=fitnexa-source',
+      '--import',
+      'tsx',
+      join(__dirname, entry),
+      ...args,
+    ];
+    // taskset execs Node in its own process: the pid stays the one whose CPU time is read.
+    const command = options.cpus === undefined ? node : ['taskset', '-c', options.cpus, ...node];
+    const child = spawn(command[0]!, command.slice(1), {
+      cwd: ROOT,
+      env: { ...process.env, [CONFIG_ENV]: JSON.stringify(options.config) },
+      // stdin stays open: the child stops when it closes, i.e. when this process is gone.
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     this.started.push({ name, child });
     const ready = await new Promise<T>((resolve, reject) => {
       let isReady = false;
@@ -84,6 +86,33 @@ export class Children {
   async stopAll(): Promise<void> {
     for (const { child } of this.started.splice(0).reverse()) await stop(child);
   }
+}
+
+/** Where the benchmark runs what, when it pins processes to CPUs. */
+export interface CpuPinning {
+  /** Each gateway's process. */
+  gateways: string;
+  /** The subgraphs' process and this one (the load generator). */
+  rest: string;
+}
+
+/**
+ * Pins this process (every thread: the load generator) to the CPUs after the first and returns
+ * where the children go — each gateway on CPU 0, the subgraphs beside this process — so that the
+ * gateway under load has a core of its own. Undefined (nothing pinned) without `taskset` (Linux's
+ * util-linux), on one CPU, or when `disabled`.
+ */
+export function cpuPinning(cpuCount: number, disabled: boolean): CpuPinning | undefined {
+  if (disabled || cpuCount < 2) return undefined;
+  const pinning = { gateways: '0', rest: `1-${cpuCount - 1}` };
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', pinning.rest, String(process.pid)], {
+      stdio: 'ignore',
+    });
+  } catch {
+    return undefined;
+  }
+  return pinning;
 }
 
 function stop(child: ChildProcess, graceMs = 15_000): Promise<void> {

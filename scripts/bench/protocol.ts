@@ -9,16 +9,28 @@ export const READY_PREFIX = 'BENCH_READY ';
 /** The environment variable carrying a child's configuration as JSON. */
 export const CONFIG_ENV = 'BENCH_CHILD_CONFIG';
 
-export const GATEWAY_KINDS = ['ours', 'apollo', 'hive'] as const;
+/**
+ * The gateways compared: ours, plain Apollo Gateway (the oracle: every answer must equal its),
+ * Hive Gateway with its JavaScript planner and Hive Gateway with its router runtime (the Rust query
+ * planner as a native addon, and that runtime's executor).
+ */
+export const GATEWAY_KINDS = ['ours', 'apollo', 'hive', 'hive-router'] as const;
 /** Ours with OpenTelemetry tracing on: run beside the others when BENCH_TRACING_RATIO is set. */
 export const TRACED = 'traced';
 export type GatewayKind = (typeof GATEWAY_KINDS)[number] | typeof TRACED;
 
-/** What the subgraphs child reports: each subgraph's GraphQL URL and identity's key set. */
+/**
+ * What the subgraphs child reports: each subgraph's GraphQL URL, identity's key set, and where it
+ * tells how many GraphQL requests each subgraph has received (GET: `SubgraphRequestCounts`).
+ */
 export interface SubgraphsReady {
   subgraphs: Record<string, string>;
   jwksUrl: string;
+  countsUrl: string;
 }
+
+/** GraphQL requests (POSTs) each subgraph has received since it started. */
+export type SubgraphRequestCounts = Record<string, number>;
 
 /** What a gateway child is given. */
 export interface GatewayConfig {
@@ -29,11 +41,10 @@ export interface GatewayConfig {
   /** Redis for the gateway's own caches (ours only), when the subgraphs use it too. */
   redisUrl?: string;
   /**
-   * Hive Gateway's default: identical subgraph requests in flight at once are sent only once. Off
-   * unless asked for — under this load (one user, one query) it would answer most requests from
-   * others' subgraph calls, which real traffic of many users seldom allows.
+   * Identical subgraph requests in flight at once are sent only once: ours' and Hive Gateway's
+   * default. False turns it off in both, to compare execution alone.
    */
-  hiveDeduplication: boolean;
+  deduplication: boolean;
   /** The traced gateway's OTLP endpoint and parentbased_traceidratio ratio. */
   tracing?: { endpoint: string; ratio: string };
 }

@@ -49,6 +49,22 @@ const schema = z.object({
   MEMORY_CACHE_MAX_MB: z.coerce.number().positive().default(64),
   /** The largest subgraph response the gateway reads, in MiB (SUBGRAPH_RESPONSE_TOO_LARGE past it). */
   SUBGRAPH_RESPONSE_MAX_MB: z.coerce.number().positive().default(32),
+  /**
+   * Identical subgraph queries (same document, variables and caller) in flight at once share one
+   * request; false sends each (to compare execution alone, e.g. in npm run bench:gateway).
+   */
+  SUBGRAPH_DEDUPLICATION: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  /**
+   * An operation's entity fetches to one subgraph that start together go out as one request
+   * (docs/decisions/0030); false sends each as Apollo plans it (to compare, or to rule it out).
+   */
+  ENTITY_BATCHING: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   /** graphql-ws: subscriptions on one connection (BAD_REQUEST past it). */
   WS_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().positive().default(100),
   /** graphql-ws connections per signed-in user and per client IP (closed with 4029 past them). */
@@ -116,7 +132,11 @@ export type GatewayConfig = z.infer<typeof schema> & {
   /** The bounds above in the units startGateway takes. */
   bounds: Pick<
     GatewayOptions,
-    'memoryCacheMaxBytes' | 'maxSubgraphResponseBytes' | 'subscriptions'
+    | 'memoryCacheMaxBytes'
+    | 'maxSubgraphResponseBytes'
+    | 'subgraphDeduplication'
+    | 'entityBatching'
+    | 'subscriptions'
   >;
 };
 
@@ -126,6 +146,8 @@ function boundsOf(config: z.infer<typeof schema>): GatewayConfig['bounds'] {
   return {
     memoryCacheMaxBytes: Math.round(config.MEMORY_CACHE_MAX_MB * MIB),
     maxSubgraphResponseBytes: Math.round(config.SUBGRAPH_RESPONSE_MAX_MB * MIB),
+    subgraphDeduplication: config.SUBGRAPH_DEDUPLICATION,
+    entityBatching: config.ENTITY_BATCHING,
     subscriptions: {
       maxSubscriptionsPerConnection: config.WS_SUBSCRIPTIONS_PER_CONNECTION,
       maxConnectionsPerUser: config.WS_CONNECTIONS_PER_USER,

@@ -13,6 +13,8 @@ export interface KeepAliveFetcherOptions {
   maxSockets?: number;
   /** Past this many bytes of body the fetch fails with SUBGRAPH_RESPONSE_TOO_LARGE. */
   maxResponseBytes?: number;
+  /** Identical queries in flight at once share one request (default true); false sends each. */
+  deduplicate?: boolean;
 }
 
 /** A subgraph's answer was larger than the gateway takes; the rest of it was never read. */
@@ -101,7 +103,7 @@ export function keepAliveFetcher(options: KeepAliveFetcherOptions = {}) {
   // Identical queries in flight at once (same subgraph, document, variables and caller) share one
   // request: a popular page opened by many clients costs the subgraph one fetch per moment.
   const inFlight = new Map<string, Promise<FetcherResponse>>();
-  const fetcher: Fetcher = (url, init = {}) => {
+  const deduplicating: Fetcher = (url, init = {}) => {
     const key = sharableKey(url, init);
     if (!key) return send(url, init);
     let pending = inFlight.get(key);
@@ -111,6 +113,8 @@ export function keepAliveFetcher(options: KeepAliveFetcherOptions = {}) {
     }
     return pending.then((response) => response.clone());
   };
+
+  const fetcher = options.deduplicate === false ? send : deduplicating;
 
   return {
     fetcher,

@@ -106,6 +106,10 @@ export interface GatewayOptions {
   memoryCacheMaxBytes?: number;
   /** The largest subgraph response read (default 32 MiB). */
   maxSubgraphResponseBytes?: number;
+  /** Identical subgraph queries in flight at once share one request (default true). */
+  subgraphDeduplication?: boolean;
+  /** An operation's entity fetches to one subgraph that start together go as one request (default true). */
+  entityBatching?: boolean;
 }
 
 /** The running gateway, and what its federated subscriptions hold open (metrics, tests). */
@@ -137,7 +141,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   const caller = await verifiedCaller(options);
   const metrics = createMetrics('gateway');
   const graphqlMetrics = createGatewayMetrics(metrics);
-  const subgraphHttp = keepAliveFetcher({ maxResponseBytes: options.maxSubgraphResponseBytes });
+  const subgraphHttp = keepAliveFetcher({
+    maxResponseBytes: options.maxSubgraphResponseBytes,
+    deduplicate: options.subgraphDeduplication,
+  });
   const serviceTokens = createServiceTokenIssuer({
     secret: options.serviceTokenSecret,
     issuer: GATEWAY_SERVICE,
@@ -147,6 +154,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     fetcher: subgraphHttp.fetcher,
     metrics: graphqlMetrics,
     serviceTokens,
+    entityBatching: options.entityBatching ?? true,
   });
   const gateway = new ApolloGateway({
     supergraphSdl: polledSupergraph({

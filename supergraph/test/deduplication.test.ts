@@ -68,4 +68,23 @@ describe('in-flight deduplication of subgraph requests', () => {
     await post('query Q__gym__0 { me { id } }');
     expect(requests).toHaveLength(2);
   });
+
+  it('when deduplication is turned off, then each of five identical queries in flight is sent', async () => {
+    const undeduplicated = keepAliveFetcher({ deduplicate: false });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          undeduplicated.fetcher(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: 'Bearer a' },
+            body: JSON.stringify({ query: 'query Q__gym__0 { me { id } }', variables: {} }),
+          }),
+        ),
+      );
+      expect(requests).toHaveLength(5);
+      expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    } finally {
+      undeduplicated.close();
+    }
+  });
 });

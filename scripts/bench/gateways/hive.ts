@@ -1,5 +1,6 @@
 // The other baseline: Hive Gateway's runtime on Node's HTTP server, passing the caller's
-// authorization header on to the subgraphs, with the service credential they require.
+// authorization header on to the subgraphs, with the service credential they require; with its
+// JavaScript query planner and executor unless given another (hive-router.ts).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -7,12 +8,16 @@ import {
   GATEWAY_SERVICE,
   SERVICE_TOKEN_HEADER,
 } from '@fitnexa/shared/auth';
-import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
+import { createGatewayRuntime, type GatewayConfigSupergraph } from '@graphql-hive/gateway-runtime';
 import type { GatewayConfig, StartedGateway } from '../protocol';
+
+/** Hive Gateway's query planner and executor: absent, its JavaScript ones (see hive-router.ts). */
+export type UnifiedGraphHandler = GatewayConfigSupergraph['unifiedGraphHandler'];
 
 export async function startHive(
   supergraphSdl: string,
-  { hiveDeduplication, serviceTokenSecret }: GatewayConfig,
+  { deduplication, serviceTokenSecret }: GatewayConfig,
+  unifiedGraphHandler?: UnifiedGraphHandler,
 ): Promise<StartedGateway> {
   const serviceTokens = createServiceTokenIssuer({
     secret: serviceTokenSecret,
@@ -23,7 +28,8 @@ export async function startHive(
     logging: 'error',
     landingPage: false,
     graphqlEndpoint: '/graphql',
-    transportEntries: { '*': { options: { deduplicateInflightRequests: hiveDeduplication } } },
+    transportEntries: { '*': { options: { deduplicateInflightRequests: deduplication } } },
+    unifiedGraphHandler,
     propagateHeaders: {
       fromClientToSubgraphs: async ({ request, subgraphName }) => ({
         authorization: request.headers.get('authorization'),

@@ -11,7 +11,7 @@ const UNLIMITED = { points: 1_000_000_000, durationSeconds: 60 };
 
 export async function startOurs(
   supergraphSdl: string,
-  { subgraphUrls, jwksUrl, redisUrl, serviceTokenSecret }: GatewayConfig,
+  { subgraphUrls, jwksUrl, redisUrl, serviceTokenSecret, deduplication }: GatewayConfig,
 ): Promise<StartedGateway> {
   const server = await startGateway({
     supergraphSdl,
@@ -28,6 +28,7 @@ export async function startOurs(
       perUser: UNLIMITED,
       prefix: `fitnexa_bench:${randomUUID()}:rate`,
     },
+    subgraphDeduplication: deduplication,
     subscriptions: { maxConnectionsPerIp: 1_000_000, maxConnectionsPerUser: 1_000_000 },
   });
   return { url: server.url, stop: () => server.stop() };

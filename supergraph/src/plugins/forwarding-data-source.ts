@@ -1,4 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { SERVICE_TOKEN_HEADER, type ServiceTokenIssuer } from '@fitnexa/shared/auth';
 import { ErrorCode } from '@fitnexa/shared/errors';
@@ -9,18 +10,98 @@ import type { GatewayContext } from '../context';
 import type { createGatewayMetrics } from '../gateway-metrics';
 import type { keepAliveFetcher } from '../http-fetcher';
 import type { SubgraphEndpoint } from '../subgraphs';
+import {
+  entityQueryOf,
+  mergedQuery,
+  mergedVariables,
+  splitAnswer,
+  type FetchAnswer,
+} from './entity-batching';
+
+type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
+
+interface PendingFetch {
+  options: ProcessOptions;
+  resolve: (response: GatewayGraphQLResponse) => void;
+  reject: (error: unknown) => void;
+}
 
 /**
  * Passes the caller's token, correlation id and trace context on to every subgraph request, with the gateway's
  * own credential for that subgraph (cached by the issuer: no signing per request).
  */
 export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  /** Entity fetches of one operation (by its context) waiting to go out together. */
+  private readonly pending = new Map<object, PendingFetch[]>();
+
   constructor(
     config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
     private readonly subgraph: string,
     private readonly serviceTokens: ServiceTokenIssuer,
+    private readonly batchEntityFetches = true,
   ) {
     super(config);
+  }
+
+  /**
+   * An operation's `_entities` fetches to this subgraph that Apollo's plan starts at the same
+   * moment (one Parallel node) go out as one request, split back per fetch (entity-batching.ts).
+   * Only fetches of the same operation, i.e. the same caller, are ever merged.
+   */
+  override process(options: ProcessOptions): Promise<GatewayGraphQLResponse> {
+    if (
+      !this.batchEntityFetches ||
+      // Health checks and schema loading have no incoming operation.
+      !('incomingRequestContext' in options) ||
+      options.request.http !== undefined ||
+      !options.request.query ||
+      !entityQueryOf(options.request.query)
+    ) {
+      return super.process(options);
+    }
+    return new Promise((resolve, reject) => {
+      const { context } = options;
+      let batch = this.pending.get(context);
+      if (!batch) {
+        batch = [];
+        this.pending.set(context, batch);
+        // After the fetches started in this turn of the event loop have joined.
+        setImmediate(() => void this.sendBatch(context));
+      }
+      batch.push({ options, resolve, reject });
+    });
+  }
+
+  private async sendBatch(context: object): Promise<void> {
+    const batch = this.pending.get(context) ?? [];
+    this.pending.delete(context);
+    const alone = ({ options, resolve, reject }: PendingFetch) =>
+      super.process(options).then(resolve, reject);
+    if (batch.length < 2) {
+      await Promise.all(batch.map(alone));
+      return;
+    }
+    const fetches = batch.map(({ options }) => options.request as { query: string });
+    const [first] = batch as [PendingFetch];
+    let merged: { response: GatewayGraphQLResponse; answers: FetchAnswer[] } | undefined;
+    try {
+      const response = await super.process({
+        ...first.options,
+        request: { query: mergedQuery(fetches), variables: mergedVariables(fetches) },
+      });
+      const answers = splitAnswer(batch.length, response);
+      if (answers) merged = { response, answers };
+    } catch {
+      // Sent alone below, each fails (or not) as it would have without batching.
+    }
+    if (!merged) {
+      await Promise.all(batch.map(alone));
+      return;
+    }
+    const { response, answers } = merged;
+    batch.forEach(({ resolve }, index) =>
+      resolve({ ...answers[index]!, extensions: response.extensions, http: response.http }),
+    );
   }
 
   /** A failed request (unreachable, non-2xx) names its subgraph, as its errors do, for the log. */
@@ -106,11 +187,14 @@ export function forwardingDataSources({
   fetcher,
   metrics,
   serviceTokens,
+  entityBatching = true,
 }: {
   subgraphs: SubgraphEndpoint[];
   fetcher: ReturnType<typeof keepAliveFetcher>['fetcher'];
   metrics: ReturnType<typeof createGatewayMetrics>;
   serviceTokens: ServiceTokenIssuer;
+  /** See ForwardingDataSource.process. */
+  entityBatching?: boolean;
 }) {
   const routing = new Map(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
   const dataSources: Record<string, ForwardingDataSource> = Object.create(null);
@@ -123,6 +207,7 @@ export function forwardingDataSources({
       },
       name,
       serviceTokens,
+      entityBatching,
     ));
   for (const subgraph of subgraphs) dataSourceOf(subgraph.name, subgraph.url);
   return { dataSources, dataSourceOf };
