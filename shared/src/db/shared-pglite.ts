@@ -1,7 +1,7 @@
 // The services of one process that keep their data in the same directory share one embedded
 // PGlite, each in its own schema and as its own role, as on a PostgreSQL server: one database
 // instead of one per service is most of `npm start`'s memory and start-up time (0025).
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { initialiseFromTemplate, isInitialised } from './pglite-template';
@@ -69,8 +69,11 @@ async function openPglite(dataDir: string): Promise<PGlite> {
   if (dataDir === 'memory://') return PGlite.create('memory://');
   await closing.get(dataDir);
   const dir = sharedPgliteDir(dataDir);
-  // A new database starts as a copy of an empty one made once (0032), not with an `initdb`.
-  if (!isInitialised(dir) && (await isEmpty(dir))) await initialiseFromTemplate(dir);
+  // A new database starts as a copy of an empty one made once (0032), not with an `initdb`;
+  // where no template can be made (a read-only node_modules), PGlite makes it here, as before.
+  if (!isInitialised(dir) && (await isEmpty(dir))) {
+    await initialiseFromTemplate(dir).catch(() => mkdir(dir, { recursive: true }));
+  }
   const pglite = await PGlite.create(dir);
   // A commit returns before its WAL reaches the disk: a crash may lose the last few hundred
   // milliseconds of the embedded (development) data, never corrupt it, and each commit costs
