@@ -1,7 +1,12 @@
 import { join } from 'node:path';
-import { openServiceDatabase, withConnection, MigrationError } from '../src/db';
+import {
+  ensurePgliteTemplate,
+  openServiceDatabase,
+  withConnection,
+  MigrationError,
+} from '../src/db';
 import { dropServiceSchema, quietLogger, testDatabaseUrl, uniqueName } from '../src/testing';
-import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 const url = testDatabaseUrl();
@@ -201,6 +206,47 @@ describe('service databases in one embedded PGlite', () => {
         expect(readdirSync(join(dataDir, 'pglite'))).toEqual(['services']);
       } finally {
         await again.close();
+      }
+    },
+    INITDB_TIMEOUT_MS,
+  );
+
+  it(
+    'when a data directory is new, then its database is a copy of the template and commits do not wait for the disk',
+    async () => {
+      const newDataDir = mkdtempSync(join(tmpdir(), 'fitnexa-pglite-'));
+      try {
+        const db = await openIn(newDataDir, 'messaging');
+        try {
+          expect(await db.sql.query('SHOW synchronous_commit')).toEqual([
+            { synchronous_commit: 'off' },
+          ]);
+        } finally {
+          await db.close();
+        }
+        expect(existsSync(join(await ensurePgliteTemplate(), 'PG_VERSION'))).toBe(true);
+        // Copied aside and renamed into place: nothing else is left beside it.
+        expect(readdirSync(join(newDataDir, 'pglite'))).toEqual(['services']);
+      } finally {
+        rmSync(newDataDir, { recursive: true, force: true });
+      }
+    },
+    INITDB_TIMEOUT_MS,
+  );
+
+  it(
+    'when the template is made in a new place, then it is an initialised data directory with nothing left beside it',
+    async () => {
+      const parent = mkdtempSync(join(tmpdir(), 'fitnexa-pglite-template-'));
+      try {
+        const template = join(parent, 'template');
+        expect(await ensurePgliteTemplate(template)).toBe(template);
+        expect(existsSync(join(template, 'PG_VERSION'))).toBe(true);
+        expect(readdirSync(parent)).toEqual(['template']);
+        // Once made, it is kept.
+        expect(await ensurePgliteTemplate(template)).toBe(template);
+      } finally {
+        rmSync(parent, { recursive: true, force: true });
       }
     },
     INITDB_TIMEOUT_MS,
