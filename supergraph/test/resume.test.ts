@@ -60,9 +60,7 @@ function stubSubscription(args: ExecutionArgs): AsyncIterableIterator<ExecutionR
   const operation = args.document.definitions[0] as OperationDefinitionNode;
   const root = operation.selectionSet.selections[0] as FieldNode;
   const afterNode = root.arguments?.find((arg) => arg.name.value === 'after')?.value;
-  const after = afterNode
-    ? valueFromASTUntyped(afterNode, args.variableValues ?? undefined)
-    : null;
+  const after = afterNode ? valueFromASTUntyped(afterNode, args.variableValues ?? undefined) : null;
   const start = after === null ? stored.length : stored.findIndex(({ id }) => id === after) + 1;
   const pending = stored.slice(start).map((message) => shaped(root, message));
   let wake: (() => void) | undefined;
@@ -147,7 +145,10 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.dispose()));
-  await eventually(() => gateway.subscriptions.upstreamSockets() === 0, 'upstream sockets to close');
+  await eventually(
+    () => gateway.subscriptions.upstreamSockets() === 0,
+    'upstream sockets to close',
+  );
   stored = [];
   subscriptions = [];
 });
@@ -160,8 +161,7 @@ afterAll(async () => {
 
 describe('resumable subscriptions at the gateway', () => {
   it('when the upstream drops and comes back, then the events published meanwhile arrive once, in order, at every client sharing the upstream subscription, which never see the cursor', async () => {
-    const query =
-      'subscription M($id: ID!) { messageAdded(conversationId: $id) { id body } }';
+    const query = 'subscription M($id: ID!) { messageAdded(conversationId: $id) { id body } }';
     const [one, other] = [subscribe(query, { id: 'c1' }), subscribe(query, { id: 'c1' })];
     await eventually(() => liveSubscriptions().length === 1, 'one shared upstream subscription');
     await eventually(() => gateway.subscriptions.activeSubscriptions() === 2, 'both subscribers');

@@ -1,5 +1,10 @@
 import { aDirectConversation, aMessage, aUser, deleteMessage, editMessage } from './factories';
-import { startTestMessaging, subscribe, type TestMessaging, type TestSubscription } from './harness';
+import {
+  startTestMessaging,
+  subscribe,
+  type TestMessaging,
+  type TestSubscription,
+} from './harness';
 
 // messageAdded resumed with `after`: what a client (or the gateway, for its own upstream
 // subscription) asks for after its connection dropped.
@@ -115,7 +120,11 @@ describe('resuming messageAdded', () => {
     const outsider = await aUser(messaging);
     const attempts = [
       [{ id: conversationId, after: elsewhere.id }, second.token, 'BAD_USER_INPUT'],
-      [{ id: conversationId, after: '2f0f4a57-6d1c-4b4e-9a55-0c4b8d7e1f00' }, second.token, 'BAD_USER_INPUT'],
+      [
+        { id: conversationId, after: '2f0f4a57-6d1c-4b4e-9a55-0c4b8d7e1f00' },
+        second.token,
+        'BAD_USER_INPUT',
+      ],
       [{ id: conversationId, after: 'not an id' }, second.token, 'BAD_USER_INPUT'],
       [{ id: conversationId, after: own.id }, outsider.token, 'FORBIDDEN'],
     ] as const;

@@ -82,7 +82,10 @@ export class MessageRepository {
     upTo?: number,
   ): Promise<MessageRecord[]> {
     return this.prisma.message.findMany({
-      where: { conversationId, sequence: { gt: after, ...(upTo === undefined ? {} : { lte: upTo }) } },
+      where: {
+        conversationId,
+        sequence: { gt: after, ...(upTo === undefined ? {} : { lte: upTo }) },
+      },
       orderBy: { sequence: 'asc' },
       take,
       select: fields,
