@@ -288,15 +288,16 @@ async function main() {
         const applied = await Promise.all(
           instances.gateway.map(async (gateway) => {
             for (;;) {
-              const response = await fetch(`${gateway.origin}/graphql`, {
+              // A gateway still restarting from the faults answers nothing yet: asked again.
+              const body = (await fetch(`${gateway.origin}/graphql`, {
                 method: 'POST',
                 headers: { 'content-type': 'application/json' },
                 body: JSON.stringify({ query: '{ __type(name: "Query") { fields { name } } }' }),
-              });
-              const body = (await response.json()) as {
-                data?: { __type: { fields: { name: string }[] } };
-              };
-              if (body.data?.__type.fields.some((field) => field.name === 'scaleProbe')) {
+              })
+                .then((response) => response.json())
+                .catch(() => undefined)) as
+                { data?: { __type: { fields: { name: string }[] } } } | undefined;
+              if (body?.data?.__type.fields.some((field) => field.name === 'scaleProbe')) {
                 return Math.round(performance.now() - phaseStart - 5_000);
               }
               await sleep(100);
@@ -409,6 +410,8 @@ async function runPhase(options: {
     }
   });
   const during = options.during(start, faults);
+  // Thrown before it is awaited below, it would end the process with the fleet running.
+  during.catch(() => {});
   await sleep(options.durationMs);
   stopQueries();
   stopMutations();
