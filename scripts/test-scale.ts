@@ -380,10 +380,32 @@ async function runPhase(options: {
   const sent: SentMessage[] = [];
   const faults: Fault[] = [];
   const request = graphqlClient(gatewayUrl, records);
-  const subscribers = pairs.flatMap(({ bob, conversationId }) => [
-    graphqlWsSubscriber(gatewayUrl, bob, conversationId),
-    socketIoSubscriber(gatewayUrl, bob, conversationId),
-  ]);
+  // graphql-ws never acknowledges a subscription: a subscriber starts after the newest message,
+  // as an app that read the history does, so what is sent while its subscription is still being
+  // set up (seconds on a starved machine) is not lost. Without one (none yet, or the query
+  // failed), from whenever messaging takes it.
+  const newest = graphqlClient(gatewayUrl, []);
+  const subscribers = (
+    await Promise.all(
+      pairs.map(async ({ bob, conversationId }) => {
+        const page = await newest<{ messages: { edges: { node: { id: string } }[] } }>(
+          'query',
+          bob.token,
+          'query N($id: ID!) { messages(conversationId: $id, last: 1) { edges { node { id } } } }',
+          { id: conversationId },
+        );
+        return [
+          graphqlWsSubscriber(
+            gatewayUrl,
+            bob,
+            conversationId,
+            page?.messages.edges[0]?.node.id ?? null,
+          ),
+          socketIoSubscriber(gatewayUrl, bob, conversationId),
+        ];
+      }),
+    )
+  ).flat();
   await sleep(2_000);
   const start = performance.now();
   let sequence = 0;

@@ -98,12 +98,17 @@ function markDown(subscriber: Subscriber) {
 }
 
 /**
- * A graphql-ws subscriber of a conversation through the gateway, reconnecting for ever and
- * resuming as an app does: graphql-ws sends the subscription again on every reconnection, with
- * `after` the last message received (the payload is serialised at each send), so what was sent
- * while it was away arrives too.
+ * A graphql-ws subscriber of a conversation through the gateway, from the message `after` (null:
+ * from now on), reconnecting for ever and resuming as an app does: graphql-ws sends the
+ * subscription again on every reconnection, with `after` the last message received (the payload
+ * is serialised at each send), so what was sent while it was away arrives too.
  */
-export function graphqlWsSubscriber(url: string, account: Account, conversationId: string) {
+export function graphqlWsSubscriber(
+  url: string,
+  account: Account,
+  conversationId: string,
+  after: string | null,
+) {
   const subscriber = tracked('graphql-ws', conversationId);
   const client = createClient({
     url: url.replace(/^http/, 'ws'),
@@ -118,7 +123,7 @@ export function graphqlWsSubscriber(url: string, account: Account, conversationI
       closed: () => markDown(subscriber),
     },
   });
-  const variables: { id: string; after: string | null } = { id: conversationId, after: null };
+  const variables: { id: string; after: string | null } = { id: conversationId, after };
   client.subscribe<{ messageAdded: { id: string } }>(
     {
       query:
