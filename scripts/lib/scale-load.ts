@@ -97,8 +97,18 @@ function markDown(subscriber: Subscriber) {
   if (last && last.down === undefined) last.down = performance.now();
 }
 
-/** A graphql-ws subscriber of a conversation through the gateway, reconnecting for ever. */
-export function graphqlWsSubscriber(url: string, account: Account, conversationId: string) {
+/**
+ * A graphql-ws subscriber of a conversation through the gateway, from the message `after` (null:
+ * from now on), reconnecting for ever and resuming as an app does: graphql-ws sends the
+ * subscription again on every reconnection, with `after` the last message received (the payload
+ * is serialised at each send), so what was sent while it was away arrives too.
+ */
+export function graphqlWsSubscriber(
+  url: string,
+  account: Account,
+  conversationId: string,
+  after: string | null,
+) {
   const subscriber = tracked('graphql-ws', conversationId);
   const client = createClient({
     url: url.replace(/^http/, 'ws'),
@@ -113,15 +123,19 @@ export function graphqlWsSubscriber(url: string, account: Account, conversationI
       closed: () => markDown(subscriber),
     },
   });
+  const variables: { id: string; after: string | null } = { id: conversationId, after };
   client.subscribe<{ messageAdded: { id: string } }>(
     {
-      query: 'subscription M($id: ID!) { messageAdded(conversationId: $id) { id } }',
-      variables: { id: conversationId },
+      query:
+        'subscription M($id: ID!, $after: ID) { messageAdded(conversationId: $id, after: $after) { id } }',
+      variables,
     },
     {
       next: ({ data }) => {
         const id = data?.messageAdded.id;
-        if (id) subscriber.received.set(id, (subscriber.received.get(id) ?? 0) + 1);
+        if (!id) return;
+        subscriber.received.set(id, (subscriber.received.get(id) ?? 0) + 1);
+        variables.after = id;
       },
       // An upstream failure ends the subscription: the interval ends with it.
       error: () => markDown(subscriber),

@@ -29,6 +29,7 @@ import {
   type SubscriptionPlannerOptions,
 } from './planner';
 import { createSharing, type UpstreamHandle, type UpstreamSink } from './sharing';
+import { upstreamRequest } from './resume';
 import { createUpstreams } from './upstream';
 import { traceSubscriptionStart, upstreamTraceHeaders } from './tracing';
 
@@ -125,10 +126,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     sink: UpstreamSink<UpstreamEvent>,
   ): UpstreamHandle {
     const { primary } = request.planned;
-    const variables = Object.fromEntries(
-      (primary.variableUsages ?? [])
-        .filter((name) => request.variables[name] !== undefined)
-        .map((name) => [name, request.variables[name]]),
+    // Resumable fields re-subscribe after the last event received (./resume).
+    const upstream = upstreamRequest(
+      primary,
+      request.planned.graph.apiGraphqlSchema,
+      request.variables,
     );
     const subgraph = primary.serviceName;
     const traceContext = upstreamTraceHeaders(request.trace);
@@ -141,14 +143,14 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     );
     const stop = lease.client.subscribe<Record<string, unknown>, unknown>(
       {
-        query: primary.operation,
+        query: upstream.query,
         operationName: primary.operationName,
-        variables,
+        variables: upstream.variables,
         // ...and each subscription its own, which the subgraph continues.
         ...(request.trace ? { extensions: traceContext } : {}),
       },
       {
-        next: (event) => sink.next(event),
+        next: (event) => sink.next(upstream.received(event)),
         error: (error) => {
           if (Array.isArray(error)) {
             sink.error(new UpstreamFailure((error as GraphQLFormattedError[]).map(toGraphQLError)));

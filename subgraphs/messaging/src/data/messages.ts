@@ -11,6 +11,8 @@ export interface MessageRecord {
   sentAt: Date;
   editedAt: Date | null;
   deletedAt: Date | null;
+  /** 1, 2, 3 … within the conversation, in the order the messages were committed. */
+  sequence: number;
 }
 
 const fields = {
@@ -21,6 +23,7 @@ const fields = {
   sentAt: true,
   editedAt: true,
   deletedAt: true,
+  sequence: true,
 } as const;
 
 export class MessageRepository {
@@ -34,7 +37,12 @@ export class MessageRepository {
     return indexBy(ids, rows, (row) => row.id);
   }
 
-  /** Stores the message and moves its conversation's last activity to it, in one transaction. */
+  /**
+   * Stores the message with the conversation's next sequence and moves its last activity to it,
+   * in one transaction. Raising `lastSequence` locks the conversation's row until the commit, so a
+   * conversation's messages commit in sequence order: once a message is stored, every one before
+   * it in sequence is too (what lets a subscription fill a gap from the database).
+   */
   send(data: {
     conversationId: string;
     senderId: string;
@@ -42,13 +50,45 @@ export class MessageRepository {
     sentAt: Date;
   }): Promise<MessageRecord> {
     return this.prisma.$transaction(async (tx) => {
-      const message = await tx.message.create({ data, select: fields });
+      const { lastSequence: sequence } = await tx.conversation.update({
+        where: { id: data.conversationId },
+        data: { lastSequence: { increment: 1 } },
+        select: { lastSequence: true },
+      });
+      const message = await tx.message.create({ data: { ...data, sequence }, select: fields });
       // Only forward: of two concurrent messages the later one's time stays.
       await tx.conversation.updateMany({
         where: { id: data.conversationId, lastActivityAt: { lt: data.sentAt } },
         data: { lastActivityAt: data.sentAt },
       });
       return message;
+    });
+  }
+
+  /** The sequence of the conversation's newest message; 0 before the first. */
+  async lastSequence(conversationId: string): Promise<number> {
+    const conversation = await this.prisma.conversation.findUnique({
+      where: { id: conversationId },
+      select: { lastSequence: true },
+    });
+    return conversation?.lastSequence ?? 0;
+  }
+
+  /** The conversation's messages with a sequence in (after, upTo], at most `take`, in sequence. */
+  inSequence(
+    conversationId: string,
+    after: number,
+    take: number,
+    upTo?: number,
+  ): Promise<MessageRecord[]> {
+    return this.prisma.message.findMany({
+      where: {
+        conversationId,
+        sequence: { gt: after, ...(upTo === undefined ? {} : { lte: upTo }) },
+      },
+      orderBy: { sequence: 'asc' },
+      take,
+      select: fields,
     });
   }
 
@@ -113,7 +153,8 @@ export class MessageRepository {
       SELECT message.*
         FROM json_array_elements_text(${JSON.stringify(valid)}::json) AS wanted(conversation_id)
         CROSS JOIN LATERAL (
-          SELECT "id", "conversationId", "senderId", "body", "sentAt", "editedAt", "deletedAt"
+          SELECT "id", "conversationId", "senderId", "body", "sentAt", "editedAt", "deletedAt",
+                 "sequence"
             FROM "Message"
            WHERE "conversationId" = wanted.conversation_id::uuid
            ORDER BY "sentAt" DESC, "id" DESC
@@ -137,6 +178,7 @@ export class MessageRepository {
          SET "body" = NULL, "deletedAt" = COALESCE("deletedAt", ${at}),
              "senderId" = ${anonymousId}::uuid
        WHERE "senderId" = ${userId}::uuid
-      RETURNING "id", "conversationId", "senderId", "body", "sentAt", "editedAt", "deletedAt"`;
+      RETURNING "id", "conversationId", "senderId", "body", "sentAt", "editedAt", "deletedAt",
+                "sequence"`;
   }
 }

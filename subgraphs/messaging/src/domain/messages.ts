@@ -1,4 +1,11 @@
-import { ConflictError, ForbiddenError, NotFoundError, parseInput } from '@fitnexa/shared/errors';
+import { isUuid } from '@fitnexa/shared/db';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  parseInput,
+  UserInputError,
+} from '@fitnexa/shared/errors';
 import { encodeCursor } from '@fitnexa/shared/graphql';
 import type { EventHub } from '@fitnexa/shared/realtime';
 import { z } from 'zod';
@@ -11,7 +18,9 @@ import {
   MESSAGE_EDITED,
   MESSAGE_NEW,
   messagePayload,
+  type MessagePayload,
 } from './realtime';
+import { inSequence, MAX_REPLAYED_MESSAGES } from './message-stream';
 import { backwardPageRequest, messageBody, messageCursor } from './validation';
 
 export interface MessagesDeps {
@@ -72,6 +81,37 @@ export class Messages {
   }
 
   /**
+   * The messages sent to a conversation, for its participants (as `Conversations.events`): with
+   * `after` (a message of the conversation), the stored ones after it first, then the new ones;
+   * without, those stored since the call. In sequence, each once (see `inSequence`). The live
+   * stream is subscribed before the stored messages after the position are read, so none
+   * committed in between is missed, and none is delivered twice.
+   */
+  async added(
+    caller: Caller,
+    conversationId: string,
+    after?: string | null,
+  ): Promise<AsyncIterableIterator<MessageRecord>> {
+    const id = conversationId.toLowerCase();
+    const now =
+      after === undefined || after === null
+        ? isUuid(id)
+          ? await this.deps.messages.lastSequence(id)
+          : 0
+        : undefined;
+    const live = await this.deps.conversations.events<MessagePayload>(caller, id, [MESSAGE_NEW]);
+    try {
+      const position = now ?? (await this.sequenceOf(id, after!));
+      const replay = await this.deps.messages.inSequence(id, position, MAX_REPLAYED_MESSAGES + 1);
+      if (replay.length > MAX_REPLAYED_MESSAGES) throw tooManyAfter();
+      return inSequence(live, position, replay, this.reader(id), tooManyAfter);
+    } catch (error) {
+      await live.return?.();
+      throw error;
+    }
+  }
+
+  /**
    * A page of a conversation's messages read backwards: the newest `last` before the cursor,
    * oldest first within the page.
    */
@@ -106,6 +146,22 @@ export class Messages {
     return message;
   }
 
+  /** The sequence of the message `after`: BAD_USER_INPUT unless it is of the conversation. */
+  private async sequenceOf(conversationId: string, after: string): Promise<number> {
+    const [from] = await this.deps.messages.findByIds([after]);
+    if (from?.conversationId !== conversationId) {
+      throw new UserInputError('Invalid input: after: not a message of this conversation', [
+        { field: 'after', message: 'not a message of this conversation' },
+      ]);
+    }
+    return from.sequence;
+  }
+
+  private reader(conversationId: string) {
+    return (after: number, upTo: number) =>
+      this.deps.messages.inSequence(conversationId, after, upTo - after, upTo);
+  }
+
   private publish(name: string, message: MessageRecord): Promise<void> {
     return this.deps.hub.publish(
       conversationRoom(message.conversationId),
@@ -114,3 +170,9 @@ export class Messages {
     );
   }
 }
+
+const tooManyAfter = () =>
+  new UserInputError(
+    `Invalid input: after: more than ${MAX_REPLAYED_MESSAGES} messages follow it; read them with \`messages\`, then subscribe after the newest`,
+    [{ field: 'after', message: `more than ${MAX_REPLAYED_MESSAGES} messages follow it` }],
+  );

@@ -23,6 +23,8 @@ export interface MessagePayload {
   sentAt: string;
   editedAt: string | null;
   deletedAt: string | null;
+  /** Its place in the conversation (1, 2, 3 …): subscribers put events in order by it. */
+  sequence: number;
 }
 
 /** A participant is typing (not stored). */
