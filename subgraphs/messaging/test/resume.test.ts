@@ -92,6 +92,32 @@ describe('resuming messageAdded', () => {
     expect(idsOf(subscription)).toEqual([(unpublished as { id: string }).id, published.id]);
   });
 
+  it('when an instance from before sequences (a rolling deploy) stores a message without one, then it takes the conversation’s next and a resumed subscription replays it in place', async () => {
+    const { first, second, conversationId } = await aDirectConversation(messaging);
+    const seen = await aMessage(messaging, first, conversationId, 'seen');
+    // The insert the previous release's MessageRepository made: no "sequence" column.
+    const [older] = (await messaging.sql(
+      `INSERT INTO "Message" ("id", "conversationId", "senderId", "body", "sentAt")
+       VALUES (gen_random_uuid(), $1, $2, 'from an older instance', now())
+       RETURNING "id", "sequence"`,
+      [conversationId, first.id],
+    )) as [{ id: string; sequence: number }];
+    const after = await aMessage(messaging, first, conversationId, 'after');
+    const [conversation] = (await messaging.sql(
+      `SELECT "lastSequence" FROM "Conversation" WHERE "id" = $1`,
+      [conversationId],
+    )) as [{ lastSequence: number }];
+    expect({ older: older.sequence, last: conversation.lastSequence }).toEqual({
+      older: 2,
+      last: 3,
+    });
+
+    const resumed = await subscribed({ id: conversationId, after: seen.id }, second.token);
+    await resumed.received(2);
+    await settle();
+    expect(idsOf(resumed)).toEqual([older.id, after.id]);
+  });
+
   it('when messages after the cursor were edited or deleted, then they are replayed as they are now: deleted ones keep their place with a null body', async () => {
     const { first, second, conversationId } = await aDirectConversation(messaging);
     const cursor = await aMessage(messaging, first, conversationId, 'cursor');
