@@ -135,7 +135,7 @@ const fixed = (value: number, digits: number) =>
 
 function summarise(rounds: Round[]): Summary {
   const requests = sum(rounds.map((round) => round.requests));
-  const correct = sum(rounds.map((round) => round.requests - round.errors));
+  const correct = sum(rounds.map((round) => round.correct));
   return {
     rps: median(rounds.map((round) => round.rps)),
     p50: median(rounds.map((round) => round.p50)),
@@ -399,12 +399,11 @@ async function main() {
           const subgraphFetches =
             (await subgraphRequests(subgraphs.ready.countsUrl)) - fetchesBefore;
           rounds[kind].push({ ...result, subgraphFetches });
-          const correct = result.requests - result.errors;
           console.log(
             `${workload.name} round ${round}/${ROUNDS} ${LABELS[kind].padEnd(28)} ` +
               `${fixed(result.rps, 0).padStart(6)} req/s  p50 ${fixed(result.p50, 1)} ms  ` +
               `p99 ${fixed(result.p99, 1)} ms  ` +
-              `${fixed(subgraphFetches / correct, 1)} fetches/req  errors ${result.errors}`,
+              `${fixed(subgraphFetches / result.correct, 1)} fetches/req  errors ${result.errors}`,
           );
         }
       }
