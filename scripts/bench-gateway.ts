@@ -46,7 +46,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runLoad, type LoadRequest, type RoundResult } from './bench/load';
 import { ask, validOracle, verifyAgainstOracle } from './bench/oracle';
 import { startOtlpSink } from './bench/otlp-sink';
-import { cpuPinning, startBenchRun, type RunningChild } from './bench/processes';
+import { cpuPinning, pinProcess, startBenchRun, type RunningChild } from './bench/processes';
 import {
   GATEWAY_KINDS,
   TRACED,
@@ -135,7 +135,7 @@ const fixed = (value: number, digits: number) =>
 
 function summarise(rounds: Round[]): Summary {
   const requests = sum(rounds.map((round) => round.requests));
-  const correct = sum(rounds.map((round) => round.requests - round.errors));
+  const correct = sum(rounds.map((round) => round.correct));
   return {
     rps: median(rounds.map((round) => round.rps)),
     p50: median(rounds.map((round) => round.p50)),
@@ -178,6 +178,13 @@ function report(
         )
         .join(' · '),
   ];
+  if (KINDS.includes(TRACED)) {
+    lines.push(
+      `Tracing at ${TRACING_RATIO}: ${fixed((100 * summary[TRACED].rps) / summary.ours.rps, 1)} % ` +
+        `of untraced ours' req/s, ${fixed((100 * summary[TRACED].cpuMsPerRequest) / summary.ours.cpuMsPerRequest, 1)} % ` +
+        'of its gateway CPU per request',
+    );
+  }
   for (const kind of KINDS.filter((kind) => summary[kind].errors > 0)) {
     const statuses: Record<string, number> = {};
     for (const round of rounds[kind]) {
@@ -298,6 +305,8 @@ async function main() {
     const subgraphs = await children.start<SubgraphsReady>('subgraphs', 'subgraphs.ts', {
       config: { schemas, serviceTokenSecret } satisfies SubgraphsConfig,
       cpus: pinning?.rest,
+      // Migrations and the demo data take long on a busy machine.
+      readyTimeoutMs: 600_000,
     });
     const config: GatewayConfig = {
       subgraphUrls: subgraphs.ready.subgraphs,
@@ -328,6 +337,7 @@ async function main() {
       ),
     ) as Record<GatewayKind, RunningChild<GatewayReady>>;
 
+    if (pinning) pinProcess(process.pid, pinning.rest);
     console.log('Seeding the benchmark members (bench/seed.ts)…');
     const data = await seedBenchData(gateways.ours.ready.url);
     // Squads learn of workouts over the bus: let the last events land before the oracle asks.
@@ -389,12 +399,11 @@ async function main() {
           const subgraphFetches =
             (await subgraphRequests(subgraphs.ready.countsUrl)) - fetchesBefore;
           rounds[kind].push({ ...result, subgraphFetches });
-          const correct = result.requests - result.errors;
           console.log(
             `${workload.name} round ${round}/${ROUNDS} ${LABELS[kind].padEnd(28)} ` +
               `${fixed(result.rps, 0).padStart(6)} req/s  p50 ${fixed(result.p50, 1)} ms  ` +
               `p99 ${fixed(result.p99, 1)} ms  ` +
-              `${fixed(subgraphFetches / correct, 1)} fetches/req  errors ${result.errors}`,
+              `${fixed(subgraphFetches / result.correct, 1)} fetches/req  errors ${result.errors}`,
           );
         }
       }

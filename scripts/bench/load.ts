@@ -37,7 +37,10 @@ export interface RoundResult {
   rps: number;
   p50: number;
   p99: number;
+  /** Responses received. */
   requests: number;
+  /** Of those, the correct ones. */
+  correct: number;
   /** Connection errors and timeouts, non-2xx responses and bodies other than the expected one. */
   errors: number;
   /** How many responses had each status other than 200. */
@@ -103,6 +106,7 @@ export async function runLoad(
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
+    correct: result.requests.total - wrong,
     errors: result.errors + wrong,
     otherStatuses: Object.fromEntries(
       Object.entries(result.statusCodeStats ?? {})

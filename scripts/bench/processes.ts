@@ -14,7 +14,10 @@ export interface ChildOptions {
   args?: string[];
   /** Extra Node options, e.g. --cpu-prof. */
   nodeArgs?: string[];
-  /** CPUs to run on (taskset's list, e.g. `0`); absent: any. Needs `taskset` (see cpuPinning). */
+  /**
+   * CPUs to run on once ready (taskset's list, e.g. `0`); absent: any. Needs `taskset` (see
+   * cpuPinning).
+   */
   cpus?: string;
   readyTimeoutMs?: number;
 }
@@ -41,9 +44,7 @@ export class Children {
       join(__dirname, entry),
       ...args,
     ];
-    // taskset execs Node in its own process: the pid stays the one whose CPU time is read.
-    const command = options.cpus === undefined ? node : ['taskset', '-c', options.cpus, ...node];
-    const child = spawn(command[0]!, command.slice(1), {
+    const child = spawn(node[0]!, node.slice(1), {
       cwd: ROOT,
       env: { ...process.env, [CONFIG_ENV]: JSON.stringify(options.config) },
       // stdin stays open: the child stops when it closes, i.e. when this process is gone.
@@ -79,6 +80,8 @@ export class Children {
         fail(new Error(`${name} exited (${signal ?? `code ${code}`}) before it was ready`)),
       );
     });
+    // Pinned once it is ready: starting up (migrations, the demo data) may use every CPU.
+    if (options.cpus !== undefined) pinProcess(child.pid!, options.cpus);
     return { name, pid: child.pid!, ready };
   }
 
@@ -97,22 +100,26 @@ export interface CpuPinning {
 }
 
 /**
- * Pins this process (every thread: the load generator) to the CPUs after the first and returns
- * where the children go — each gateway on CPU 0, the subgraphs beside this process — so that the
- * gateway under load has a core of its own. Undefined (nothing pinned) without `taskset` (Linux's
- * util-linux), on one CPU, or when `disabled`.
+ * Where the children go — each gateway on CPU 0, the subgraphs and this process (the load
+ * generator; see pinProcess) on the others — so that the gateway under load has a core of its own.
+ * Undefined (nothing pinned) without `taskset` (Linux's util-linux), on one CPU, or when `disabled`.
  */
 export function cpuPinning(cpuCount: number, disabled: boolean): CpuPinning | undefined {
   if (disabled || cpuCount < 2) return undefined;
-  const pinning = { gateways: '0', rest: `1-${cpuCount - 1}` };
   try {
-    execFileSync('taskset', ['-a', '-p', '-c', pinning.rest, String(process.pid)], {
-      stdio: 'ignore',
-    });
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
   } catch {
     return undefined;
   }
-  return pinning;
+  return { gateways: '0', rest: cpuCount === 2 ? '1' : `1-${cpuCount - 1}` };
+}
+
+/**
+ * Every thread of the process onto those CPUs (threads it starts later inherit it). Pin this
+ * process only after starting the children: they would inherit it too.
+ */
+export function pinProcess(pid: number, cpus: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
 }
 
 function stop(child: ChildProcess, graceMs = 15_000): Promise<void> {
