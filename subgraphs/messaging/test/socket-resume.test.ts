@@ -112,7 +112,10 @@ describe('socket.io message:new in sequence', () => {
       'x'.repeat(101),
       42,
     ]) {
-      const ack = await emitWithAck(socket, 'conversation:join', { conversationId, afterMessageId });
+      const ack = await emitWithAck(socket, 'conversation:join', {
+        conversationId,
+        afterMessageId,
+      });
       expect(ack.error.code).toBe('BAD_USER_INPUT');
     }
     const outsider = await connected((await aUser(messaging)).token);
@@ -144,7 +147,9 @@ describe('socket.io message:new in sequence', () => {
     });
     expect(ack.error).toMatchObject({
       code: 'BAD_USER_INPUT',
-      message: expect.stringContaining('afterMessageId: more than 500 messages follow it') as string,
+      message: expect.stringContaining(
+        'afterMessageId: more than 500 messages follow it',
+      ) as string,
     });
   });
 });
