@@ -129,17 +129,21 @@ describe('socket.io message:new in sequence', () => {
     expect(received).toEqual([]);
   });
 
+  /** Stores `count` messages as MessageRepository.send would, none published. */
+  const storedUnpublishedMany = (conversationId: string, senderId: string, count: number) =>
+    messaging.sql(
+      `WITH next AS (UPDATE "Conversation" SET "lastSequence" = "lastSequence" + $3
+                      WHERE "id" = $1 RETURNING "lastSequence")
+       INSERT INTO "Message" ("id", "conversationId", "senderId", "body", "sentAt", "sequence")
+       SELECT gen_random_uuid(), $1, $2, 'bulk', now(), next."lastSequence" - $3 + n
+         FROM next, generate_series(1, $3) AS n`,
+      [conversationId, senderId, count],
+    );
+
   it('when more than 500 messages follow afterMessageId, then the join is BAD_USER_INPUT', async () => {
     const { first, second, conversationId } = await aDirectConversation(messaging);
     const cursor = await aMessage(messaging, first, conversationId, 'cursor');
-    await messaging.sql(
-      `WITH next AS (UPDATE "Conversation" SET "lastSequence" = "lastSequence" + 501
-                      WHERE "id" = $1 RETURNING "lastSequence")
-       INSERT INTO "Message" ("id", "conversationId", "senderId", "body", "sentAt", "sequence")
-       SELECT gen_random_uuid(), $1, $2, 'bulk', now(), next."lastSequence" - 501 + n
-         FROM next, generate_series(1, 501) AS n`,
-      [conversationId, first.id],
-    );
+    await storedUnpublishedMany(conversationId, first.id, 501);
     const socket = await connected(second.token);
     const ack = await emitWithAck(socket, 'conversation:join', {
       conversationId,
@@ -151,5 +155,25 @@ describe('socket.io message:new in sequence', () => {
         'afterMessageId: more than 500 messages follow it',
       ) as string,
     });
+  });
+
+  it('when more than 500 messages are missing before a live one, then the joined socket is told conversation:interrupted and hears no more until it joins again', async () => {
+    const { first, second, conversationId } = await aDirectConversation(messaging);
+    const socket = await connected(second.token);
+    await emitWithAck(socket, 'conversation:join', { conversationId });
+    const received = collect(socket, 'message:new');
+    const interrupted = collect(socket, 'conversation:interrupted');
+    await storedUnpublishedMany(conversationId, first.id, 501);
+    await aMessage(messaging, first, conversationId, 'after the gap');
+    await eventually(() => interrupted.length === 1, 'conversation:interrupted');
+    expect(interrupted[0]).toMatchObject({ conversationId, error: { code: 'BAD_USER_INPUT' } });
+    await aMessage(messaging, first, conversationId, 'not heard');
+    await settle();
+    expect(received).toEqual([]);
+
+    await emitWithAck(socket, 'conversation:join', { conversationId });
+    const heard = await aMessage(messaging, first, conversationId, 'heard');
+    await eventually(() => received.length === 1, 'the message after joining again');
+    expect(received[0]).toMatchObject({ id: heard.id });
   });
 });

@@ -35,18 +35,23 @@ export function inSequence(
     name: MESSAGE_NEW,
     payload: messagePayload(message),
   });
-  const sequenceOf = (event: RealtimeEvent<unknown>) =>
-    event.name === MESSAGE_NEW ? (event.payload as MessagePayload).sequence : undefined;
-  let delivered = position;
+  const isMessage = (event: RealtimeEvent<unknown>) => event.name === MESSAGE_NEW;
+  // Absent in what an instance from before sequences publishes (a rolling deploy): such a message
+  // passes as it comes, and the next one with a sequence is taken as the position, unfilled.
+  const sequenceOf = (event: RealtimeEvent<unknown>): number | undefined =>
+    (event.payload as Partial<MessagePayload>).sequence;
+  let delivered: number | undefined = position;
   const ready: RealtimeEvent<unknown>[] = replay.map(newMessage);
   const iterator: AsyncIterableIterator<RealtimeEvent<unknown>> = {
     async next() {
       for (;;) {
         const event = ready.shift();
         if (event) {
-          const sequence = sequenceOf(event);
-          if (sequence !== undefined) {
-            if (sequence <= delivered) continue;
+          if (isMessage(event)) {
+            const sequence = sequenceOf(event);
+            if (sequence !== undefined && delivered !== undefined && sequence <= delivered) {
+              continue;
+            }
             delivered = sequence;
           }
           return { done: false, value: event };
@@ -54,8 +59,8 @@ export function inSequence(
         const result = await live.next();
         if (result.done) return result;
         const arrived = result.value;
-        const sequence = sequenceOf(arrived);
-        if (sequence !== undefined) {
+        const sequence = isMessage(arrived) ? sequenceOf(arrived) : undefined;
+        if (sequence !== undefined && delivered !== undefined) {
           if (sequence <= delivered) continue;
           const missing = sequence - delivered - 1;
           if (missing > MAX_REPLAYED_MESSAGES) {
