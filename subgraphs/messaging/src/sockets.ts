@@ -74,7 +74,8 @@ class JoinedConversations {
       const previous = this.streams.get(id);
       this.streams.set(id, stream);
       await previous?.return?.();
-      void this.deliver(id, stream);
+      // Once the acknowledgement is out: it comes before the replayed messages.
+      setImmediate(() => void this.deliver(id, stream));
       return { conversationId: id };
     });
   }
