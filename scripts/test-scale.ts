@@ -9,7 +9,7 @@
 // last event, docs/realtime.md); every subscriber is connected again at the end; failed requests
 // are only those in flight at a SIGKILL; none fails in the supergraph change. Events missed while
 // a subscriber was disconnected are reported, not failed (graphql-ws subscribers resume with
-// `after`, socket.io ones cannot). docs/operations.md.
+// `after`, socket.io ones re-join with `afterMessageId`). docs/operations.md.
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';

@@ -146,7 +146,11 @@ export function graphqlWsSubscriber(
   return subscriber;
 }
 
-/** A socket.io chat client of a conversation through the gateway, rejoining on every reconnect. */
+/**
+ * A socket.io chat client of a conversation through the gateway, rejoining on every reconnect
+ * with `afterMessageId` the last message received (none yet: from now on), so what was sent while
+ * it was away arrives too.
+ */
 export function socketIoSubscriber(url: string, account: Account, conversationId: string) {
   const subscriber = tracked('socket.io', conversationId);
   const socket = io(`${new URL(url).origin}/chat`, {
@@ -157,14 +161,18 @@ export function socketIoSubscriber(url: string, account: Account, conversationId
     reconnectionDelayMax: 500,
     forceNew: true,
   });
+  let afterMessageId: string | null = null;
   socket.on('connect', () => {
-    socket.timeout(5_000).emit('conversation:join', { conversationId }, (error: unknown) => {
-      if (!error) markUp(subscriber);
-    });
+    socket
+      .timeout(5_000)
+      .emit('conversation:join', { conversationId, afterMessageId }, (error: unknown) => {
+        if (!error) markUp(subscriber);
+      });
   });
   socket.on('disconnect', () => markDown(subscriber));
   socket.on('message:new', (message: { id: string }) => {
     subscriber.received.set(message.id, (subscriber.received.get(message.id) ?? 0) + 1);
+    afterMessageId = message.id;
   });
   subscriber.close = () => void socket.close();
   return subscriber;

@@ -7,7 +7,7 @@ import {
   UserInputError,
 } from '@fitnexa/shared/errors';
 import { encodeCursor } from '@fitnexa/shared/graphql';
-import type { EventHub } from '@fitnexa/shared/realtime';
+import type { EventHub, RealtimeEvent } from '@fitnexa/shared/realtime';
 import { z } from 'zod';
 import type { MessageRecord, MessageRepository } from '../data/messages';
 import type { Caller } from './access';
@@ -18,7 +18,6 @@ import {
   MESSAGE_EDITED,
   MESSAGE_NEW,
   messagePayload,
-  type MessagePayload,
 } from './realtime';
 import { inSequence, MAX_REPLAYED_MESSAGES } from './message-stream';
 import { backwardPageRequest, messageBody, messageCursor } from './validation';
@@ -81,17 +80,31 @@ export class Messages {
   }
 
   /**
-   * The messages sent to a conversation, for its participants (as `Conversations.events`): with
-   * `after` (a message of the conversation), the stored ones after it first, then the new ones;
-   * without, those stored since the call. In sequence, each once (see `inSequence`). The live
-   * stream is subscribed before the stored messages after the position are read, so none
-   * committed in between is missed, and none is delivered twice.
+   * The messages sent to a conversation, for its participants, as `message:new` events (see
+   * `events`).
    */
-  async added(
+  added(
     caller: Caller,
     conversationId: string,
     after?: string | null,
-  ): Promise<AsyncIterableIterator<MessageRecord>> {
+  ): Promise<AsyncIterableIterator<RealtimeEvent<unknown>>> {
+    return this.events(caller, conversationId, { after, cursorField: 'after', names: [] });
+  }
+
+  /**
+   * A conversation's `message:new` events and the others named, for its participants (as
+   * `Conversations.events`): with `after` (a message of the conversation), the stored messages
+   * after it first, then the new ones; without, those stored since the call. Messages in
+   * sequence, each once (see `inSequence`). The live stream is subscribed before the stored
+   * messages after the position are read, so none committed in between is missed, and none is
+   * delivered twice. A bad cursor is BAD_USER_INPUT on `cursorField`.
+   */
+  async events(
+    caller: Caller,
+    conversationId: string,
+    options: { after?: string | null; cursorField: string; names: readonly string[] },
+  ): Promise<AsyncIterableIterator<RealtimeEvent<unknown>>> {
+    const { after, cursorField, names } = options;
     const id = conversationId.toLowerCase();
     const now =
       after === undefined || after === null
@@ -99,12 +112,13 @@ export class Messages {
           ? await this.deps.messages.lastSequence(id)
           : 0
         : undefined;
-    const live = await this.deps.conversations.events<MessagePayload>(caller, id, [MESSAGE_NEW]);
+    const live = await this.deps.conversations.events<unknown>(caller, id, [MESSAGE_NEW, ...names]);
+    const tooMany = () => tooManyAfter(cursorField);
     try {
-      const position = now ?? (await this.sequenceOf(id, after!));
+      const position = now ?? (await this.sequenceOf(id, after!, cursorField));
       const replay = await this.deps.messages.inSequence(id, position, MAX_REPLAYED_MESSAGES + 1);
-      if (replay.length > MAX_REPLAYED_MESSAGES) throw tooManyAfter();
-      return inSequence(live, position, replay, this.reader(id), tooManyAfter);
+      if (replay.length > MAX_REPLAYED_MESSAGES) throw tooMany();
+      return inSequence(live, conversationRoom(id), position, replay, this.reader(id), tooMany);
     } catch (error) {
       await live.return?.();
       throw error;
@@ -146,12 +160,12 @@ export class Messages {
     return message;
   }
 
-  /** The sequence of the message `after`: BAD_USER_INPUT unless it is of the conversation. */
-  private async sequenceOf(conversationId: string, after: string): Promise<number> {
+  /** The sequence of the message `after`: BAD_USER_INPUT on `field` unless it is of the conversation. */
+  private async sequenceOf(conversationId: string, after: string, field: string): Promise<number> {
     const [from] = await this.deps.messages.findByIds([after]);
     if (from?.conversationId !== conversationId) {
-      throw new UserInputError('Invalid input: after: not a message of this conversation', [
-        { field: 'after', message: 'not a message of this conversation' },
+      throw new UserInputError(`Invalid input: ${field}: not a message of this conversation`, [
+        { field, message: 'not a message of this conversation' },
       ]);
     }
     return from.sequence;
@@ -171,8 +185,8 @@ export class Messages {
   }
 }
 
-const tooManyAfter = () =>
+const tooManyAfter = (field: string) =>
   new UserInputError(
-    `Invalid input: after: more than ${MAX_REPLAYED_MESSAGES} messages follow it; read them with \`messages\`, then subscribe after the newest`,
-    [{ field: 'after', message: `more than ${MAX_REPLAYED_MESSAGES} messages follow it` }],
+    `Invalid input: ${field}: more than ${MAX_REPLAYED_MESSAGES} messages follow it; read them with \`messages\`, then subscribe after the newest`,
+    [{ field, message: `more than ${MAX_REPLAYED_MESSAGES} messages follow it` }],
   );

@@ -2,9 +2,9 @@ import type { MessageRecord } from '../data/messages';
 
 // The real-time events of a conversation. They go through the hub as JSON (across instances via
 // Redis), so payloads carry times as ISO strings; GraphQL subscribers and socket.io clients
-// (`/chat`, in the socket.io room of the same name) receive the same events.
+// (`/chat`, a stream per joined socket: sockets.ts) receive the same events.
 
-/** The hub room, and socket.io room, of a conversation's events. */
+/** The hub room of a conversation's events. */
 export const conversationRoom = (conversationId: string) => `conversation:${conversationId}`;
 
 export const MESSAGE_NEW = 'message:new';

@@ -1,7 +1,11 @@
 import type { RealtimeEvent } from '@fitnexa/shared/realtime';
 import { callerOf } from '../domain/access';
-import type { MessageRecord } from '../data/messages';
-import { TYPING, type TypingPayload } from '../domain/realtime';
+import {
+  messageOfPayload,
+  TYPING,
+  type MessagePayload,
+  type TypingPayload,
+} from '../domain/realtime';
 import type { SubscriptionResolvers } from '../generated/graphql';
 
 // `subscribe` checks participation before it returns the stream, so a client that may not listen
@@ -10,7 +14,7 @@ export const Subscription: SubscriptionResolvers = {
   messageAdded: {
     subscribe: (_, { conversationId, after }, context) =>
       context.messages.added(callerOf(context), conversationId, after),
-    resolve: (message: MessageRecord) => message,
+    resolve: (event: RealtimeEvent<MessagePayload>) => messageOfPayload(event.payload),
   },
 
   typing: {
