@@ -162,3 +162,25 @@ export function squadConversation(
     },
   );
 }
+
+/**
+ * Stores `count` messages (`body`) as MessageRepository.send stores them, without the publish that
+ * follows: what an instance killed between its commit and its publish leaves. Their ids, in order.
+ */
+export async function storedUnpublished(
+  messaging: TestMessaging,
+  conversationId: string,
+  senderId: string,
+  { body = 'unpublished', count = 1 }: { body?: string; count?: number } = {},
+): Promise<string[]> {
+  const rows = (await messaging.sql(
+    `WITH next AS (UPDATE "Conversation" SET "lastSequence" = "lastSequence" + $4
+                    WHERE "id" = $1 RETURNING "lastSequence")
+     INSERT INTO "Message" ("id", "conversationId", "senderId", "body", "sentAt", "sequence")
+     SELECT gen_random_uuid(), $1, $2, $3, now(), next."lastSequence" - $4 + n
+       FROM next, generate_series(1, $4::int) AS n
+     RETURNING "id", "sequence"`,
+    [conversationId, senderId, body, count],
+  )) as { id: string; sequence: number }[];
+  return rows.sort((a, b) => a.sequence - b.sequence).map((row) => row.id);
+}

@@ -1,4 +1,11 @@
-import { aDirectConversation, aMessage, aUser, deleteMessage, editMessage } from './factories';
+import {
+  aDirectConversation,
+  aMessage,
+  aUser,
+  deleteMessage,
+  editMessage,
+  storedUnpublished,
+} from './factories';
 import {
   startTestMessaging,
   subscribe,
@@ -77,19 +84,11 @@ describe('resuming messageAdded', () => {
   it('when a stored message was never published (its instance died before), then it is delivered before the next one that is', async () => {
     const { first, second, conversationId } = await aDirectConversation(messaging);
     const subscription = await subscribed({ id: conversationId }, second.token);
-    // Stored as MessageRepository.send stores one, without the publish that follows.
-    const [unpublished] = await messaging.sql(
-      `WITH next AS (UPDATE "Conversation" SET "lastSequence" = "lastSequence" + 1
-                      WHERE "id" = $1 RETURNING "lastSequence")
-       INSERT INTO "Message" ("id", "conversationId", "senderId", "body", "sentAt", "sequence")
-       SELECT gen_random_uuid(), $1, $2, 'unpublished', now(), "lastSequence" FROM next
-       RETURNING "id"`,
-      [conversationId, first.id],
-    );
+    const [unpublished] = await storedUnpublished(messaging, conversationId, first.id);
     const published = await aMessage(messaging, first, conversationId, 'published');
     await subscription.received(2);
     await settle();
-    expect(idsOf(subscription)).toEqual([(unpublished as { id: string }).id, published.id]);
+    expect(idsOf(subscription)).toEqual([unpublished, published.id]);
   });
 
   it('when an instance from before sequences (a rolling deploy) stores a message without one, then it takes the conversation’s next and a resumed subscription replays it in place', async () => {
@@ -165,14 +164,7 @@ describe('resuming messageAdded', () => {
     const { first, second, conversationId } = await aDirectConversation(messaging);
     const cursor = await aMessage(messaging, first, conversationId, 'cursor');
     const store = (count: number) =>
-      messaging.sql(
-        `WITH next AS (UPDATE "Conversation" SET "lastSequence" = "lastSequence" + $3
-                        WHERE "id" = $1 RETURNING "lastSequence")
-         INSERT INTO "Message" ("id", "conversationId", "senderId", "body", "sentAt", "sequence")
-         SELECT gen_random_uuid(), $1, $2, 'bulk', now(), next."lastSequence" - $3 + n
-           FROM next, generate_series(1, $3) AS n`,
-        [conversationId, first.id, count],
-      );
+      storedUnpublished(messaging, conversationId, first.id, { body: 'bulk', count });
     await store(500);
     const replayed = await subscribed({ id: conversationId, after: cursor.id }, second.token);
     await replayed.received(500);

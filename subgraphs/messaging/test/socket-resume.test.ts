@@ -1,4 +1,4 @@
-import { aDirectConversation, aMessage, aUser } from './factories';
+import { aDirectConversation, aMessage, aUser, storedUnpublished } from './factories';
 import {
   chatSocket,
   collect,
@@ -30,19 +30,6 @@ describe('socket.io message:new in sequence', () => {
   const bodiesOf = (received: { body: string }[]) => received.map((message) => message.body);
   /** Anything duplicated or late would arrive within this time. */
   const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
-  /** Stored as MessageRepository.send stores one, without the publish that follows. */
-  const storedUnpublished = async (conversationId: string, senderId: string, body: string) => {
-    const [row] = await messaging.sql(
-      `WITH next AS (UPDATE "Conversation" SET "lastSequence" = "lastSequence" + 1
-                      WHERE "id" = $1 RETURNING "lastSequence")
-       INSERT INTO "Message" ("id", "conversationId", "senderId", "body", "sentAt", "sequence")
-       SELECT gen_random_uuid(), $1, $2, $3, now(), "lastSequence" FROM next
-       RETURNING "id"`,
-      [conversationId, senderId, body],
-    );
-    return (row as { id: string }).id;
-  };
-
   it('when a stored message was never published, then a joined socket receives it before the next one', async () => {
     const { first, second, conversationId } = await aDirectConversation(messaging);
     const socket = await connected(second.token);
@@ -50,7 +37,7 @@ describe('socket.io message:new in sequence', () => {
       data: { conversationId },
     });
     const received = collect(socket, 'message:new');
-    const unpublished = await storedUnpublished(conversationId, first.id, 'unpublished');
+    const [unpublished] = await storedUnpublished(messaging, conversationId, first.id);
     const published = await aMessage(messaging, first, conversationId, 'published');
     await eventually(() => received.length >= 2, 'both messages');
     await settle();
@@ -129,21 +116,10 @@ describe('socket.io message:new in sequence', () => {
     expect(received).toEqual([]);
   });
 
-  /** Stores `count` messages as MessageRepository.send would, none published. */
-  const storedUnpublishedMany = (conversationId: string, senderId: string, count: number) =>
-    messaging.sql(
-      `WITH next AS (UPDATE "Conversation" SET "lastSequence" = "lastSequence" + $3
-                      WHERE "id" = $1 RETURNING "lastSequence")
-       INSERT INTO "Message" ("id", "conversationId", "senderId", "body", "sentAt", "sequence")
-       SELECT gen_random_uuid(), $1, $2, 'bulk', now(), next."lastSequence" - $3 + n
-         FROM next, generate_series(1, $3) AS n`,
-      [conversationId, senderId, count],
-    );
-
   it('when more than 500 messages follow afterMessageId, then the join is BAD_USER_INPUT', async () => {
     const { first, second, conversationId } = await aDirectConversation(messaging);
     const cursor = await aMessage(messaging, first, conversationId, 'cursor');
-    await storedUnpublishedMany(conversationId, first.id, 501);
+    await storedUnpublished(messaging, conversationId, first.id, { body: 'bulk', count: 501 });
     const socket = await connected(second.token);
     const ack = await emitWithAck(socket, 'conversation:join', {
       conversationId,
@@ -163,7 +139,7 @@ describe('socket.io message:new in sequence', () => {
     await emitWithAck(socket, 'conversation:join', { conversationId });
     const received = collect(socket, 'message:new');
     const interrupted = collect(socket, 'conversation:interrupted');
-    await storedUnpublishedMany(conversationId, first.id, 501);
+    await storedUnpublished(messaging, conversationId, first.id, { body: 'bulk', count: 501 });
     await aMessage(messaging, first, conversationId, 'after the gap');
     await eventually(() => interrupted.length === 1, 'conversation:interrupted');
     expect(interrupted[0]).toMatchObject({ conversationId, error: { code: 'BAD_USER_INPUT' } });
