@@ -253,45 +253,45 @@ export function refusingRevokedTokens(
   };
 }
 
+interface WatchedConnection {
+  token: string;
+  close(): void;
+}
+
 /**
  * Long-lived connections (graphql-ws) authenticated once at connect: each is checked again every
  * `intervalMs` and closed when its token has been revoked since (not when it merely expires).
  */
 export function watchRevokedConnections(verify: AccessTokenVerifier, intervalMs = 1_000) {
-  const watched = new Map<object, { token: string; close(): void }>();
-  /** Closes the connection if its token is revoked now; true when it did. */
-  const check = (key: object, connection: { token: string; close(): void }) =>
-    verify(connection.token).then(
+  const watched = new Map<object, WatchedConnection>();
+  /**
+   * Verifies `token` once and, when it is revoked now, closes every connection of `holding` still
+   * watched with it; true when it closed any. One verification per token, however many
+   * connections hold it (thousands of a few users' clients).
+   */
+  const closeIfRevoked = (token: string, holding: [object, WatchedConnection][]) =>
+    verify(token).then(
       () => false,
       (error: unknown) => {
-        if (!(error instanceof TokenRevokedError) || watched.get(key) !== connection) return false;
-        watched.delete(key);
-        connection.close();
-        return true;
+        if (!(error instanceof TokenRevokedError)) return false;
+        let closed = false;
+        for (const [key, connection] of holding) {
+          if (watched.get(key) !== connection) continue;
+          watched.delete(key);
+          connection.close();
+          closed = true;
+        }
+        return closed;
       },
     );
-  // One check per token, however many connections hold it (thousands of a few users' clients):
-  // each check verifies the token, and what it says holds for every connection with it.
   const timer = setInterval(() => {
-    const byToken = new Map<string, [object, { token: string; close(): void }][]>();
+    const byToken = new Map<string, [object, WatchedConnection][]>();
     for (const entry of watched) {
       const holding = byToken.get(entry[1].token);
       if (holding) holding.push(entry);
       else byToken.set(entry[1].token, [entry]);
     }
-    for (const [token, holding] of byToken) {
-      verify(token).then(
-        () => {},
-        (error: unknown) => {
-          if (!(error instanceof TokenRevokedError)) return;
-          for (const [key, connection] of holding) {
-            if (watched.get(key) !== connection) continue;
-            watched.delete(key);
-            connection.close();
-          }
-        },
-      );
-    }
+    for (const [token, holding] of byToken) void closeIfRevoked(token, holding);
   }, intervalMs);
   timer.unref();
   return {
@@ -307,11 +307,10 @@ export function watchRevokedConnections(verify: AccessTokenVerifier, intervalMs 
      * Resolves when done, with whether any was closed.
      */
     async recheck(token: string): Promise<boolean> {
-      const holding = () => [...watched].filter(([, connection]) => connection.token === token);
-      const checkAll = async () =>
-        (await Promise.all(holding().map(([key, connection]) => check(key, connection)))).some(
-          Boolean,
-        );
+      const checkAll = async () => {
+        const holding = [...watched].filter(([, connection]) => connection.token === token);
+        return holding.length > 0 && closeIfRevoked(token, holding);
+      };
       if (await checkAll()) return true;
       await new Promise((resolve) => setTimeout(resolve, REVOCATION_FRESH_FOR_MS));
       return checkAll();
