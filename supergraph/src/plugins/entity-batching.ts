@@ -10,6 +10,7 @@ import {
   type GraphQLFormattedError,
   type OperationDefinitionNode,
 } from 'graphql';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Merging the entity fetches of one operation that go to the same subgraph at the same moment
@@ -33,7 +34,7 @@ export interface FetchAnswer {
 }
 
 const ENTITIES = '_entities';
-/** Distinct fetch operations and batches remembered; past it, the oldest is forgotten. */
+/** Distinct fetch operations and batches remembered; past it, the least recently used goes. */
 const MAX_REMEMBERED = 1000;
 
 /** `_entities` queries only: one query operation whose only root selection is `_entities`. */
@@ -53,30 +54,23 @@ function isEntityQuery(document: DocumentNode): boolean {
   );
 }
 
-class Remembered<V> extends Map<string, V> {
-  remember(key: string, value: V): V {
-    if (this.size >= MAX_REMEMBERED) this.delete(this.keys().next().value!);
-    this.set(key, value);
-    return value;
-  }
-}
-
-const parsedEntityQueries = new Remembered<DocumentNode | null>();
+/** Whether each fetch query is a mergeable `_entities` query: its document, or false. */
+const parsedEntityQueries = new LRUCache<string, DocumentNode | false>({ max: MAX_REMEMBERED });
 
 /** The fetch's document when it is an `_entities` query that can be merged, else undefined. */
 export function entityQueryOf(query: string): DocumentNode | undefined {
   let document = parsedEntityQueries.get(query);
   if (document === undefined) {
-    let parsed: DocumentNode | null = null;
+    document = false;
     try {
       const candidate = parse(query, { noLocation: true });
-      if (isEntityQuery(candidate)) parsed = candidate;
+      if (isEntityQuery(candidate)) document = candidate;
     } catch {
       // Not ours to judge: sent alone, the subgraph answers it.
     }
-    document = parsedEntityQueries.remember(query, parsed);
+    parsedEntityQueries.set(query, document);
   }
-  return document ?? undefined;
+  return document || undefined;
 }
 
 /** The prefix of the `index`th fetch's names: `b0_`, `b1_`, … (no two can produce the same name). */
@@ -109,7 +103,7 @@ function renamed(document: DocumentNode, prefix: string): readonly DefinitionNod
   }).definitions;
 }
 
-const mergedQueries = new Remembered<string>();
+const mergedQueries = new LRUCache<string, string>({ max: MAX_REMEMBERED });
 
 /** One query asking what every fetch asks, each under its own prefix. */
 export function mergedQuery(fetches: readonly EntityFetch[]): string {
@@ -137,10 +131,11 @@ export function mergedQuery(fetches: readonly EntityFetch[]): string {
       selections: operations.flatMap((each) => each.selectionSet.selections),
     },
   };
-  return mergedQueries.remember(
-    key,
-    stripIgnoredCharacters(print({ kind: Kind.DOCUMENT, definitions: [operation, ...fragments] })),
+  const merged = stripIgnoredCharacters(
+    print({ kind: Kind.DOCUMENT, definitions: [operation, ...fragments] }),
   );
+  mergedQueries.set(key, merged);
+  return merged;
 }
 
 /** Every fetch's variables under its prefix, in one object. */
