@@ -58,6 +58,14 @@ const schema = z.object({
     .default('true')
     .transform((value) => value === 'true'),
   /**
+   * Identical queries of one caller (same token, document, operation and variables) in flight at
+   * once are executed once (decision 0035); false executes each (to compare execution alone).
+   */
+  QUERY_DEDUPLICATION: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  /**
    * An operation's entity fetches to one subgraph that start together go out as one request
    * (docs/decisions/0030); false sends each as Apollo plans it (to compare, or to rule it out).
    */
@@ -135,6 +143,7 @@ export type GatewayConfig = z.infer<typeof schema> & {
     | 'memoryCacheMaxBytes'
     | 'maxSubgraphResponseBytes'
     | 'subgraphDeduplication'
+    | 'queryDeduplication'
     | 'entityBatching'
     | 'subscriptions'
   >;
@@ -147,6 +156,7 @@ function boundsOf(config: z.infer<typeof schema>): GatewayConfig['bounds'] {
     memoryCacheMaxBytes: Math.round(config.MEMORY_CACHE_MAX_MB * MIB),
     maxSubgraphResponseBytes: Math.round(config.SUBGRAPH_RESPONSE_MAX_MB * MIB),
     subgraphDeduplication: config.SUBGRAPH_DEDUPLICATION,
+    queryDeduplication: config.QUERY_DEDUPLICATION,
     entityBatching: config.ENTITY_BATCHING,
     subscriptions: {
       maxSubscriptionsPerConnection: config.WS_SUBSCRIPTIONS_PER_CONNECTION,

@@ -42,6 +42,7 @@ import { corsOriginsFor, corsPolicy } from './plugins/cors';
 import { persistedDocuments } from './plugins/document-store';
 import { explorer } from './plugins/explorer';
 import { forwardingDataSources } from './plugins/forwarding-data-source';
+import { sharingIdenticalQueries } from './plugins/query-deduplication';
 import { responseCache } from './plugins/response-cache';
 import { specStatusCodes } from './plugins/status-codes';
 import { statusPage } from './plugins/status-page';
@@ -108,6 +109,8 @@ export interface GatewayOptions {
   maxSubgraphResponseBytes?: number;
   /** Identical subgraph queries in flight at once share one request (default true). */
   subgraphDeduplication?: boolean;
+  /** Identical queries of one caller in flight at once are executed once (default true). */
+  queryDeduplication?: boolean;
   /** An operation's entity fetches to one subgraph that start together go as one request (default true). */
   entityBatching?: boolean;
 }
@@ -203,7 +206,11 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
         explorerPage.landingPage,
       ],
     },
-    { gateway, allowBatchedHttpRequests: true, ...persistedDocuments(cache) },
+    {
+      gateway: options.queryDeduplication === false ? gateway : sharingIdenticalQueries(gateway),
+      allowBatchedHttpRequests: true,
+      ...persistedDocuments(cache),
+    },
   );
   await apollo.start();
 
