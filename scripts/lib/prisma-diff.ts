@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pgliteTemplateDir } from '@fitnexa/shared/db';
 
 // Prisma 7's migrate commands need a native engine that cannot be fetched here; Prisma 6 has a
-// wasm one that can diff two datamodels offline when given a driver adapter (an in-memory PGlite).
+// wasm one that can diff two datamodels offline when given a driver adapter (a PGlite: a copy of
+// the empty template database where `npm install` made one, 0032, else a new in-memory one).
 
 const prisma6 = require.resolve('prisma6/build/index.js');
 const exitAfterOutput = join(__dirname, 'exit-after-output.cjs');
@@ -26,6 +28,9 @@ function asPrisma6Schema(schema: string): string {
 export function diffDatamodels(from: string | null, to: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'fitnexa-prisma-diff-'));
   try {
+    const template = pgliteTemplateDir();
+    const dataDir = existsSync(join(template, 'PG_VERSION')) ? join(dir, 'pgdata') : undefined;
+    if (dataDir) cpSync(template, dataDir, { recursive: true });
     writeFileSync(join(dir, 'to.prisma'), asPrisma6Schema(to));
     if (from !== null) writeFileSync(join(dir, 'from.prisma'), asPrisma6Schema(from));
     writeFileSync(
@@ -38,7 +43,7 @@ export default defineConfig({
   adapter: async () => {
     const { PGlite } = await import(${JSON.stringify(require.resolve('@electric-sql/pglite'))});
     const { PrismaPGlite } = await import(${JSON.stringify(require.resolve('pglite-prisma-adapter'))});
-    return new PrismaPGlite(new PGlite());
+    return new PrismaPGlite(new PGlite(${dataDir ? JSON.stringify(dataDir) : ''}));
   },
 });
 `,
