@@ -12,6 +12,10 @@ import { startTestGateway, everySubgraphAt } from './kit';
 // the gateway's own subgraph-request deduplication is off, so what is counted here is executions.
 
 const PAUSE_MS = 150;
+/** The stand-in's context: the caller, by their bearer token's last characters. */
+interface Caller {
+  caller: string;
+}
 const names = new Map<string, string>();
 let queriesReceived = 0;
 
@@ -34,17 +38,18 @@ const identity = buildSubgraphSchema({
   `,
   resolvers: {
     Query: {
-      me: (_: unknown, __: unknown, { caller }: { caller: string }) => ({
-        id: caller,
-        displayName: names.get(caller) ?? `member ${caller}`,
-      }),
+      me: (_: unknown, __: unknown, context: unknown) => {
+        const { caller } = context as Caller;
+        return { id: caller, displayName: names.get(caller) ?? `member ${caller}` };
+      },
     },
     Mutation: {
       updateProfile: (
         _: unknown,
         { input }: { input: { displayName: string } },
-        { caller }: { caller: string },
+        context: unknown,
       ) => {
+        const { caller } = context as Caller;
         names.set(caller, input.displayName);
         return { id: caller, displayName: input.displayName };
       },
