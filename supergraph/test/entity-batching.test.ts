@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
@@ -10,7 +9,7 @@ import { execute, GraphQLError, parse } from 'graphql';
 import gql from 'graphql-tag';
 import { subgraphsOf } from '../src';
 import { splitAnswer } from '../src/plugins/entity-batching';
-import { startTestGateway, SUPERGRAPH_SDL } from './kit';
+import { serveStubSubgraph, startTestGateway, SUPERGRAPH_SDL } from './kit';
 
 // Entity fetches to one subgraph that Apollo's plan runs side by side go out as one request, and
 // every answer is the one plain Apollo Gateway gives on the same subgraphs. Three stand-in
@@ -116,38 +115,29 @@ let plain: { url: string; stop(): Promise<void> };
 let tokens: [string, string];
 
 beforeAll(async () => {
-  stub = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      const subgraph = (req.url ?? '').slice(1) as keyof typeof schemas;
-      const { query, variables } = JSON.parse(body) as {
-        query: string;
-        variables?: Record<string, unknown>;
-      };
-      received.push({ subgraph, authorization: req.headers.authorization, query });
-      res.setHeader('content-type', 'application/json');
-      if (refuseMerged && query.includes('b1__entities')) {
-        res.statusCode = 400;
-        res.end(
-          JSON.stringify({
-            errors: [{ message: 'too many aliases', extensions: { code: 'BAD_USER_INPUT' } }],
-          }),
-        );
-        return;
-      }
-      void Promise.resolve(
-        execute({
-          schema: schemas[subgraph],
-          document: parse(query),
-          variableValues: variables,
-          contextValue: { authorization: req.headers.authorization },
+  let base: string;
+  ({ server: stub, base } = await serveStubSubgraph(({ query, variables }, req, res) => {
+    const subgraph = (req.url ?? '').slice(1) as keyof typeof schemas;
+    received.push({ subgraph, authorization: req.headers.authorization, query });
+    res.setHeader('content-type', 'application/json');
+    if (refuseMerged && query.includes('b1__entities')) {
+      res.statusCode = 400;
+      res.end(
+        JSON.stringify({
+          errors: [{ message: 'too many aliases', extensions: { code: 'BAD_USER_INPUT' } }],
         }),
-      ).then((result) => res.end(JSON.stringify(result)));
-    });
-  });
-  await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+      );
+      return;
+    }
+    void Promise.resolve(
+      execute({
+        schema: schemas[subgraph],
+        document: parse(query),
+        variableValues: variables,
+        contextValue: { authorization: req.headers.authorization },
+      }),
+    ).then((result) => res.end(JSON.stringify(result)));
+  }));
   const subgraphUrls = Object.fromEntries(
     subgraphsOf(SUPERGRAPH_SDL).map(({ name }) => [name, `${base}/${name}`]),
   );

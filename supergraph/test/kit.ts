@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { quietLogger, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
@@ -33,6 +33,28 @@ export function startTestGateway(
     logger: quietLogger('gateway'),
     ...options,
   });
+}
+
+/** A GraphQL request as the gateway sends it to a subgraph. */
+export interface SubgraphRequest {
+  query: string;
+  variables?: Record<string, unknown>;
+}
+
+/**
+ * A stand-in subgraph over HTTP on a free loopback port: `answer` gets each GraphQL request the
+ * gateway sends (with the HTTP request, for its URL and headers) and writes the response.
+ */
+export async function serveStubSubgraph(
+  answer: (request: SubgraphRequest, req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ server: Server; base: string }> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => answer(JSON.parse(body) as SubgraphRequest, req, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 /**

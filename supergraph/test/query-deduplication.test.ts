@@ -1,11 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { RunningServer } from '@fitnexa/shared/server';
 import { testTokenIssuer } from '@fitnexa/shared/testing';
 import { execute, parse } from 'graphql';
 import gql from 'graphql-tag';
-import { startTestGateway, everySubgraphAt } from './kit';
+import { everySubgraphAt, serveStubSubgraph, startTestGateway } from './kit';
 
 // Identical queries of one caller in flight at once are executed once (decision 0035). A stand-in
 // identity answers every subgraph request after a pause, so that requests sent together overlap;
@@ -63,37 +62,29 @@ let unshared: RunningServer;
 let tokens: [string, string];
 
 beforeAll(async () => {
-  stub = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      const { query, variables } = JSON.parse(body) as {
-        query: string;
-        variables?: Record<string, unknown>;
-      };
-      const mutation = query.trimStart().startsWith('mutation');
-      if (!mutation) queriesReceived += 1;
-      // Read when the request arrives, answered after the pause: a query sees what was there then.
-      void Promise.resolve(
-        execute({
-          schema: identity,
-          document: parse(query),
-          variableValues: variables,
-          contextValue: { caller: req.headers.authorization?.slice(-8) ?? '' },
-        }),
-      ).then((result) =>
-        setTimeout(
-          () => {
-            res.setHeader('content-type', 'application/json');
-            res.end(JSON.stringify(result));
-          },
-          mutation ? 0 : PAUSE_MS,
-        ),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
-  const subgraphUrls = everySubgraphAt(`http://127.0.0.1:${(stub.address() as AddressInfo).port}`);
+  let base: string;
+  ({ server: stub, base } = await serveStubSubgraph(({ query, variables }, req, res) => {
+    const mutation = query.trimStart().startsWith('mutation');
+    if (!mutation) queriesReceived += 1;
+    // Read when the request arrives, answered after the pause: a query sees what was there then.
+    void Promise.resolve(
+      execute({
+        schema: identity,
+        document: parse(query),
+        variableValues: variables,
+        contextValue: { caller: req.headers.authorization?.slice(-8) ?? '' },
+      }),
+    ).then((result) =>
+      setTimeout(
+        () => {
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify(result));
+        },
+        mutation ? 0 : PAUSE_MS,
+      ),
+    );
+  }));
+  const subgraphUrls = everySubgraphAt(base);
   const issuer = await testTokenIssuer();
   tokens = [
     await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' }),
