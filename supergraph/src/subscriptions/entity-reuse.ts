@@ -25,7 +25,7 @@ export interface EntityReuseOptions {
  * sender then costs one identity request per sender every few seconds instead of one per message.
  * Answers with errors are never kept. A field changed at its subgraph (a new displayName) reaches
  * new events within `maxAgeMs`, within about `freshMs` while events keep coming. Why:
- * docs/decisions/0033-subscription-delivery-path.md.
+ * docs/decisions/0033-subscription-entity-answers-across-events.md.
  */
 export function reuseEntityAnswers(options: EntityReuseOptions = {}) {
   const freshMs = options.freshMs ?? 2_000;
