@@ -619,12 +619,9 @@ describe('federated subscription execution', () => {
       }));
     expect(mine.results).toEqual(seenBy(`Bearer ${token}`));
     expect(theirs.results).toEqual(seenBy(`Bearer ${otherToken}`));
-    expect([...entityCallers].sort()).toEqual([
-      `Bearer ${otherToken}`,
-      `Bearer ${otherToken}`,
-      `Bearer ${token}`,
-      `Bearer ${token}`,
-    ]);
+    expect([...entityCallers].sort()).toEqual(
+      [`Bearer ${otherToken}`, `Bearer ${otherToken}`, `Bearer ${token}`, `Bearer ${token}`].sort(),
+    );
   });
 
   it('when the shared upstream subscription fails, then every client sharing it ends with the error and a new subscription opens a fresh one', async () => {
