@@ -9,9 +9,10 @@
 // members taken in turn, connected BENCH_CONNECT_BATCH = 250 at a time; a subscription refused
 // before its first event, e.g. when the subgraph's authorisation timed out on a busy machine, is
 // tried again, up to 30 times) subscribe to `messageAdded` of
-// the squad chat, first through the gateway with the sender's displayName (resolved from identity
-// for every event), then directly on messaging (which can only give the sender's id; only for N up
-// to BENCH_DIRECT_MAX, default 1000). Once every subscriber has received a warm-up message, the
+// the squad chat, first through the gateway with the sender's displayName (from identity: fetched
+// once for all members, and reused across messages for a few seconds, as the gateway does for
+// fields declared @sameForEveryCaller), then directly on messaging (which can only give the
+// sender's id; only for N up to BENCH_DIRECT_MAX, default 1000). Once every subscriber has received a warm-up message, the
 // demo member sends BENCH_EVENTS messages (default 20) straight to messaging, one after the other,
 // each once the previous one reached all N subscribers.
 //
@@ -19,7 +20,11 @@
 // on this process's clock, so it includes the send itself) at p50 and p99 over all N × events
 // deliveries, events/s (messages fully fanned out to all N per second) and deliveries/s; lost
 // deliveries when a message did not reach everyone within 30 s; through the gateway, the gateway
-// process's CPU time (user + system, from /proc) over the measured window per delivery. The
+// process's CPU time (user + system, from /proc) over the measured window per delivery, and its own
+// time per upstream event, from the frame's arrival to its result handed to every subscriber of it
+// (the mean of its gateway_subscription_fanout_seconds histogram over the window, from /metrics:
+// what the gateway adds, without the subscribers' process or the subgraph). The p50 and p99 ratios
+// to the direct path are of the same N in the same run (on a busy machine, p50's is the steadier). The
 // subscribers are minimal graphql-transport-ws clients on `ws` (no graphql-ws client per
 // connection), so that 10,000 of them in this one process cost as little as they can; the process
 // needs a file descriptor per subscriber (`ulimit -n`). A measurement, not a test: it exits 0
@@ -129,6 +134,19 @@ interface RunResult {
   lost: number;
   /** The gateway's CPU milliseconds per delivery over the measured window (gateway runs only). */
   cpuMsPerDelivery?: number;
+  /** The gateway's mean milliseconds from an upstream event to its hand-out (gateway runs only). */
+  fanOutMs?: number;
+}
+
+/** The gateway's fan-out histogram so far: seconds summed and upstream events counted. */
+async function fanOutSoFar(gatewayUrl: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(new URL('/metrics', gatewayUrl))).text();
+  const value = (name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    sum: value('gateway_subscription_fanout_seconds_sum'),
+    count: value('gateway_subscription_fanout_seconds_count'),
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -238,6 +256,7 @@ async function run(options: {
   /** The gateway's process, whose CPU time is measured. */
   gatewayPid?: number;
 }): Promise<RunResult> {
+  const throughGateway = options.gatewayPid !== undefined;
   const { subscribers } = options;
   const runId = randomUUID().slice(0, 8);
   const warmed = new Set<number>();
@@ -312,6 +331,7 @@ async function run(options: {
     let lost = 0;
     const started = now();
     const cpuBefore = options.gatewayPid ? cpuMs(options.gatewayPid) : 0;
+    const fanOutBefore = throughGateway ? await fanOutSoFar(options.url) : undefined;
     for (let sequence = 1; sequence <= EVENTS; sequence += 1) {
       const all = new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), DELIVERY_TIMEOUT_MS);
@@ -326,6 +346,7 @@ async function run(options: {
       if (!(await all)) lost += subscribers - (received.get(sequence) ?? 0);
     }
     const cpuUsed = options.gatewayPid ? cpuMs(options.gatewayPid) - cpuBefore : NaN;
+    const fanOutAfter = fanOutBefore ? await fanOutSoFar(options.url) : undefined;
     const seconds = (now() - started) / 1000;
     latencies.sort((a, b) => a - b);
     return {
@@ -337,6 +358,10 @@ async function run(options: {
       deliveriesPerSecond: latencies.length / seconds,
       lost,
       cpuMsPerDelivery: options.gatewayPid ? cpuUsed / latencies.length : undefined,
+      fanOutMs:
+        fanOutBefore && fanOutAfter
+          ? ((fanOutAfter.sum - fanOutBefore.sum) / (fanOutAfter.count - fanOutBefore.count)) * 1000
+          : undefined,
     };
   } finally {
     onDelivery = undefined;
@@ -413,7 +438,10 @@ async function main() {
             `  ${fixed(result.deliveriesPerSecond, 0)} deliveries/s  lost ${result.lost}` +
             (result.cpuMsPerDelivery === undefined
               ? ''
-              : `  gateway CPU ${fixed(result.cpuMsPerDelivery * 1000, 1)} µs/delivery`),
+              : `  gateway CPU ${fixed(result.cpuMsPerDelivery * 1000, 1)} µs/delivery`) +
+            (result.fanOutMs === undefined
+              ? ''
+              : `  gateway ${fixed(result.fanOutMs, 2)} ms/upstream event`),
         );
       }
     }
@@ -422,18 +450,20 @@ async function main() {
         '',
         `${EVENTS} messages, each sent once the previous one reached every subscriber; ${dbKind}.`,
         '',
-        '| subscribers | path | p50 ms | p99 ms | p99 ÷ direct | events/s | deliveries/s | lost | gateway CPU µs/delivery |',
-        '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        '| subscribers | path | p50 ms | p99 ms | p50 ÷ direct | p99 ÷ direct | events/s | deliveries/s | lost | gateway CPU µs/delivery | gateway ms/upstream event |',
+        '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         ...results.map((result) => {
           const direct = results.find(
             (other) => other.subscribers === result.subscribers && other.target !== 'gateway',
           );
-          const ratio = result.target === 'gateway' && direct ? result.p99 / direct.p99 : NaN;
+          const ratio = (of: 'p50' | 'p99') =>
+            result.target === 'gateway' && direct ? result[of] / direct[of] : NaN;
           const cpu = result.cpuMsPerDelivery === undefined ? NaN : result.cpuMsPerDelivery * 1000;
           return (
             `| ${result.subscribers} | ${result.target} | ${fixed(result.p50, 1)} | ` +
-            `${fixed(result.p99, 1)} | ${fixed(ratio, 2)} | ${fixed(result.eventsPerSecond, 1)} | ` +
-            `${fixed(result.deliveriesPerSecond, 0)} | ${result.lost} | ${fixed(cpu, 1)} |`
+            `${fixed(result.p99, 1)} | ${fixed(ratio('p50'), 2)} | ${fixed(ratio('p99'), 2)} | ` +
+            `${fixed(result.eventsPerSecond, 1)} | ${fixed(result.deliveriesPerSecond, 0)} | ` +
+            `${result.lost} | ${fixed(cpu, 1)} | ${fixed(result.fanOutMs ?? NaN, 2)} |`
           );
         }),
       ].join('\n'),

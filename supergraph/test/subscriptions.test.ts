@@ -178,6 +178,12 @@ function raw(protocols: string[] = ['graphql-transport-ws']) {
   };
 }
 
+/**
+ * A user no earlier test fetched: the gateway reuses a fetched displayName across events for a
+ * few seconds (entity-reuse), so a test counting entity fetches names senders of its own.
+ */
+const someone = () => `u-${crypto.randomUUID()}`;
+
 const LEADERBOARD =
   'subscription L($id: ID!) { challengeLeaderboard(challengeId: $id) { rank user { displayName } } }';
 const MESSAGE_ADDED =
@@ -290,9 +296,10 @@ describe('federated subscription execution', () => {
       gatewayCredentialOf('squad')(upstreams[0]!.connectionParams[SERVICE_TOKEN_HEADER] as string),
     ).resolves.toBe('gateway');
 
+    const users = [someone(), someone(), someone()];
     upstreams[0]!.push({
       data: {
-        challengeLeaderboard: ['u1', 'u2', 'u3'].map((id, index) => ({
+        challengeLeaderboard: users.map((id, index) => ({
           rank: index + 1,
           user: { __typename: 'User', id },
         })),
@@ -303,20 +310,16 @@ describe('federated subscription execution', () => {
     expect(subscription.results[0]).toEqual({
       data: {
         challengeLeaderboard: [
-          { rank: 1, user: { displayName: 'Name of u1' } },
-          { rank: 2, user: { displayName: 'Name of u2' } },
-          { rank: 3, user: { displayName: 'Name of u3' } },
+          { rank: 1, user: { displayName: `Name of ${users[0]}` } },
+          { rank: 2, user: { displayName: `Name of ${users[1]}` } },
+          { rank: 3, user: { displayName: `Name of ${users[2]}` } },
         ],
       },
     });
     await expect(gatewayCredentialOf('identity')(entityCredentials[0])).resolves.toBe('gateway');
     expect(entityFetches).toEqual([
       {
-        representations: [
-          { __typename: 'User', id: 'u1' },
-          { __typename: 'User', id: 'u2' },
-          { __typename: 'User', id: 'u3' },
-        ],
+        representations: users.map((id) => ({ __typename: 'User', id })),
       },
     ]);
   });
@@ -424,14 +427,15 @@ describe('federated subscription execution', () => {
     expect(upstreams.map(({ variables }) => variables.id).sort()).toEqual(['c1', 'c2']);
     expect(gateway.subscriptions.upstreamSockets()).toBe(1);
     const c1 = upstreams.find(({ variables }) => variables.id === 'c1')!;
+    const sender = someone();
 
-    c1.push({ data: { messageAdded: { body: 'hi', sender: { __typename: 'User', id: 'u1' } } } });
+    c1.push({ data: { messageAdded: { body: 'hi', sender: { __typename: 'User', id: sender } } } });
     await eventually(
       () => first.results.length === 1 && second.results.length === 1,
       'the event at both',
     );
     const expected = {
-      data: { messageAdded: { body: 'hi', sender: { displayName: 'Name of u1' } } },
+      data: { messageAdded: { body: 'hi', sender: { displayName: `Name of ${sender}` } } },
     };
     expect(first.results[0]).toEqual(expected);
     expect(second.results[0]).toEqual(expected);
@@ -493,19 +497,25 @@ describe('federated subscription execution', () => {
     expect(myUpstream).toBeDefined();
     expect(theirUpstream).toBeDefined();
 
+    // Senders of their own: each event's entity fetch goes out (none reused from another).
+    const [myFriend, theirFriend] = [someone(), someone()];
     myUpstream.push({
-      data: { messageAdded: { body: 'mine', sender: { __typename: 'User', id: 'u1' } } },
+      data: { messageAdded: { body: 'mine', sender: { __typename: 'User', id: myFriend } } },
     });
     await eventually(() => mine.results.length === 1, 'my event');
     theirUpstream.push({
-      data: { messageAdded: { body: 'theirs', sender: { __typename: 'User', id: 'u1' } } },
+      data: { messageAdded: { body: 'theirs', sender: { __typename: 'User', id: theirFriend } } },
     });
     await eventually(() => theirs.results.length === 1, 'their event');
     expect(mine.results).toEqual([
-      { data: { messageAdded: { body: 'mine', sender: { displayName: 'Name of u1' } } } },
+      { data: { messageAdded: { body: 'mine', sender: { displayName: `Name of ${myFriend}` } } } },
     ]);
     expect(theirs.results).toEqual([
-      { data: { messageAdded: { body: 'theirs', sender: { displayName: 'Name of u1' } } } },
+      {
+        data: {
+          messageAdded: { body: 'theirs', sender: { displayName: `Name of ${theirFriend}` } },
+        },
+      },
     ]);
     expect(entityCallers).toEqual([`Bearer ${token}`, `Bearer ${otherToken}`]);
   });
@@ -522,8 +532,9 @@ describe('federated subscription execution', () => {
       upstreams.find(({ connectionParams }) => connectionParams.authorization === bearer)!;
     const myUpstream = upstreamOf(`Bearer ${token}`);
     const theirUpstream = upstreamOf(`Bearer ${otherToken}`);
+    const sender = someone();
     const message = (body: string) => ({
-      data: { messageAdded: { body, sender: { __typename: 'User', id: 'u1' } } },
+      data: { messageAdded: { body, sender: { __typename: 'User', id: sender } } },
     });
 
     // A body of its own: an identical event of another test within the window shares its result.
@@ -532,7 +543,7 @@ describe('federated subscription execution', () => {
     theirUpstream.push(message(body));
     await eventually(() => mine.results.length === 1 && theirs.results.length === 1, 'the event');
     const delivered = {
-      data: { messageAdded: { body, sender: { displayName: 'Name of u1' } } },
+      data: { messageAdded: { body, sender: { displayName: `Name of ${sender}` } } },
     };
     expect(mine.results).toEqual([delivered]);
     expect(theirs.results).toEqual([delivered]);
@@ -546,7 +557,37 @@ describe('federated subscription execution', () => {
     expect(theirs.errors()).toBeUndefined();
   });
 
-  it('when a subscription selects a field that depends on the caller, then the same event is resolved for each caller with their own token, never shared', async () => {
+  it('when messages from one sender follow one another, then the sender’s displayName is fetched for the first and reused for the next, for every member', async () => {
+    const mine = subscribe(MESSAGE_ADDED, { id: 'c1' });
+    const theirs = subscribe(
+      MESSAGE_ADDED,
+      { id: 'c1' },
+      client({ authorization: `Bearer ${otherToken}` }),
+    );
+    await eventually(() => upstreams.length === 2, 'one upstream subscription per member');
+    const sender = someone();
+    const bodies = [`first ${crypto.randomUUID()}`, `second ${crypto.randomUUID()}`];
+    for (const [index, body] of bodies.entries()) {
+      for (const upstream of upstreams) {
+        upstream.push({
+          data: { messageAdded: { body, sender: { __typename: 'User', id: sender } } },
+        });
+      }
+      await eventually(
+        () => mine.results.length === index + 1 && theirs.results.length === index + 1,
+        `message ${index + 1}`,
+      );
+    }
+
+    const delivered = bodies.map((body) => ({
+      data: { messageAdded: { body, sender: { displayName: `Name of ${sender}` } } },
+    }));
+    expect(mine.results).toEqual(delivered);
+    expect(theirs.results).toEqual(delivered);
+    expect(entityFetches).toEqual([{ representations: [{ __typename: 'User', id: sender }] }]);
+  });
+
+  it('when a subscription selects a field that depends on the caller, then every event is resolved for each caller with their own token, never shared nor reused', async () => {
     const query =
       'subscription M($id: ID!) { messageAdded(conversationId: $id) { body sender { displayName email } } }';
     const mine = subscribe(query, { id: 'c1' });
@@ -556,23 +597,31 @@ describe('federated subscription execution', () => {
       client({ authorization: `Bearer ${otherToken}` }),
     );
     await eventually(() => upstreams.length === 2, 'one upstream subscription per caller');
-    const event = {
-      data: { messageAdded: { body: 'hi', sender: { __typename: 'User', id: 'u1' } } },
-    };
-    for (const upstream of upstreams) upstream.push(event);
-
-    await eventually(() => mine.results.length === 1 && theirs.results.length === 1, 'the event');
-    const seenBy = (bearer: string) => ({
-      data: {
-        messageAdded: {
-          body: 'hi',
-          sender: { displayName: 'Name of u1', email: `u1@example.test as seen by ${bearer}` },
-        },
-      },
+    const event = (body: string) => ({
+      data: { messageAdded: { body, sender: { __typename: 'User', id: 'u1' } } },
     });
-    expect(mine.results).toEqual([seenBy(`Bearer ${token}`)]);
-    expect(theirs.results).toEqual([seenBy(`Bearer ${otherToken}`)]);
-    expect([...entityCallers].sort()).toEqual([`Bearer ${otherToken}`, `Bearer ${token}`].sort());
+    for (const upstream of upstreams) upstream.push(event('hi'));
+    await eventually(() => mine.results.length === 1 && theirs.results.length === 1, 'the event');
+    for (const upstream of upstreams) upstream.push(event('again'));
+    await eventually(
+      () => mine.results.length === 2 && theirs.results.length === 2,
+      'the next event',
+    );
+
+    const seenBy = (bearer: string) =>
+      ['hi', 'again'].map((body) => ({
+        data: {
+          messageAdded: {
+            body,
+            sender: { displayName: 'Name of u1', email: `u1@example.test as seen by ${bearer}` },
+          },
+        },
+      }));
+    expect(mine.results).toEqual(seenBy(`Bearer ${token}`));
+    expect(theirs.results).toEqual(seenBy(`Bearer ${otherToken}`));
+    expect([...entityCallers].sort()).toEqual(
+      [`Bearer ${otherToken}`, `Bearer ${otherToken}`, `Bearer ${token}`, `Bearer ${token}`].sort(),
+    );
   });
 
   it('when the shared upstream subscription fails, then every client sharing it ends with the error and a new subscription opens a fresh one', async () => {

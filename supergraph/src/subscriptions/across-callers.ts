@@ -24,6 +24,23 @@ export function shareAcrossCallers(options: AcrossCallersOptions) {
   const windowMs = options.windowMs ?? 10_000;
   const maxResults = options.maxResults ?? 10_000;
   const recent = new Map<string, { owner: string; delivery: Promise<Delivery>; expires: number }>();
+  // The subscription's part of the key, once per request rather than once per event.
+  const subscriptionKeys = new WeakMap<SubscriptionRequest, string>();
+  const subscriptionKey = (request: SubscriptionRequest) => {
+    let key = subscriptionKeys.get(request);
+    if (key === undefined) {
+      key = JSON.stringify([
+        request.planned.graph.id,
+        request.state.caller !== '',
+        request.planned.primary.serviceName,
+        request.operationName ?? null,
+        request.query,
+        request.variables,
+      ]);
+      subscriptionKeys.set(request, key);
+    }
+    return key;
+  };
 
   /** Drops the expired results and the oldest beyond the bound (the map is in arrival order). */
   const sweep = (now: number) => {
@@ -39,15 +56,8 @@ export function shareAcrossCallers(options: AcrossCallersOptions) {
   ): Promise<Delivery> {
     const { planned, state } = request;
     if (!planned.sameForEveryCaller || event.errors?.length) return options.resolve(request, event);
-    const key = JSON.stringify([
-      planned.graph.id,
-      state.caller !== '',
-      planned.primary.serviceName,
-      request.operationName ?? null,
-      request.query,
-      request.variables,
-      event.data,
-    ]);
+    // JSON has no raw line break: the two parts cannot run into each other.
+    const key = `${subscriptionKey(request)}\n${JSON.stringify(event.data)}`;
     const now = Date.now();
     sweep(now);
     let entry = recent.get(key);

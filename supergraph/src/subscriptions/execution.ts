@@ -3,6 +3,7 @@ import type { Logger } from '@fitnexa/shared/logger';
 import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { FormattedExecutionResult } from 'graphql-ws';
 import type { ConnectionState } from './connection';
+import { reuseEntityAnswers } from './entity-reuse';
 import { EVENT_SOURCE, type PlannedSubscription } from './planner';
 import { traceEvent, type SubscriptionTrace } from './tracing';
 
@@ -47,6 +48,7 @@ export interface EventExecutionOptions {
  */
 export function createEventExecution(options: EventExecutionOptions) {
   const { logger } = options;
+  const reuse = reuseEntityAnswers();
 
   return async function resolveEvent(
     request: SubscriptionRequest,
@@ -57,6 +59,10 @@ export function createEventExecution(options: EventExecutionOptions) {
     const data = event.data;
     const eventSource: GraphQLDataSource = { process: async () => ({ data }) };
     const { planned } = request;
+    // Fields the same for every caller: what an earlier event fetched serves (./entity-reuse).
+    const dataSources = planned.sameForEveryCaller
+      ? reuse.sources(options.dataSources, request.state.caller !== '')
+      : options.dataSources;
     const requestContext = {
       request: {
         query: request.query,
@@ -76,7 +82,7 @@ export function createEventExecution(options: EventExecutionOptions) {
       const result = await traceEvent(request.trace, () =>
         executeQueryPlan(
           planned.perEvent,
-          { ...options.dataSources, [EVENT_SOURCE]: eventSource },
+          { ...dataSources, [EVENT_SOURCE]: eventSource },
           requestContext,
           planned.operationContext,
           planned.graph.supergraphSchema,
