@@ -77,7 +77,7 @@ async function main() {
     env,
     logger,
     bus,
-    ports: subgraphPorts(env.SUBGRAPHS_FIRST_PORT),
+    ports: subgraphPorts(process.env.SUBGRAPHS_FIRST_PORT),
   }));
   stopOnSignals({ stop }, logger('start'));
 
