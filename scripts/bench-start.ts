@@ -11,12 +11,16 @@
 // The graph runs as `npm start` runs it, except that the gateway's rate limits are off (the load
 // is one user; the default 600 per minute would refuse it) and the data directory is a temporary
 // one. The ports are `npm start`'s: it waits up to 10 minutes for 3000 and 4001–4006 to be free.
+// BENCH_PORT=<n> moves the gateway to n and the subgraphs to the six ports after it
+// (SUBGRAPHS_FIRST_PORT), for a run beside another graph; a BENCH_CHECKOUT from before
+// SUBGRAPHS_FIRST_PORT keeps its subgraphs on 4001–4006.
 //
 // Errors: connection errors, timeouts, non-2xx answers and any body other than the first one's
 // (so GraphQL errors too). Medians over the runs; each run's figures are printed too.
 // BENCH_PROFILE=1 runs Node with --cpu-prof (profiles, one per start and thread, in
 // /tmp/fitnexa-bench-profiles). CPU s: the CPU time the process tree used until ready, which other
-// work on the machine does not inflate as it does the wall-clock times.
+// work on the machine does not inflate as it does the wall-clock times; likewise CPU ms/req, the
+// graph's CPU time per dashboard answered during the load.
 //
 // A measurement, not a test: it exits 0 whatever the numbers, non-zero only when setup fails.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -37,7 +41,13 @@ const ROOT = process.env.BENCH_CHECKOUT ?? join(__dirname, '..');
 const READY_TIMEOUT_MS = 300_000;
 const PORTS_TIMEOUT_MS = 600_000;
 const BANNER = 'FitNexa supergraph is up';
-const GATEWAY = `http://127.0.0.1:${DEFAULT_PORTS.gateway}`;
+const PORT = positive('BENCH_PORT', DEFAULT_PORTS.gateway);
+/** The gateway's port, then the subgraphs' in rover.yaml's order. */
+const PORTS =
+  PORT === DEFAULT_PORTS.gateway
+    ? Object.values(DEFAULT_PORTS)
+    : Array.from({ length: Object.keys(DEFAULT_PORTS).length }, (_, index) => PORT + index);
+const GATEWAY = `http://127.0.0.1:${PORT}`;
 
 // The README's member dashboard.
 const DASHBOARD = `query Dashboard($from: DateTime!, $to: DateTime!) {
@@ -70,7 +80,7 @@ const isPortFree = (port: number) =>
 /** Waits (a while) for `npm start`'s ports: another benchmark may be using them. */
 async function awaitPortsFree() {
   const deadline = performance.now() + PORTS_TIMEOUT_MS;
-  for (const port of Object.values(DEFAULT_PORTS)) {
+  for (const port of PORTS) {
     while (!(await isPortFree(port))) {
       if (performance.now() > deadline)
         throw new Error(`port ${port} is in use; npm start needs it`);
@@ -137,6 +147,16 @@ interface Started {
   stop(): Promise<void>;
 }
 
+/** The arguments of `node` in the checkout's `npm start` (package.json), flags included. */
+function startArguments(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [command, ...args] = scripts.start.trim().split(/\s+/);
+  if (command !== 'node') throw new Error(`npm start is not a node command: ${scripts.start}`);
+  return args;
+}
+
 /** Runs `npm start`'s command on `dataDir` and waits for the ready endpoint and the banner. */
 async function startGraph(dataDir: string): Promise<Started> {
   await awaitPortsFree();
@@ -145,21 +165,20 @@ async function startGraph(dataDir: string): Promise<Started> {
     DATA_DIR: dataDir,
     RATE_LIMIT_PER_IP_PER_MINUTE: '0',
     RATE_LIMIT_PER_USER_PER_MINUTE: '0',
+    ...(PORT === DEFAULT_PORTS.gateway
+      ? {}
+      : { PORT: String(PORT), SUBGRAPHS_FIRST_PORT: String(PORTS[1]) }),
   };
   // The embedded graph: no server URLs.
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'RABBITMQ_URL', 'MONGODB_URL']) delete env[name];
   const began = performance.now();
-  // `npm start`'s command (package.json), without npm's own process.
+  // `npm start`'s command (the checkout's package.json), without npm's own process.
   const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, '--conditions=fitnexa-source', '--import', 'tsx', 'scripts/start-embedded.ts'],
-    {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [...nodeArgs, ...startArguments()], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let peak = 0;
   const sampler = setInterval(() => {
     if (child.pid) peak = Math.max(peak, residentBytes(processTree(child.pid)));
@@ -216,7 +235,7 @@ async function graphql(body: unknown, token?: string) {
   return { json: json as { data: Record<string, unknown> }, text };
 }
 
-async function loadDashboard(): Promise<RoundResult> {
+async function loadDashboard(pid: number): Promise<RoundResult> {
   const login = await graphql({
     query: 'mutation Login($input: LoginInput!) { login(input: $input) { accessToken } }',
     variables: { input: { email: DEMO_USERS.member.email, password: DEMO_PASSWORD } },
@@ -231,14 +250,17 @@ async function loadDashboard(): Promise<RoundResult> {
     },
   };
   const first = await graphql(body, token);
-  return runLoad({
-    url: `${GATEWAY}/graphql`,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-    expectBody: first.text,
-    connections: CONNECTIONS,
-    seconds: SECONDS,
-  });
+  return runLoad(
+    {
+      url: `${GATEWAY}/graphql`,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+      expectBody: first.text,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+    },
+    { graph: pid },
+  );
 }
 
 interface RunFigures {
@@ -251,6 +273,8 @@ interface RunFigures {
   rps: number;
   p99: number;
   errors: number;
+  /** The graph's CPU time per dashboard answered (all its threads): what other load does not inflate. */
+  cpuMsPerRequest: number;
 }
 
 async function run(): Promise<RunFigures> {
@@ -261,7 +285,7 @@ async function run(): Promise<RunFigures> {
     const warm = await startGraph(dataDir);
     let load: RoundResult;
     try {
-      load = await loadDashboard();
+      load = await loadDashboard(warm.child.pid!);
     } finally {
       await warm.stop();
     }
@@ -275,6 +299,7 @@ async function run(): Promise<RunFigures> {
       rps: load.rps,
       p99: load.p99,
       errors: load.errors,
+      cpuMsPerRequest: ((load.cpuSeconds.graph ?? Number.NaN) * 1000) / load.requests,
     };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
@@ -299,6 +324,7 @@ function row(label: string, figures: RunFigures): string {
     figures.rps.toFixed(0).padStart(7),
     figures.p99.toFixed(0).padStart(7),
     String(figures.errors).padStart(6),
+    figures.cpuMsPerRequest.toFixed(1).padStart(10),
   ].join(' | ');
 }
 
@@ -329,7 +355,7 @@ async function main() {
     ]),
   ) as unknown as RunFigures;
   console.log(
-    `\n${'run'.padEnd(8)} | cold s   | cold CPU s | warm s   | warm CPU s | cold peak MB | warm peak MB | req/s   | p99 ms  | errors`,
+    `\n${'run'.padEnd(8)} | cold s   | cold CPU s | warm s   | warm CPU s | cold peak MB | warm peak MB | req/s   | p99 ms  | errors | CPU ms/req`,
   );
   for (const [index, figures] of runs.entries()) console.log(row(`${index + 1}`, figures));
   console.log(row('median', medians));

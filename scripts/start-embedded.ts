@@ -1,6 +1,7 @@
 // First: tracing (when configured) starts before the modules it instruments load; each server's
 // spans carry its own service.name (see docs/observability.md).
 import '@fitnexa/shared/telemetry/register';
+import './lib/pglite-early';
 // `npm start`: the whole supergraph in one process. With no DATABASE_URL each subgraph keeps its
 // data in an embedded PGlite under .data/ and caches in memory; with DATABASE_URL and REDIS_URL
 // the same code uses those servers.
@@ -17,7 +18,21 @@ import {
 } from '@fitnexa/shared/logger';
 import { handleProcessFaults, stopOnSignals } from '@fitnexa/shared/server';
 import { processTelemetry } from '@fitnexa/shared/telemetry';
-import { startLocalGraph, type LocalGraph } from './lib/graph';
+import { SUBGRAPH_NAMES, startLocalGraph, type LocalGraph } from './lib/graph';
+
+/**
+ * SUBGRAPHS_FIRST_PORT moves the subgraphs off rover.yaml's 4001–4006 (identity on it, the others
+ * after it in that order), so that a second graph can run beside one (benchmarks); the gateway is
+ * given their addresses, not rover.yaml's.
+ */
+function subgraphPorts(firstPort: string | undefined) {
+  if (!firstPort) return undefined;
+  const first = Number(firstPort);
+  if (!Number.isInteger(first) || first < 1 || first > 65_530) {
+    throw new Error(`SUBGRAPHS_FIRST_PORT must be a port number, not "${firstPort}"`);
+  }
+  return Object.fromEntries(SUBGRAPH_NAMES.map((name, index) => [name, first + index]));
+}
 
 async function main() {
   const root = join(__dirname, '..');
@@ -59,7 +74,12 @@ async function main() {
   };
   // As runService does for one server: faults nobody caught are logged, an exception stops all.
   handleProcessFaults(logger('start'), stop);
-  const graph = (started.graph = await startLocalGraph({ env, logger, bus }));
+  const graph = (started.graph = await startLocalGraph({
+    env,
+    logger,
+    bus,
+    ports: subgraphPorts(process.env.SUBGRAPHS_FIRST_PORT),
+  }));
   stopOnSignals({ stop }, logger('start'));
 
   const member = demoAccounts[0]!;

@@ -212,7 +212,7 @@ describe('service databases in one embedded PGlite', () => {
   );
 
   it(
-    'when a data directory is new, then its database is a copy of the template and commits do not wait for the disk',
+    'when a data directory is new, then its database is a copy of the template, commits do not wait for the disk and its shared buffers are small',
     async () => {
       const newDataDir = mkdtempSync(join(tmpdir(), 'fitnexa-pglite-'));
       try {
@@ -221,6 +221,7 @@ describe('service databases in one embedded PGlite', () => {
           expect(await db.sql.query('SHOW synchronous_commit')).toEqual([
             { synchronous_commit: 'off' },
           ]);
+          expect(await db.sql.query('SHOW shared_buffers')).toEqual([{ shared_buffers: '16MB' }]);
         } finally {
           await db.close();
         }

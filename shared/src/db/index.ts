@@ -12,6 +12,7 @@ export { provisionServiceRole, urlForRole, withConnection, pgSession } from './p
 export { ensurePgliteTemplate, pgliteTemplateDir } from './pglite-template';
 export { openPrismaDatabase, QUERY_EVENTS, type PrismaDatabase } from './prisma';
 export { groupBy, indexBy, isPrismaError, isUuid } from './rows';
+export { compilePgliteEarly } from './shared-pglite';
 export {
   openServiceDatabase,
   type DatabaseLocation,

@@ -21,6 +21,22 @@ export interface PrismaDatabase<Client> {
   close(): Promise<void>;
 }
 
+// What a generated client (prisma-client, PostgreSQL) import()s at its first query: its query
+// compiler, 4.5 MB of base64 wasm. Under tsx that import waits on the loader's thread, about half a
+// second with nothing else to do; asked for here, it loads while the database opens and migrates.
+const QUERY_COMPILER = [
+  '@prisma/client/runtime/query_compiler_fast_bg.postgresql.js',
+  '@prisma/client/runtime/query_compiler_fast_bg.postgresql.wasm-base64.js',
+];
+let compilerRequested = false;
+
+function preloadQueryCompiler() {
+  if (compilerRequested) return;
+  compilerRequested = true;
+  // The client's own import() finds them loaded; if these paths ever change, it loads its own.
+  for (const specifier of QUERY_COMPILER) void import(specifier).catch(() => undefined);
+}
+
 /**
  * Opens a service's own database (migrated, see openServiceDatabase) and the only Prisma client
  * on it. Every statement is logged at debug level as `sql`, so what a request costs in SQL is
@@ -29,6 +45,7 @@ export interface PrismaDatabase<Client> {
 export async function openPrismaDatabase<Client extends QueryLoggingClient>(
   options: ServiceDatabaseOptions & { createClient(adapter: SqlDriverAdapterFactory): Client },
 ): Promise<PrismaDatabase<Client>> {
+  preloadQueryCompiler();
   const db = await openServiceDatabase(options);
   const prisma = options.createClient(db.adapter);
   prisma.$on('query', (event) =>

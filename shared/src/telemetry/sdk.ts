@@ -1,28 +1,6 @@
 import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  CompositePropagator,
-  W3CBaggagePropagator,
-  W3CTraceContextPropagator,
-} from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  SimpleSpanProcessor,
-  TraceIdRatioBasedSampler,
-  TracerProvider,
-  type Sampler,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace';
-import { PrismaInstrumentation } from '@prisma/instrumentation';
+import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { TelemetryConfig } from './config';
-import { ServiceResourceProcessor } from './service-resource';
 import { setTracing } from './tracing';
 
 /** The name of spans done outside any server's work when nothing else names them (`npm start`). */
@@ -58,7 +36,63 @@ export function processTelemetry(): Telemetry {
   return running;
 }
 
-function samplerOf({ sampler, samplerRatio }: TelemetryConfig): Sampler {
+/**
+ * The SDK, its OTLP exporter and the instrumentations: about 4 MB of JavaScript (several hundred
+ * modules) that a process without tracing (`npm start`, the tests) never needs, so they load when
+ * tracing starts. Synchronously, so that `./register` still starts tracing before ioredis is first
+ * required.
+ */
+function loadSdk() {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { AsyncLocalStorageContextManager } =
+    require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
+  const { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } =
+    require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  const { OTLPTraceExporter } =
+    require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const { registerInstrumentations } =
+    require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
+  const { IORedisInstrumentation } =
+    require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis');
+  const { defaultResource, resourceFromAttributes } =
+    require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const traceSdk = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
+  const { PrismaInstrumentation } =
+    require('@prisma/instrumentation') as typeof import('@prisma/instrumentation');
+  const { ServiceResourceProcessor } =
+    require('./service-resource') as typeof import('./service-resource');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return {
+    AsyncLocalStorageContextManager,
+    CompositePropagator,
+    W3CBaggagePropagator,
+    W3CTraceContextPropagator,
+    OTLPTraceExporter,
+    registerInstrumentations,
+    IORedisInstrumentation,
+    defaultResource,
+    resourceFromAttributes,
+    AlwaysOffSampler: traceSdk.AlwaysOffSampler,
+    AlwaysOnSampler: traceSdk.AlwaysOnSampler,
+    BatchSpanProcessor: traceSdk.BatchSpanProcessor,
+    ParentBasedSampler: traceSdk.ParentBasedSampler,
+    SimpleSpanProcessor: traceSdk.SimpleSpanProcessor,
+    TraceIdRatioBasedSampler: traceSdk.TraceIdRatioBasedSampler,
+    TracerProvider: traceSdk.TracerProvider,
+    PrismaInstrumentation,
+    ServiceResourceProcessor,
+  };
+}
+
+function samplerOf(
+  { sampler, samplerRatio }: TelemetryConfig,
+  {
+    AlwaysOffSampler,
+    AlwaysOnSampler,
+    ParentBasedSampler,
+    TraceIdRatioBasedSampler,
+  }: ReturnType<typeof loadSdk>,
+): Sampler {
   const ratio = new TraceIdRatioBasedSampler(samplerRatio);
   switch (sampler) {
     case 'always_on':
@@ -87,6 +121,23 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const { config } = options;
   if (!options.exporter && !config.tracesUrl) return OFF;
   if (running.enabled) throw new Error('tracing was already started in this process');
+  const sdk = loadSdk();
+  const {
+    AsyncLocalStorageContextManager,
+    BatchSpanProcessor,
+    CompositePropagator,
+    IORedisInstrumentation,
+    OTLPTraceExporter,
+    PrismaInstrumentation,
+    registerInstrumentations,
+    ServiceResourceProcessor,
+    SimpleSpanProcessor,
+    TracerProvider,
+    W3CBaggagePropagator,
+    W3CTraceContextPropagator,
+    defaultResource,
+    resourceFromAttributes,
+  } = sdk;
   const named = config.serviceName;
   let processName = named ?? PROCESS_SERVICE_NAME;
   const resourceFor = (service: string) =>
@@ -106,7 +157,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   );
   const provider = new TracerProvider({
     resource: resourceFor(processName),
-    sampler: samplerOf(config),
+    sampler: samplerOf(config, sdk),
     spanProcessors: [processor],
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();

@@ -14,7 +14,9 @@ const WORKER = join(__dirname, '..', 'stand-in', 'congo-worker.mjs');
  * 127.0.0.1: what observability keeps its logs in when no MONGODB_URL is configured.
  */
 export async function startMongoStandIn(database: string): Promise<MongoStandIn> {
-  const worker = new Worker(WORKER);
+  // Plain Node: the worker is an ES module of its own and loads only node_modules, so tsx's loader
+  // (which it would inherit through execArgv) is no use there and would only slow its start.
+  const worker = new Worker(WORKER, { execArgv: [] });
   const port = await new Promise<number>((resolve, reject) => {
     worker.once('message', (message: { port: number }) => resolve(message.port));
     worker.once('error', reject);
