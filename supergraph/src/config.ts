@@ -205,3 +205,13 @@ export function loadGatewayConfig(
     bounds: boundsOf(config),
   };
 }
+
+/**
+ * `@apollo/gateway` reports usage to Apollo every hour unless APOLLO_TELEMETRY_DISABLED is set,
+ * looking up cloud metadata addresses at every start (it reads the variable itself, when the
+ * gateway is constructed). Ours sends nothing out of its own network: off unless an operator sets
+ * the variable.
+ */
+export function withoutApolloDataCollection(env: Record<string, string | undefined> = process.env) {
+  env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+}

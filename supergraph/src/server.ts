@@ -34,6 +34,7 @@ import {
 import { traceRequests } from '@fitnexa/shared/telemetry';
 import express from 'express';
 import proxyAddr from 'proxy-addr';
+import { withoutApolloDataCollection } from './config';
 import type { GatewayContext } from './context';
 import { createGatewayMetrics, createSubscriptionMetrics } from './gateway-metrics';
 import { checkSubgraphs, CRITICAL_SUBGRAPH_GRACE_MS } from './health';
@@ -159,6 +160,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     serviceTokens,
     entityBatching: options.entityBatching ?? true,
   });
+  withoutApolloDataCollection();
   const gateway = new ApolloGateway({
     supergraphSdl: polledSupergraph({
       initialSdl: options.supergraphSdl,
