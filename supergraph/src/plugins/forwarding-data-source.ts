@@ -1,4 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { CacheHint, CachePolicy } from '@apollo/cache-control-types';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { SERVICE_TOKEN_HEADER, type ServiceTokenIssuer } from '@fitnexa/shared/auth';
@@ -57,7 +58,7 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
       !options.request.query ||
       !entityQueryOf(options.request.query)
     ) {
-      return super.process(options);
+      return this.send(options);
     }
     return new Promise((resolve, reject) => {
       const { context } = options;
@@ -76,7 +77,7 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
     const batch = this.pending.get(context) ?? [];
     this.pending.delete(context);
     const alone = ({ options, resolve, reject }: PendingFetch) =>
-      super.process(options).then(resolve, reject);
+      this.send(options).then(resolve, reject);
     if (batch.length < 2) {
       await Promise.all(batch.map(alone));
       return;
@@ -85,7 +86,7 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
     const [first] = batch as [PendingFetch];
     let merged: { response: GatewayGraphQLResponse; answers: FetchAnswer[] } | undefined;
     try {
-      const response = await super.process({
+      const response = await this.send({
         ...first.options,
         request: { query: mergedQuery(fetches), variables: mergedVariables(fetches) },
       });
@@ -104,6 +105,46 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
     );
   }
 
+  /**
+   * One subgraph request as Apollo's `process` sends it — the same headers, body, error handling,
+   * parsing and cache policy — without the node-fetch `Headers` and `Request` it builds for every
+   * fetch only to hand to hooks this class does not use (0030: 7 % of the gateway's CPU when
+   * requests differ). What carries its own HTTP headers (Apollo's ftv1 tracing) or is no
+   * operation's (health checks, schema loading) goes through Apollo's own.
+   */
+  private async send(options: ProcessOptions): Promise<GatewayGraphQLResponse> {
+    if (!('incomingRequestContext' in options) || options.request.http !== undefined) {
+      return super.process(options);
+    }
+    const { request, context } = options;
+    if (!request.query) throw new Error('Missing query');
+    const { query, ...rest } = request;
+    const init = {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await this.headersFor(context)) },
+      body: JSON.stringify({ query, ...rest }),
+    };
+    let response: FetcherResponse | undefined;
+    let answer: GatewayGraphQLResponse;
+    try {
+      response = await this.fetcher(this.url, init);
+      if (!response.ok) throw await this.errorFromResponse(response);
+      const body = await this.parseBody(response);
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw new Error(`Expected JSON response body, but received: ${String(body)}`);
+      }
+      answer = { ...body, http: response };
+    } catch (error) {
+      this.didEncounterError(error as Error);
+      throw error;
+    }
+    const policy = options.incomingRequestContext.overallCachePolicy as unknown;
+    if (this.honorSubgraphCacheControlHeader && isCachePolicy(policy)) {
+      policy.restrict(cacheHintOf(response.headers.get('cache-control')));
+    }
+    return answer;
+  }
+
   /** A failed request (unreachable, non-2xx) names its subgraph, as its errors do, for the log. */
   override didEncounterError(error: Error): void {
     throw new GraphQLError(error.message, {
@@ -119,20 +160,20 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
     request,
     context,
   }: GraphQLDataSourceProcessOptions<GatewayContext>) {
-    request.http?.headers.set(
-      SERVICE_TOKEN_HEADER,
-      await this.serviceTokens.tokenFor(this.subgraph),
-    );
-    if ('accessToken' in context && context.accessToken) {
-      request.http?.headers.set('authorization', `Bearer ${context.accessToken}`);
-    }
-    if ('correlationId' in context && context.correlationId) {
-      request.http?.headers.set(CORRELATION_HEADER, context.correlationId);
-    }
-    // The subgraph's work is a child of this fetch's span (Apollo's `gateway.fetch`).
-    for (const [name, value] of Object.entries(traceHeaders())) {
+    for (const [name, value] of Object.entries(await this.headersFor(context))) {
       request.http?.headers.set(name, value);
     }
+  }
+
+  /** The gateway's credential, the caller's token, the correlation id and the trace context. */
+  private async headersFor(context: Partial<GatewayContext>): Promise<Record<string, string>> {
+    const headers: Record<string, string> = {
+      [SERVICE_TOKEN_HEADER]: await this.serviceTokens.tokenFor(this.subgraph),
+    };
+    if (context.accessToken) headers.authorization = `Bearer ${context.accessToken}`;
+    if (context.correlationId) headers[CORRELATION_HEADER] = context.correlationId;
+    // The subgraph's work is a child of this fetch's span (Apollo's `gateway.fetch`).
+    return Object.assign(headers, traceHeaders());
   }
 
   /**
@@ -211,4 +252,24 @@ export function forwardingDataSources({
     ));
   for (const subgraph of subgraphs) dataSourceOf(subgraph.name, subgraph.url);
   return { dataSources, dataSourceOf };
+}
+
+function isCachePolicy(policy: unknown): policy is CachePolicy {
+  return typeof policy === 'object' && policy !== null && 'restrict' in policy;
+}
+
+/** A subgraph's `Cache-Control` as Apollo's data source reads it: no max-age is not cacheable. */
+function cacheHintOf(header: string | null): CacheHint {
+  const directives = new Map<string, string | true>();
+  for (const directive of header?.trim().split(/\s*,\s*/) ?? []) {
+    const [name = '', value] = directive.split(/\s*=\s*/, 2);
+    directives.set(name, value === undefined ? true : value.replace(/^"|"$/g, ''));
+  }
+  const maxAge = directives.get('max-age');
+  const hint: CacheHint = {
+    maxAge: typeof maxAge === 'string' && /^[0-9]+$/.test(maxAge) ? Number(maxAge) : 0,
+  };
+  if (directives.get('private') === true) hint.scope = 'PRIVATE';
+  if (directives.get('public') === true) hint.scope = 'PUBLIC';
+  return hint;
 }
