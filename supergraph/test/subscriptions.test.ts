@@ -158,6 +158,18 @@ function subscribe(
   };
 }
 
+/** `c1`'s messages subscribed to by the test's member and another, each on a client of their own. */
+function bothSubscribedToMessages() {
+  return {
+    mine: subscribe(MESSAGE_ADDED, { id: 'c1' }),
+    theirs: subscribe(
+      MESSAGE_ADDED,
+      { id: 'c1' },
+      client({ authorization: `Bearer ${otherToken}` }),
+    ),
+  };
+}
+
 /** A raw WebSocket to the gateway's /graphql, and the close code it ends with. */
 function raw(protocols: string[] = ['graphql-transport-ws']) {
   const socket = new WebSocket(wsUrl(), protocols);
@@ -482,12 +494,7 @@ describe('federated subscription execution', () => {
   });
 
   it('when two users make the same subscription, then they never share: one upstream subscription and socket each with their own token, events resolved with each one’s token', async () => {
-    const mine = subscribe(MESSAGE_ADDED, { id: 'c1' });
-    const theirs = subscribe(
-      MESSAGE_ADDED,
-      { id: 'c1' },
-      client({ authorization: `Bearer ${otherToken}` }),
-    );
+    const { mine, theirs } = bothSubscribedToMessages();
     await eventually(() => upstreams.length === 2, 'one upstream subscription per user');
     await eventually(() => gateway.subscriptions.upstreamSockets() === 2, 'one socket per user');
     const upstreamOf = (bearer: string) =>
@@ -521,12 +528,7 @@ describe('federated subscription execution', () => {
   });
 
   it('when two members of a conversation get the same message, then each keeps an upstream subscription of their own but the sender’s displayName is fetched once for both; a member the subgraph ends (left the conversation) stops receiving, the other goes on', async () => {
-    const mine = subscribe(MESSAGE_ADDED, { id: 'c1' });
-    const theirs = subscribe(
-      MESSAGE_ADDED,
-      { id: 'c1' },
-      client({ authorization: `Bearer ${otherToken}` }),
-    );
+    const { mine, theirs } = bothSubscribedToMessages();
     await eventually(() => upstreams.length === 2, 'one upstream subscription per member');
     const upstreamOf = (bearer: string) =>
       upstreams.find(({ connectionParams }) => connectionParams.authorization === bearer)!;
@@ -558,12 +560,7 @@ describe('federated subscription execution', () => {
   });
 
   it('when messages from one sender follow one another, then the sender’s displayName is fetched for the first and reused for the next, for every member', async () => {
-    const mine = subscribe(MESSAGE_ADDED, { id: 'c1' });
-    const theirs = subscribe(
-      MESSAGE_ADDED,
-      { id: 'c1' },
-      client({ authorization: `Bearer ${otherToken}` }),
-    );
+    const { mine, theirs } = bothSubscribedToMessages();
     await eventually(() => upstreams.length === 2, 'one upstream subscription per member');
     const sender = someone();
     const bodies = [`first ${crypto.randomUUID()}`, `second ${crypto.randomUUID()}`];
