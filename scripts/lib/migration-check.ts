@@ -1,10 +1,10 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import {
   applyMigrations,
-  ensurePgliteTemplate,
+  initialiseFromTemplate,
   readMigrations,
   type SqlSession,
 } from '@fitnexa/shared/db';
@@ -15,7 +15,7 @@ import { diffDatamodels } from './prisma-diff';
 async function inPglite<T>(schema: string, fn: (sql: SqlSession) => Promise<T>): Promise<T> {
   // A copy of the empty template database rather than PGlite's initdb, seconds of CPU each (0032).
   const dataDir = await mkdtemp(join(tmpdir(), 'fitnexa-migration-check-'));
-  await cp(await ensurePgliteTemplate(), dataDir, { recursive: true });
+  await initialiseFromTemplate(dataDir);
   const pglite = await PGlite.create(dataDir);
   try {
     await pglite.exec(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pgliteTemplateDir } from '@fitnexa/shared/db';
+import { isInitialised, pgliteTemplateDir } from '@fitnexa/shared/db';
 
 // Prisma 7's migrate commands need a native engine that cannot be fetched here; Prisma 6 has a
 // wasm one that can diff two datamodels offline when given a driver adapter (a PGlite: a copy of
@@ -29,7 +29,7 @@ export function diffDatamodels(from: string | null, to: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'fitnexa-prisma-diff-'));
   try {
     const template = pgliteTemplateDir();
-    const dataDir = existsSync(join(template, 'PG_VERSION')) ? join(dir, 'pgdata') : undefined;
+    const dataDir = isInitialised(template) ? join(dir, 'pgdata') : undefined;
     if (dataDir) cpSync(template, dataDir, { recursive: true });
     writeFileSync(join(dir, 'to.prisma'), asPrisma6Schema(to));
     if (from !== null) writeFileSync(join(dir, 'from.prisma'), asPrisma6Schema(from));

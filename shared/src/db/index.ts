@@ -9,7 +9,12 @@ export {
 } from './keyset-pages';
 export { applyMigrations, readMigrations, MigrationError, type Migration } from './migrations';
 export { provisionServiceRole, urlForRole, withConnection, pgSession } from './postgres';
-export { ensurePgliteTemplate, pgliteTemplateDir } from './pglite-template';
+export {
+  ensurePgliteTemplate,
+  initialiseFromTemplate,
+  isInitialised,
+  pgliteTemplateDir,
+} from './pglite-template';
 export { openPrismaDatabase, QUERY_EVENTS, type PrismaDatabase } from './prisma';
 export { groupBy, indexBy, isPrismaError, isUuid } from './rows';
 export { compilePgliteEarly } from './shared-pglite';
