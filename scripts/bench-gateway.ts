@@ -39,6 +39,9 @@
 // ratio, started as production starts it, exporting over OTLP/HTTP to a receiver that keeps
 // nothing, scripts/bench/otlp-sink.ts) as one more gateway; compare its req/s with ours'.
 //
+// BENCH_BASELINE=<another checkout of this repository, installed> runs that checkout's gateway as
+// one more, "ours, baseline": a change and its base measured side by side in one run.
+//
 // A measurement, not a test: it exits 0 whatever the numbers, non-zero only when setup fails.
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
@@ -50,6 +53,7 @@ import { cpuPinning, pinProcess, startBenchRun, type RunningChild } from './benc
 import {
   GATEWAY_KINDS,
   TRACED,
+  BASELINE,
   type GatewayConfig,
   type GatewayKind,
   type GatewayReady,
@@ -78,8 +82,13 @@ const DATABASE_URL = process.env.DATABASE_URL;
 const DEDUPLICATION = process.env.BENCH_DEDUP !== 'false';
 const PIN = process.env.BENCH_PIN !== 'false';
 const TRACING_RATIO = process.env.BENCH_TRACING_RATIO;
+const BASELINE_ROOT = process.env.BENCH_BASELINE;
 /** The gateways run, in the order each round loads them. */
-const KINDS: readonly GatewayKind[] = TRACING_RATIO ? [...GATEWAY_KINDS, TRACED] : GATEWAY_KINDS;
+const KINDS: readonly GatewayKind[] = [
+  ...GATEWAY_KINDS,
+  ...(TRACING_RATIO ? [TRACED] : []),
+  ...(BASELINE_ROOT ? [BASELINE] : []),
+] as GatewayKind[];
 /** Whose answers are the oracle's. */
 const ORACLE: GatewayKind = 'apollo';
 
@@ -89,6 +98,7 @@ const LABELS: Record<GatewayKind, string> = {
   hive: 'Hive Gateway',
   'hive-router': 'Hive Gateway, router runtime',
   [TRACED]: `ours, traced ${TRACING_RATIO ?? ''}`,
+  [BASELINE]: 'ours, baseline',
 };
 
 function positive(name: string, fallback: number): number {
@@ -327,7 +337,9 @@ async function main() {
                   kind === TRACED && sink && TRACING_RATIO
                     ? { ...config, tracing: { endpoint: sink.url, ratio: TRACING_RATIO } }
                     : config,
-                args: [kind],
+                // The baseline checkout's own gateway (it may predate the kind's name).
+                args: [kind === BASELINE ? 'ours' : kind],
+                root: kind === BASELINE ? BASELINE_ROOT : undefined,
                 nodeArgs:
                   kind === PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : undefined,
                 cpus: pinning?.gateways,

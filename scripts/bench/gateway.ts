@@ -10,12 +10,14 @@ import {
   type GatewayKind,
   type GatewayReady,
   type StartedGateway,
+  type BASELINE,
 } from './protocol';
 
 type Starter = (supergraphSdl: string, config: GatewayConfig) => Promise<StartedGateway>;
 
 // Each child loads only its own gateway's modules.
-const starters: Record<GatewayKind, () => Promise<Starter>> = {
+// (The baseline is another checkout's `ours`, started by its own copy of this file.)
+const starters: Record<Exclude<GatewayKind, typeof BASELINE>, () => Promise<Starter>> = {
   ours: async () => (await import('./gateways/ours.js')).startOurs,
   apollo: async () => (await import('./gateways/apollo.js')).startPlainApollo,
   hive: async () => (await import('./gateways/hive.js')).startHive,
@@ -23,8 +25,8 @@ const starters: Record<GatewayKind, () => Promise<Starter>> = {
   [TRACED]: async () => (await import('./gateways/ours.js')).startOurs,
 };
 
-const kind = process.argv[2] as GatewayKind;
-const kinds: readonly GatewayKind[] = [...GATEWAY_KINDS, TRACED];
+const kind = process.argv[2] as keyof typeof starters;
+const kinds: readonly (keyof typeof starters)[] = [...GATEWAY_KINDS, TRACED];
 if (!kinds.includes(kind)) {
   console.error(`Usage: gateway.ts <${kinds.join('|')}>`);
   process.exit(2);

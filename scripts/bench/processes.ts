@@ -20,6 +20,8 @@ export interface ChildOptions {
    */
   cpus?: string;
   readyTimeoutMs?: number;
+  /** The checkout whose scripts/bench/<entry> runs (default: this one). */
+  root?: string;
 }
 
 export interface RunningChild<T> {
@@ -34,18 +36,18 @@ export class Children {
 
   /** Starts scripts/bench/<entry> in a process of its own and waits for what it reports. */
   async start<T>(name: string, entry: string, options: ChildOptions): Promise<RunningChild<T>> {
-    const { args = [], nodeArgs = [], readyTimeoutMs = 180_000 } = options;
+    const { args = [], nodeArgs = [], readyTimeoutMs = 180_000, root = ROOT } = options;
     const node = [
       process.execPath,
       ...nodeArgs,
       '--conditions=fitnexa-source',
       '--import',
       'tsx',
-      join(__dirname, entry),
+      join(root, 'scripts', 'bench', entry),
       ...args,
     ];
     const child = spawn(node[0]!, node.slice(1), {
-      cwd: ROOT,
+      cwd: root,
       env: { ...process.env, [CONFIG_ENV]: JSON.stringify(options.config) },
       // stdin stays open: the child stops when it closes, i.e. when this process is gone.
       stdio: ['pipe', 'pipe', 'inherit'],

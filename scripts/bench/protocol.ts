@@ -17,7 +17,9 @@ export const CONFIG_ENV = 'BENCH_CHILD_CONFIG';
 export const GATEWAY_KINDS = ['ours', 'apollo', 'hive', 'hive-router'] as const;
 /** Ours with OpenTelemetry tracing on: run beside the others when BENCH_TRACING_RATIO is set. */
 export const TRACED = 'traced';
-export type GatewayKind = (typeof GATEWAY_KINDS)[number] | typeof TRACED;
+/** Ours from another checkout (BENCH_BASELINE): a change measured against its base in one run. */
+export const BASELINE = 'baseline';
+export type GatewayKind = (typeof GATEWAY_KINDS)[number] | typeof TRACED | typeof BASELINE;
 
 /**
  * What the subgraphs child reports: each subgraph's GraphQL URL, identity's key set, and where it
