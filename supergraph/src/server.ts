@@ -38,6 +38,7 @@ import { withoutApolloDataCollection } from './config';
 import type { GatewayContext } from './context';
 import { createGatewayMetrics, createSubscriptionMetrics } from './gateway-metrics';
 import { checkSubgraphs, CRITICAL_SUBGRAPH_GRACE_MS } from './health';
+import { useLeanResultShaping } from './result-shaping';
 import { keepAliveFetcher } from './http-fetcher';
 import { corsOriginsFor, corsPolicy } from './plugins/cors';
 import { persistedDocuments } from './plugins/document-store';
@@ -161,6 +162,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     entityBatching: options.entityBatching ?? true,
   });
   withoutApolloDataCollection();
+  if (!useLeanResultShaping()) {
+    logger.warn("Apollo's result shaping is not where this gateway expects it: left in place");
+  }
   const gateway = new ApolloGateway({
     supergraphSdl: polledSupergraph({
       initialSdl: options.supergraphSdl,
@@ -204,7 +208,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
       plugins: [
         specStatusCodes(),
         graphqlMetrics.plugin as ApolloServerPlugin<GatewayContext>,
-        responseCache(cache),
+        ...responseCache(cache),
         explorerPage.landingPage,
       ],
     },

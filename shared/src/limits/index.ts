@@ -110,34 +110,43 @@ export function nulCharacterIn(
   document: DocumentNode | undefined,
   variables: Record<string, unknown> | undefined,
 ): string | undefined {
-  const inValue = (value: unknown, path: string): string | undefined => {
-    if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
-    if (Array.isArray(value)) {
-      for (const [index, item] of value.entries()) {
-        const found = inValue(item, `${path}.${index}`);
-        if (found) return found;
-      }
-    } else if (value !== null && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) {
-        const found = inValue(item, `${path}.${key}`);
-        if (found) return found;
-      }
-    }
-    return undefined;
-  };
-  const fromVariables = inValue(variables ?? {}, '$');
-  if (fromVariables) return fromVariables.replace(/^\$\./, '$');
-  let fromDocument: string | undefined;
-  if (document) {
+  const path = variables ? nulPathIn(variables) : undefined;
+  if (path) return `$${path.join('.')}`;
+  return document ? nulInDocument(document) : undefined;
+}
+
+/** The keys down to the first string holding a NUL; built only on the way back from one. */
+function nulPathIn(value: unknown): (string | number)[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? [] : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  const entries: Iterable<[string | number, unknown]> = Array.isArray(value)
+    ? value.entries()
+    : Object.entries(value);
+  for (const [key, item] of entries) {
+    const found = nulPathIn(item);
+    if (found) return [key, ...found];
+  }
+  return undefined;
+}
+
+// Parsed documents are cached and shared by every request with the same query (Apollo Server's
+// document store): their literals are looked through once, not per request.
+const nulInDocuments = new WeakMap<DocumentNode, string | null>();
+
+function nulInDocument(document: DocumentNode): string | undefined {
+  let where = nulInDocuments.get(document);
+  if (where === undefined) {
+    where = null;
     visit(document, {
       StringValue(node) {
-        if (!fromDocument && node.value.includes('\u0000')) {
-          fromDocument = `line ${node.loc?.startToken.line ?? '?'}`;
+        if (where === null && node.value.includes('\u0000')) {
+          where = `line ${node.loc?.startToken.line ?? '?'}`;
         }
       },
     });
+    nulInDocuments.set(document, where);
   }
-  return fromDocument;
+  return where ?? undefined;
 }
 
 /** BAD_USER_INPUT for an operation with a NUL character in any string (variables or literals). */
