@@ -11,8 +11,25 @@
 // arguments, no per-field result objects and no directive lookups for selections without
 // directives (decision 0038). `useLeanResultShaping` puts it in the place of Apollo's.
 import { createRequire } from 'node:module';
-import {
-  assert,
+import * as federation from '@apollo/federation-internals';
+import type {
+  CompositeType,
+  Directive,
+  EnumType,
+  Field,
+  FragmentElement,
+  NamedType,
+  Operation,
+  ScalarType,
+  Schema,
+  SelectionSet,
+  Type,
+} from '@apollo/federation-internals';
+import type { GraphQLError } from 'graphql';
+
+// Taken once: each name of the package's index is a getter (its re-exports), and looked up per call
+// they were a third of shaping's time.
+const {
   ERRORS,
   isCompositeType,
   isListType,
@@ -22,19 +39,12 @@ import {
   isValidLeafValue,
   typenameFieldName,
   Variable,
-  type CompositeType,
-  type Directive,
-  type EnumType,
-  type Field,
-  type FragmentElement,
-  type NamedType,
-  type Operation,
-  type ScalarType,
-  type Schema,
-  type SelectionSet,
-  type Type,
-} from '@apollo/federation-internals';
-import type { GraphQLError } from 'graphql';
+} = federation;
+
+/** Apollo's assertion failure (an internal error): the message is built only when it fails. */
+function broken(message: string): never {
+  throw new Error(message);
+}
 
 type Path = (string | number)[];
 type Json = Record<string, unknown>;
@@ -101,10 +111,8 @@ function shapeSelections(
     }
     if (selection.kind === 'FragmentSelection') {
       const typename = input[typenameFieldName];
-      assert(
-        !typename || typeof typename === 'string',
-        () => `Got unexpected value for __typename: ${String(typename)}`,
-      );
+      if (typename && typeof typename !== 'string')
+        broken(`Got unexpected value for __typename: ${String(typename)}`);
       const { typeCondition } = element as FragmentElement;
       if (!appliesTo(shaping.schema, typeCondition, typename as string | undefined, parentType)) {
         continue;
@@ -166,7 +174,7 @@ function shapeValue(
   path: Path,
   parentType: CompositeType,
 ): unknown {
-  assert(input !== undefined, 'Should not pass undefined for `inputValue` to this method');
+  if (input === undefined) broken('Should not pass undefined for `inputValue` to this method');
   shaping.invalid = false;
   shaping.hasErrors = false;
   if (existing === null || (existing !== undefined && !selectionSet)) return existing;
@@ -203,20 +211,17 @@ function shapeValue(
   if (input === null) return null;
 
   if (isListType(type)) {
-    assert(
-      Array.isArray(input),
-      () => `Invalid non-list value ${String(input)} returned by subgraph for list type ${type}`,
-    );
-    assert(
-      existing === undefined || Array.isArray(existing),
-      () => `Invalid non-list value ${String(existing)} returned by subgraph for list type ${type}`,
-    );
+    if (!Array.isArray(input))
+      broken(`Invalid non-list value ${String(input)} returned by subgraph for list type ${type}`);
+    if (existing !== undefined && !Array.isArray(existing))
+      broken(
+        `Invalid non-list value ${String(existing)} returned by subgraph for list type ${type}`,
+      );
     const existingItems = existing as unknown[] | undefined;
-    assert(
-      existingItems === undefined || input.length === existingItems.length,
-      () =>
-        `[${String(input)}].length (${input.length}) !== [${String(existingItems)}].length (${existingItems!.length})`,
-    );
+    if (existingItems !== undefined && input.length !== existingItems.length)
+      broken(
+        `[${String(input)}].length (${input.length}) !== [${String(existingItems)}].length (${existingItems.length})`,
+      );
     const items = new Array<unknown>(input.length);
     let nullify = false;
     let hasErrors = false;
@@ -242,23 +247,19 @@ function shapeValue(
   }
 
   if (isCompositeType(type)) {
-    assert(selectionSet, () => `Invalid empty selection set for composite type ${type}`);
-    assert(
-      typeof input === 'object',
-      () =>
+    if (!selectionSet) broken(`Invalid empty selection set for composite type ${type}`);
+    if (typeof input !== 'object')
+      broken(
         `Invalid non-object value ${String(input)} returned by subgraph for composite type ${type}`,
-    );
-    assert(
-      existing === undefined || typeof existing === 'object',
-      () =>
+      );
+    if (existing !== undefined && typeof existing !== 'object')
+      broken(
         `Invalid non-object value ${String(input)} returned by subgraph for composite type ${type}`,
-    );
+      );
     const object = input as Json;
     const typename = object[typenameFieldName];
-    assert(
-      typename === undefined || typeof typename === 'string',
-      () => `Invalid non-string value ${String(typename)} for __typename at ${String(path)}`,
-    );
+    if (typename !== undefined && typeof typename !== 'string')
+      broken(`Invalid non-string value ${String(typename)} for __typename at ${String(path)}`);
     let objectType: CompositeType = type;
     if (typename) {
       const named = shaping.schema.type(typename);
@@ -282,10 +283,8 @@ function shapeValue(
     return complete ? output : null;
   }
 
-  assert(
-    existing === undefined,
-    () => `Excepted output to be undefined but got ${type} for type ${type}`,
-  );
+  if (existing !== undefined)
+    broken(`Excepted output to be undefined but got ${type} for type ${type}`);
   // What is neither a list nor composite in an output position is a scalar or an enum.
   const valid = isValidLeafValue(shaping.schema, input, type as ScalarType | EnumType);
   if (!valid) {
@@ -317,11 +316,10 @@ function condition(shaping: Shaping, directive: Directive<Field | FragmentElemen
   const value = (directive.arguments() as { if: unknown }).if;
   if (!(value instanceof Variable)) return value as boolean;
   const bound = shaping.variables[value.name];
-  assert(
-    bound !== undefined && typeof bound === 'boolean',
-    () =>
+  if (!(bound !== undefined && typeof bound === 'boolean'))
+    broken(
       `Unexpected value ${String(bound)} for variable ${value.toString()} of ${directive.toString()}`,
-  );
+    );
   return bound;
 }
 
@@ -340,7 +338,7 @@ function appliesTo(
 /** How an error names the place of the last path element: a field, or a list item. */
 function describeLast(path: Path, type: Type, parentType: CompositeType): string {
   const last = path[path.length - 1];
-  assert(last !== undefined, 'Should not have been called on an empty path');
+  if (last === undefined) broken('Should not have been called on an empty path');
   return typeof last === 'string'
     ? `field ${parentType}.${last}`
     : `array element of type ${type} at index ${last}`;
