@@ -31,21 +31,30 @@ function replaceFile(file, data) {
 
 // --- TypeScript ---
 
-// The esbuild tsx itself runs on (tsx is a devDependency and depends on it), so `npm start`
-// compiles TypeScript exactly as the project's `tsx` scripts do.
+// The esbuild tsx itself runs on (tsx is a devDependency and depends on it), with the options tsx
+// gives it for a `.ts` file outside `"type": "module"`.
 const fromTsx = Module.createRequire(require.resolve('tsx/package.json'));
 /** @type {import('esbuild') | undefined} */
 let esbuild;
-// Every package's tsconfig extends this one; what esbuild reads of it (the target's class fields,
-// decorators, import elision) is the same in all of them.
-const tsconfigRaw = readFileSync(join(root, 'tsconfig.base.json'), 'utf8');
-const esbuildVersion = fromTsx('esbuild/package.json').version;
+const esbuildOptions = {
+  loader: 'ts',
+  format: 'cjs',
+  target: `node${process.versions.node}`,
+  sourcemap: 'inline',
+  sourcesContent: false,
+  minifyWhitespace: true,
+  keepNames: true,
+  // Every package's tsconfig extends this one; what esbuild reads of it (the target's class
+  // fields, decorators, import elision) is the same in all of them.
+  tsconfigRaw: readFileSync(join(root, 'tsconfig.base.json'), 'utf8'),
+  // import() stays import() (Node's ESM loader), as under tsx, instead of becoming require().
+  supported: { 'dynamic-import': true },
+};
+const compilerKey = `${fromTsx('esbuild/package.json').version}\0${JSON.stringify(esbuildOptions)}`;
 
-/** The CommonJS (tsx's format for `.ts` outside `"type": "module"`) for one file, with its map inline. */
+/** The CommonJS for one `.ts` file, with its source map inline. */
 function compileTypeScript(source, filename) {
-  const key = createHash('sha256')
-    .update(`${esbuildVersion}\0${tsconfigRaw}\0${filename}\0${source}`)
-    .digest('hex');
+  const key = createHash('sha256').update(`${compilerKey}\0${filename}\0${source}`).digest('hex');
   const cached = join(cacheDir, `${key}.js`);
   try {
     return readFileSync(cached, 'utf8');
@@ -53,18 +62,13 @@ function compileTypeScript(source, filename) {
     // Not compiled yet (or the cache is gone): compile it now.
   }
   esbuild ??= fromTsx('esbuild');
-  const { code } = esbuild.transformSync(source, {
-    loader: 'ts',
-    format: 'cjs',
-    target: `node${process.versions.node.split('.')[0]}`,
-    sourcemap: 'inline',
-    sourcefile: filename,
-    tsconfigRaw,
-    // import() stays import() (Node's ESM loader), as under tsx, instead of becoming require().
-    supported: { 'dynamic-import': true },
-  });
-  // Another start may be writing the same entry: each writes its own file and renames it over.
-  replaceFile(cached, code);
+  const { code } = esbuild.transformSync(source, { ...esbuildOptions, sourcefile: filename });
+  try {
+    // Another start may be writing the same entry: each writes its own file and renames it over.
+    replaceFile(cached, code);
+  } catch {
+    // A read-only node_modules: compiled again at the next start.
+  }
   return code;
 }
 
