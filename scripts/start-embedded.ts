@@ -1,6 +1,7 @@
 // First: tracing (when configured) starts before the modules it instruments load; each server's
 // spans carry its own service.name (see docs/observability.md).
 import '@fitnexa/shared/telemetry/register';
+import './lib/mongo-early';
 import './lib/pglite-early';
 // `npm start`: the whole supergraph in one process. With no DATABASE_URL each subgraph keeps its
 // data in an embedded PGlite under .data/ and caches in memory; with DATABASE_URL and REDIS_URL

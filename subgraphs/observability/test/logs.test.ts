@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { runWithCorrelationId } from '@fitnexa/shared/middleware';
 import { codeOf, untilPasses } from '@fitnexa/shared/testing';
-import { startMongoStandIn } from '../src/data/stand-in';
+import { MongoClient } from 'mongodb';
+import { startMongoStandIn, startMongoStandInEarly } from '../src/data/stand-in';
 import { LOGS_QUERY, startTestObservability, type TestObservability } from './harness';
 
 describe('observability', () => {
@@ -133,6 +134,26 @@ describe('observability retention', () => {
 });
 
 describe('observability on the MongoDB stand-in', () => {
+  it('when its thread was started early, then the next stand-in is that one, storing what is written, and the one after it a thread of its own', async () => {
+    startMongoStandInEarly();
+    const early = await startMongoStandIn('early');
+    const later = await startMongoStandIn('later');
+    const client = new MongoClient(early.url);
+    try {
+      expect(new URL(early.url).port).not.toBe(new URL(later.url).port);
+      await client.db().collection('entries').insertOne({ message: 'kept' });
+      expect(
+        await client
+          .db()
+          .collection('entries')
+          .findOne({}, { projection: { _id: 0 } }),
+      ).toEqual({ message: 'kept' });
+    } finally {
+      await client.close();
+      await Promise.all([early.stop(), later.stop()]);
+    }
+  });
+
   it('when entries were stored longer ago than the retention, then the sweep deletes them as the TTL index would', async () => {
     const observability = await startTestObservability({ retentionDays: 1 });
     try {
