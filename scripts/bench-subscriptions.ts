@@ -205,7 +205,7 @@ function subscribe(options: {
 }): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     // The same lean client on both paths: no compression offered (neither server takes it), and
-    // no UTF-8 check of each frame beyond the JSON.parse every frame gets anyway.
+    // no UTF-8 check of each frame (every frame is either parsed as JSON or matched below).
     const socket = new WebSocket(options.url, 'graphql-transport-ws', {
       perMessageDeflate: false,
       skipUTF8Validation: true,
@@ -214,8 +214,15 @@ function subscribe(options: {
     let attempt = 0;
     let live = false;
     let retrying = false;
+    // How every event of the live subscription without errors starts, on both paths: graphql-ws's
+    // `next` (id, type, payload) with the result's data first. Such a frame only needs its body,
+    // which is read without parsing the rest: at 10,000 subscribers this process's work per frame
+    // is in every latency, through the gateway and directly alike.
+    let eventStart = '';
+    const BODY = '"body":"';
     const subscribeOnce = () => {
       attempt += 1;
+      eventStart = `{"id":"${attempt}","type":"next","payload":{"data":{"messageAdded":{`;
       const payload = { query: options.query, variables: options.variables };
       socket.send(JSON.stringify({ id: String(attempt), type: 'subscribe', payload }));
     };
@@ -224,7 +231,16 @@ function subscribe(options: {
     );
     socket.on('message', (data) => {
       const at = now();
-      const message = JSON.parse(String(data)) as Message;
+      const text = String(data);
+      if (live && !retrying && text.startsWith(eventStart) && !text.includes('"errors"')) {
+        const from = text.indexOf(BODY) + BODY.length;
+        const to = text.indexOf('"', from);
+        if (from >= BODY.length && to > from) {
+          options.next({ data: { messageAdded: { body: text.slice(from, to) } } }, at);
+          return;
+        }
+      }
+      const message = JSON.parse(text) as Message;
       if (message.type === 'connection_ack') {
         acknowledged = true;
         subscribeOnce();
