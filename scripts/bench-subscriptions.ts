@@ -212,6 +212,9 @@ function subscribe(options: {
     });
     let acknowledged = false;
     let attempt = 0;
+    // A UUID per attempt, as graphql-ws's own client makes its ids: no two subscribers' `next`
+    // frames are the same bytes.
+    let id = '';
     let live = false;
     let retrying = false;
     // How every event of the live subscription without errors starts, on both paths: graphql-ws's
@@ -222,9 +225,10 @@ function subscribe(options: {
     const BODY = '"body":"';
     const subscribeOnce = () => {
       attempt += 1;
-      eventStart = `{"id":"${attempt}","type":"next","payload":{"data":{"messageAdded":{`;
+      id = randomUUID();
+      eventStart = `{"id":"${id}","type":"next","payload":{"data":{"messageAdded":{`;
       const payload = { query: options.query, variables: options.variables };
-      socket.send(JSON.stringify({ id: String(attempt), type: 'subscribe', payload }));
+      socket.send(JSON.stringify({ id, type: 'subscribe', payload }));
     };
     socket.on('open', () =>
       socket.send(JSON.stringify({ type: 'connection_init', payload: options.connectionParams })),
@@ -252,7 +256,7 @@ function subscribe(options: {
         return;
       }
       // What a refused attempt still gets (its `complete`) is not this one's.
-      if (retrying || message.id !== String(attempt)) return;
+      if (retrying || message.id !== id) return;
       const payload = message.payload as Parameters<typeof options.next>[0];
       const refused = message.type !== 'next' || !!payload.errors;
       if (refused && !live && attempt < SUBSCRIBE_ATTEMPTS) {
