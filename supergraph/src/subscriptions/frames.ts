@@ -4,6 +4,8 @@ import type { Delivery } from './execution';
 
 /** FIN and the text opcode: one unfragmented text message. */
 const TEXT_FRAME = 0x81;
+/** The end of graphql-ws's message, after the payload. */
+const CLOSING_BRACE = Buffer.from('}');
 
 /** A WebSocket frame header for an unmasked text message of `length` bytes (RFC 6455 §5.2). */
 function frameHeader(length: number): Buffer {
@@ -93,5 +95,3 @@ export function createNextFrames(options: NextFrameOptions) {
     },
   };
 }
-
-const CLOSING_BRACE = Buffer.from('}');
