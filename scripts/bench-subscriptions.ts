@@ -12,9 +12,10 @@
 // the squad chat, first through the gateway with the sender's displayName (from identity: fetched
 // once for all members, and reused across messages for a few seconds, as the gateway does for
 // fields declared @sameForEveryCaller), then directly on messaging (which can only give the
-// sender's id; only for N up to BENCH_DIRECT_MAX, default 1000). Once every subscriber has received a warm-up message, the
-// demo member sends BENCH_EVENTS messages (default 20) straight to messaging, one after the other,
-// each once the previous one reached all N subscribers.
+// sender's id; only for N up to BENCH_DIRECT_MAX, default 1000). Once every subscriber has received a
+// warm-up message, the demo member sends BENCH_WARMUP unmeasured messages (default 10), then
+// BENCH_EVENTS measured ones (default 20), straight to messaging, one after the other, each once
+// the previous one reached all N subscribers: both paths are measured warm, whichever runs first.
 //
 // Reported per run: the delivery latency (from just before the send to each subscriber's receipt,
 // on this process's clock, so it includes the send itself) at p50 and p99 over all N × events
@@ -23,7 +24,8 @@
 // process's CPU time (user + system, from /proc) over the measured window per delivery, and its own
 // time per upstream event, from the frame's arrival to its result handed to every subscriber of it
 // (the mean of its gateway_subscription_fanout_seconds histogram over the window, from /metrics:
-// what the gateway adds, without the subscribers' process or the subgraph). The p50 and p99 ratios
+// what the gateway adds, without the subscribers' process or the subgraph), and on both paths this
+// process's own CPU time per delivery (the subscribers' cost, part of every latency). The p50 and p99 ratios
 // to the direct path are of the same N in the same run (on a busy machine, p50's is the steadier). The
 // subscribers are minimal graphql-transport-ws clients on `ws` (no graphql-ws client per
 // connection), so that 10,000 of them in this one process cost as little as they can; the process
@@ -44,15 +46,27 @@ import type { SubgraphsConfig } from './bench/subgraphs';
 
 const SUBSCRIBERS = (process.env.BENCH_SUBSCRIBERS ?? '100,1000,10000').split(',').map(Number);
 const EVENTS = positive('BENCH_EVENTS', 20);
+const WARMUP = positive('BENCH_WARMUP', 10);
 const USERS = positive('BENCH_USERS', 100);
 const DIRECT_MAX = positive('BENCH_DIRECT_MAX', 1000);
 const CONNECT_BATCH = positive('BENCH_CONNECT_BATCH', 250);
 const SUBSCRIBE_ATTEMPTS = 30;
 const DELIVERY_TIMEOUT_MS = 30_000;
 const DATABASE_URL = process.env.DATABASE_URL;
-// BENCH_PROFILE=1 runs the gateway with --cpu-prof (written when it stops, into PROFILE_DIR).
-const PROFILE = ['1', 'true', 'ours', 'gateway'].includes(process.env.BENCH_PROFILE ?? '');
+// BENCH_PROFILE runs children with --cpu-prof (written when they stop, into PROFILE_DIR): a comma
+// list of `gateway` (also `1`) and `subgraphs`. The measured windows are printed on the profiles'
+// clock, to cut them to those seconds.
+const PROFILED = new Set(
+  (process.env.BENCH_PROFILE ?? '')
+    .split(',')
+    .map((name) => (['1', 'true', 'ours'].includes(name) ? 'gateway' : name))
+    .filter(Boolean),
+);
 const PROFILE_DIR = '/tmp/fitnexa-bench-profiles';
+const profileArgs = (child: string) =>
+  PROFILED.has(child) ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : undefined;
+/** Microseconds on the monotonic clock, as --cpu-prof's sample timestamps are. */
+const monotonicMicros = () => process.hrtime.bigint() / 1000n;
 
 function positive(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
@@ -134,6 +148,11 @@ interface RunResult {
   lost: number;
   /** The gateway's CPU milliseconds per delivery over the measured window (gateway runs only). */
   cpuMsPerDelivery?: number;
+  /**
+   * This process's CPU milliseconds per delivery over the measured window: the subscribers' own
+   * cost (and the sends), which is in every latency on both paths.
+   */
+  subscribersCpuMsPerDelivery: number;
   /** The gateway's mean milliseconds from an upstream event to its hand-out (gateway runs only). */
   fanOutMs?: number;
 }
@@ -185,22 +204,47 @@ function subscribe(options: {
   failed(why: string): void;
 }): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(options.url, 'graphql-transport-ws');
+    // The same lean client on both paths: no compression offered (neither server takes it), and
+    // no UTF-8 check of each frame (every frame is either parsed as JSON or matched below).
+    const socket = new WebSocket(options.url, 'graphql-transport-ws', {
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+    });
     let acknowledged = false;
     let attempt = 0;
+    // A UUID per attempt, as graphql-ws's own client makes its ids: no two subscribers' `next`
+    // frames are the same bytes.
+    let id = '';
     let live = false;
     let retrying = false;
+    // How every event of the live subscription without errors starts, on both paths: graphql-ws's
+    // `next` (id, type, payload) with the result's data first. Such a frame only needs its body,
+    // which is read without parsing the rest: at 10,000 subscribers this process's work per frame
+    // is in every latency, through the gateway and directly alike.
+    let eventStart = '';
+    const BODY = '"body":"';
     const subscribeOnce = () => {
       attempt += 1;
+      id = randomUUID();
+      eventStart = `{"id":"${id}","type":"next","payload":{"data":{"messageAdded":{`;
       const payload = { query: options.query, variables: options.variables };
-      socket.send(JSON.stringify({ id: String(attempt), type: 'subscribe', payload }));
+      socket.send(JSON.stringify({ id, type: 'subscribe', payload }));
     };
     socket.on('open', () =>
       socket.send(JSON.stringify({ type: 'connection_init', payload: options.connectionParams })),
     );
     socket.on('message', (data) => {
       const at = now();
-      const message = JSON.parse(String(data)) as Message;
+      const text = String(data);
+      if (live && !retrying && text.startsWith(eventStart) && !text.includes('"errors"')) {
+        const from = text.indexOf(BODY) + BODY.length;
+        const to = text.indexOf('"', from);
+        if (from >= BODY.length && to > from) {
+          options.next({ data: { messageAdded: { body: text.slice(from, to) } } }, at);
+          return;
+        }
+      }
+      const message = JSON.parse(text) as Message;
       if (message.type === 'connection_ack') {
         acknowledged = true;
         subscribeOnce();
@@ -212,7 +256,7 @@ function subscribe(options: {
         return;
       }
       // What a refused attempt still gets (its `complete`) is not this one's.
-      if (retrying || message.id !== String(attempt)) return;
+      if (retrying || message.id !== id) return;
       const payload = message.payload as Parameters<typeof options.next>[0];
       const refused = message.type !== 'next' || !!payload.errors;
       if (refused && !live && attempt < SUBSCRIBE_ATTEMPTS) {
@@ -328,11 +372,10 @@ async function run(options: {
     // Until the last warm-up messages are through.
     await new Promise((resolve) => setTimeout(resolve, subscribers >= 5_000 ? 2_000 : 250));
 
-    let lost = 0;
-    const started = now();
-    const cpuBefore = options.gatewayPid ? cpuMs(options.gatewayPid) : 0;
-    const fanOutBefore = throughGateway ? await fanOutSoFar(options.url) : undefined;
-    for (let sequence = 1; sequence <= EVENTS; sequence += 1) {
+    // Unmeasured messages first, sent and awaited as the measured ones: the path's code is
+    // optimised and the set-up's garbage collected before the clock runs, whichever path runs
+    // first (otherwise the first path measured pays for both processes' warm-up).
+    const deliver = async (sequence: number) => {
       const all = new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), DELIVERY_TIMEOUT_MS);
         onDelivery = () => {
@@ -343,11 +386,31 @@ async function run(options: {
       });
       sentAt.set(sequence, now());
       await options.send(`event ${runId} ${sequence}`);
-      if (!(await all)) lost += subscribers - (received.get(sequence) ?? 0);
+      return all;
+    };
+    for (let sequence = -WARMUP; sequence < 0; sequence += 1) {
+      if (!(await deliver(sequence))) throw new Error(`${options.target}: warm-up message lost`);
+    }
+    latencies.length = 0;
+
+    let lost = 0;
+    const startedMicros = monotonicMicros();
+    const started = now();
+    const cpuBefore = options.gatewayPid ? cpuMs(options.gatewayPid) : 0;
+    const ownCpuBefore = process.cpuUsage();
+    const fanOutBefore = throughGateway ? await fanOutSoFar(options.url) : undefined;
+    for (let sequence = 1; sequence <= EVENTS; sequence += 1) {
+      if (!(await deliver(sequence))) lost += subscribers - (received.get(sequence) ?? 0);
     }
     const cpuUsed = options.gatewayPid ? cpuMs(options.gatewayPid) - cpuBefore : NaN;
+    const ownCpu = process.cpuUsage(ownCpuBefore);
     const fanOutAfter = fanOutBefore ? await fanOutSoFar(options.url) : undefined;
     const seconds = (now() - started) / 1000;
+    if (PROFILED.size) {
+      console.log(
+        `measured window of ${subscribers} × ${options.target}: ${startedMicros}–${monotonicMicros()} µs (profiles' clock)`,
+      );
+    }
     latencies.sort((a, b) => a - b);
     return {
       target: options.target,
@@ -358,6 +421,7 @@ async function run(options: {
       deliveriesPerSecond: latencies.length / seconds,
       lost,
       cpuMsPerDelivery: options.gatewayPid ? cpuUsed / latencies.length : undefined,
+      subscribersCpuMsPerDelivery: (ownCpu.user + ownCpu.system) / 1000 / latencies.length,
       fanOutMs:
         fanOutBefore && fanOutAfter
           ? ((fanOutAfter.sum - fanOutBefore.sum) / (fanOutAfter.count - fanOutBefore.count)) * 1000
@@ -384,6 +448,7 @@ async function main() {
       : `embedded (PGlite${process.env.REDIS_URL ? ' + Redis' : ', in-process hub'})`;
     console.log(`Starting the subgraphs (${dbKind}) and the gateway…`);
     const subgraphs = await children.start<SubgraphsReady>('subgraphs', 'subgraphs.ts', {
+      nodeArgs: profileArgs('subgraphs'),
       // The test kit's secret: its gateway credentials reach messaging directly (gatewayCredentialHeaders).
       config: { schemas, serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET } satisfies SubgraphsConfig,
     });
@@ -397,7 +462,7 @@ async function main() {
     const gateway = await children.start<GatewayReady>('ours', 'gateway.ts', {
       config,
       args: ['ours'],
-      nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : undefined,
+      nodeArgs: profileArgs('gateway'),
     });
     const gatewayUrl = gateway.ready.url;
     const messagingUrl = subgraphs.ready.subgraphs.messaging!;
@@ -436,6 +501,7 @@ async function main() {
           `${String(subscribers).padStart(5)} × ${target.padEnd(18)} p50 ${fixed(result.p50, 1)} ms` +
             `  p99 ${fixed(result.p99, 1)} ms  ${fixed(result.eventsPerSecond, 1)} events/s` +
             `  ${fixed(result.deliveriesPerSecond, 0)} deliveries/s  lost ${result.lost}` +
+            `  subscribers' CPU ${fixed(result.subscribersCpuMsPerDelivery * 1000, 1)} µs/delivery` +
             (result.cpuMsPerDelivery === undefined
               ? ''
               : `  gateway CPU ${fixed(result.cpuMsPerDelivery * 1000, 1)} µs/delivery`) +
@@ -448,10 +514,11 @@ async function main() {
     console.log(
       [
         '',
-        `${EVENTS} messages, each sent once the previous one reached every subscriber; ${dbKind}.`,
+        `${EVENTS} messages after ${WARMUP} unmeasured ones, each sent once the previous one reached ` +
+          `every subscriber; ${dbKind}.`,
         '',
-        '| subscribers | path | p50 ms | p99 ms | p50 ÷ direct | p99 ÷ direct | events/s | deliveries/s | lost | gateway CPU µs/delivery | gateway ms/upstream event |',
-        '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        "| subscribers | path | p50 ms | p99 ms | p50 ÷ direct | p99 ÷ direct | events/s | deliveries/s | lost | gateway CPU µs/delivery | gateway ms/upstream event | subscribers' CPU µs/delivery |",
+        '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         ...results.map((result) => {
           const direct = results.find(
             (other) => other.subscribers === result.subscribers && other.target !== 'gateway',
@@ -463,7 +530,8 @@ async function main() {
             `| ${result.subscribers} | ${result.target} | ${fixed(result.p50, 1)} | ` +
             `${fixed(result.p99, 1)} | ${fixed(ratio('p50'), 2)} | ${fixed(ratio('p99'), 2)} | ` +
             `${fixed(result.eventsPerSecond, 1)} | ${fixed(result.deliveriesPerSecond, 0)} | ` +
-            `${result.lost} | ${fixed(cpu, 1)} | ${fixed(result.fanOutMs ?? NaN, 2)} |`
+            `${result.lost} | ${fixed(cpu, 1)} | ${fixed(result.fanOutMs ?? NaN, 2)} | ` +
+            `${fixed(result.subscribersCpuMsPerDelivery * 1000, 1)} |`
           );
         }),
       ].join('\n'),
@@ -471,7 +539,7 @@ async function main() {
   } finally {
     await cleanUp();
   }
-  if (PROFILE) console.log(`\nCPU profile of the gateway: ${PROFILE_DIR}/`);
+  if (PROFILED.size) console.log(`\nCPU profiles (${[...PROFILED].join(', ')}): ${PROFILE_DIR}/`);
 }
 
 main().then(

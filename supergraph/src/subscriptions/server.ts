@@ -28,6 +28,7 @@ import {
   type PlannedSubscription,
   type SubscriptionPlannerOptions,
 } from './planner';
+import { createNextFrames } from './frames';
 import { createSharing, type UpstreamHandle, type UpstreamSink } from './sharing';
 import { upstreamRequest } from './resume';
 import { createUpstreams } from './upstream';
@@ -107,6 +108,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     onSocketCount: options.metrics?.upstreamSockets,
   });
   const bounds = subscriptionBounds(options);
+  const nextFrames = createNextFrames({ maxBufferedBytes: bounds.maxBufferedBytes });
   const connectionHandling = createConnections({
     verifyAccessToken: options.verifyAccessToken,
     bounds,
@@ -242,8 +244,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         const variables = payload.variables ?? {};
         const invalid = planner.variableErrors(planned, variables);
         if (invalid.length) return invalid;
-        // graphql-ws's own `next` for this id, the payload serialised once for all who share it.
-        const frameStart = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+        // graphql-ws's own `next` for this id, the payload serialised once for all who share it
+        // and written as a frame built once where the bytes are the same (./frames).
+        const sendNext = nextFrames.sender(id, ctx.extra.socket, ctx.extra.send);
         const request: SubscriptionRequest = {
           state,
           planned,
@@ -256,7 +259,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           ),
           deliver(delivery) {
             // Not once graphql-ws let go of it (the client completed it).
-            if (id in ctx.subscriptions) ctx.extra.send(`${frameStart}${delivery.payload}}`);
+            if (id in ctx.subscriptions) sendNext(delivery);
           },
         };
         return {
