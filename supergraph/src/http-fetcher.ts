@@ -1,11 +1,16 @@
-import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  STATUS_CODES,
+  type IncomingHttpHeaders,
+} from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type {
   Fetcher,
   FetcherHeaders,
   FetcherRequestInit,
   FetcherResponse,
 } from '@apollo/utils.fetcher';
-import { Agent, type Dispatcher } from 'undici';
 import { ErrorCode, FitnexaError } from '@fitnexa/shared/errors';
 import { CLIENT_IDLE_SOCKET_TIMEOUT_MS } from '@fitnexa/shared/server';
 
@@ -34,58 +39,85 @@ export class SubgraphResponseTooLargeError extends FitnexaError {
 }
 
 /**
- * The gateway's fetch to its subgraphs: undici's `request` over keep-alive connection pools.
- * Node 20's global fetch (undici with web streams) cost about 340 µs per call and `http.request`
- * about 100 µs; undici's own request API about 60 µs, with fewer allocations (decision 0038). A
- * page makes a dozen such calls.
+ * The gateway's fetch to its subgraphs: `node:http` with keep-alive agents. Node 20's global
+ * fetch (undici and web streams) was the largest single cost in the gateway's CPU profile, about
+ * 340 µs per call against under 100 µs for `http.request`; a dashboard makes a dozen such calls.
+ * undici's own request API, cheaper alone, cost 20 % more gateway CPU per request on the
+ * benchmark's `varied` workload (decision 0038).
  */
 export function keepAliveFetcher(options: KeepAliveFetcherOptions = {}) {
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_SUBGRAPH_RESPONSE_BYTES;
-  const agent = new Agent({
-    connections: options.maxSockets ?? 128,
-    // Idle connections are let go before the subgraphs' own keep-alive timeout ends them.
-    keepAliveTimeout: CLIENT_IDLE_SOCKET_TIMEOUT_MS,
-    keepAliveMaxTimeout: CLIENT_IDLE_SOCKET_TIMEOUT_MS,
-    headersTimeout: REQUEST_TIMEOUT_MS,
-    bodyTimeout: REQUEST_TIMEOUT_MS,
-  });
-  // A few subgraph URLs, each parsed once.
-  const targets = new Map<string, { origin: string; path: string }>();
-  const targetOf = (url: string) => {
-    let target = targets.get(url);
-    if (!target) {
-      const { origin, pathname, search } = new URL(url);
-      target = { origin, path: pathname + search };
-      targets.set(url, target);
-    }
-    return target;
+  // Idle sockets are let go before the subgraphs' own keep-alive timeout ends them.
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: options.maxSockets ?? 128,
+    timeout: CLIENT_IDLE_SOCKET_TIMEOUT_MS,
   };
+  const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
 
-  const sendOnce = async (
-    url: string,
-    init: FetcherRequestInit,
-    retryable: boolean,
-  ): Promise<FetcherResponse> => {
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await agent.request({
-        ...targetOf(url),
-        method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+  const sendOnce = (url: string, init: FetcherRequestInit, retryable: boolean) =>
+    new Promise<FetcherResponse>((resolve, reject) => {
+      const secure = url.startsWith('https:');
+      const send = secure ? httpsRequest : httpRequest;
+      const req = send(url, {
+        method: init.method ?? 'GET',
         headers: init.headers,
-        body: init.body,
-        signal: init.signal as AbortSignal | undefined,
+        agent: secure ? agents.https : agents.http,
+        timeout: REQUEST_TIMEOUT_MS,
       });
-    } catch (error) {
-      // A kept-alive connection the subgraph closed just as it was reused: the request got no
-      // answer, so a query (never a mutation) is sent once more, on another connection.
-      if (retryable && RESET_CODES.has((error as NodeJS.ErrnoException).code ?? '')) {
-        return sendOnce(url, init, false);
-      }
-      throw error;
-    }
-    const body = await boundedBody(response, maxResponseBytes);
-    return bufferedResponse(url, response.statusCode, new ResponseHeaders(response.headers), body);
-  };
+      let answered = false;
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the subgraph closed just as it was reused: the request never
+        // reached it, so a query (never a mutation) is sent once more, on another socket.
+        if (retryable && req.reusedSocket && !answered && RESET_CODES.has(error.code ?? '')) {
+          resolve(sendOnce(url, init, false));
+          return;
+        }
+        reject(error);
+      });
+      const signal = init.signal as AbortSignal | undefined;
+      signal?.addEventListener('abort', () => req.destroy(new Error('aborted')), { once: true });
+      req.on('response', (res) => {
+        answered = true;
+        let refused = false;
+        const tooLarge = () => {
+          if (refused) return;
+          refused = true;
+          // Nothing more is read: the socket goes, with whatever the subgraph still sends.
+          req.destroy();
+          reject(new SubgraphResponseTooLargeError(maxResponseBytes));
+        };
+        if (Number(res.headers['content-length'] ?? 0) > maxResponseBytes) {
+          tooLarge();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (refused) return;
+          if (size > maxResponseBytes) {
+            chunks.length = 0;
+            tooLarge();
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve(
+            bufferedResponse(
+              url,
+              res.statusCode ?? 0,
+              new ResponseHeaders(res.headers),
+              Buffer.concat(chunks),
+            ),
+          ),
+        );
+      });
+      req.end(init.body);
+    });
 
   const send: Fetcher = (url, init = {}) => sendOnce(url, init, isQuery(init));
 
@@ -107,44 +139,16 @@ export function keepAliveFetcher(options: KeepAliveFetcherOptions = {}) {
 
   return {
     fetcher,
-    /** Closes the keep-alive connections (at shutdown). */
+    /** Closes the idle keep-alive sockets (at shutdown). */
     close() {
-      void agent.destroy();
+      agents.http.destroy();
+      agents.https.destroy();
     },
   };
 }
 
-/** What a request on a connection the server had just closed fails with. */
-const RESET_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
-
-/**
- * The response body, refused past `maxBytes` (announced or streamed): nothing more is read, and
- * the connection goes with whatever the subgraph still sends.
- */
-function boundedBody(
-  { headers, body }: Dispatcher.ResponseData,
-  maxBytes: number,
-): Promise<Buffer> {
-  if (Number(headers['content-length'] ?? 0) > maxBytes) {
-    body.destroy();
-    return Promise.reject(new SubgraphResponseTooLargeError(maxBytes));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    body.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        body.destroy();
-        reject(new SubgraphResponseTooLargeError(maxBytes));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    body.once('error', reject);
-    body.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-  });
-}
+/** What a request on a socket the server had just closed fails with ("socket hang up" included). */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 // Apollo's subgraph requests serialise `query` first; only queries are shared or retried, never
 // mutations.
