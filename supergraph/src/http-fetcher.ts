@@ -187,9 +187,9 @@ function bufferedResponse(
 }
 
 /**
- * A subgraph response's headers as Apollo's fetcher interface wants them, over the plain object
- * undici gives (names in lower case; read in place, not copied). The web `Headers` class cost a
- * tenth of the gateway's allocations for the two or three headers ever read.
+ * A subgraph response's headers as Apollo's fetcher interface wants them, over Node's header
+ * object of the response (names in lower case; read in place, not copied). The web `Headers`
+ * class cost a tenth of the gateway's allocations for the two or three headers ever read.
  */
 class ResponseHeaders implements FetcherHeaders {
   constructor(private readonly byName: IncomingHttpHeaders) {}

@@ -316,7 +316,7 @@ function condition(shaping: Shaping, directive: Directive<Field | FragmentElemen
   const value = (directive.arguments() as { if: unknown }).if;
   if (!(value instanceof Variable)) return value as boolean;
   const bound = shaping.variables[value.name];
-  if (!(bound !== undefined && typeof bound === 'boolean'))
+  if (typeof bound !== 'boolean')
     broken(
       `Unexpected value ${String(bound)} for variable ${value.toString()} of ${directive.toString()}`,
     );
