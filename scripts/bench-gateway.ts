@@ -40,7 +40,9 @@
 // nothing, scripts/bench/otlp-sink.ts) as one more gateway; compare its req/s with ours'.
 //
 // BENCH_BASELINE=<another checkout of this repository, installed> runs that checkout's gateway as
-// one more, "ours, baseline": a change and its base measured side by side in one run.
+// one more, "ours, baseline": a change and its base measured side by side in one run. Ours (and
+// the baseline) run with the gateway's production Node options (scripts/lib/gateway-runtime.ts);
+// BENCH_BASELINE_NODE_OPTIONS gives the baseline others ('' for Node's defaults).
 //
 // A measurement, not a test: it exits 0 whatever the numbers, non-zero only when setup fails.
 import { randomBytes } from 'node:crypto';
@@ -50,6 +52,7 @@ import { runLoad, type LoadRequest, type RoundResult } from './bench/load';
 import { ask, validOracle, verifyAgainstOracle } from './bench/oracle';
 import { startOtlpSink } from './bench/otlp-sink';
 import { cpuPinning, pinProcess, startBenchRun, type RunningChild } from './bench/processes';
+import { gatewayNodeArgs } from './lib/gateway-runtime';
 import {
   GATEWAY_KINDS,
   TRACED,
@@ -83,6 +86,10 @@ const DEDUPLICATION = process.env.BENCH_DEDUP !== 'false';
 const PIN = process.env.BENCH_PIN !== 'false';
 const TRACING_RATIO = process.env.BENCH_TRACING_RATIO;
 const BASELINE_ROOT = process.env.BENCH_BASELINE;
+const BASELINE_NODE_ARGS =
+  process.env.BENCH_BASELINE_NODE_OPTIONS === undefined
+    ? gatewayNodeArgs()
+    : process.env.BENCH_BASELINE_NODE_OPTIONS.split(' ').filter(Boolean);
 /** The gateways run, in the order each round loads them. */
 const KINDS: readonly GatewayKind[] = [
   ...GATEWAY_KINDS,
@@ -340,8 +347,12 @@ async function main() {
                 // The baseline checkout's own gateway (it may predate the kind's name).
                 args: [kind === BASELINE ? 'ours' : kind],
                 root: kind === BASELINE ? BASELINE_ROOT : undefined,
-                nodeArgs:
-                  kind === PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : undefined,
+                nodeArgs: [
+                  // Ours runs as it is deployed; the peers with Node's defaults, as they ship.
+                  ...(kind === 'ours' || kind === TRACED ? gatewayNodeArgs() : []),
+                  ...(kind === BASELINE ? BASELINE_NODE_ARGS : []),
+                  ...(kind === PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+                ],
                 cpus: pinning?.gateways,
               }),
             ] as const,

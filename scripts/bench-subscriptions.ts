@@ -41,6 +41,7 @@ import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
 import { readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import { startBenchRun } from './bench/processes';
+import { gatewayNodeArgs } from './lib/gateway-runtime';
 import type { GatewayConfig, GatewayReady, SubgraphsReady } from './bench/protocol';
 import type { SubgraphsConfig } from './bench/subgraphs';
 
@@ -462,7 +463,8 @@ async function main() {
     const gateway = await children.start<GatewayReady>('ours', 'gateway.ts', {
       config,
       args: ['ours'],
-      nodeArgs: profileArgs('gateway'),
+      // As it is deployed (scripts/lib/gateway-runtime.ts).
+      nodeArgs: [...gatewayNodeArgs(), ...(profileArgs('gateway') ?? [])],
     });
     const gatewayUrl = gateway.ready.url;
     const messagingUrl = subgraphs.ready.subgraphs.messaging!;

@@ -46,6 +46,16 @@ describe('check:deploy on the rendered overlays', () => {
     ]);
   });
 
+  it("when the gateway's container loses its Node options, then the policy names them", () => {
+    const objects = changed((copy) => {
+      const container = gatewayPod(copy).containers[0]!;
+      container.env = container.env!.filter((variable) => variable.name !== 'NODE_OPTIONS');
+    });
+    expect(policyProblems(objects, production)).toEqual([
+      "Deployment/gateway container gateway: NODE_OPTIONS is not '--max-semi-space-size=32' (decision 0039)",
+    ]);
+  });
+
   it('when a container may write its root filesystem and keeps its capabilities, then both are named', () => {
     const objects = changed((copy) => {
       const container = gatewayPod(copy).containers[0]!;

@@ -5,6 +5,7 @@ import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/Netw
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import { GATEWAY_NODE_OPTIONS } from '../gateway-runtime';
 import { nameOf, type RenderedObject } from './render';
 import { selects } from './selectors';
 
@@ -109,6 +110,15 @@ function podProblems(
   });
 }
 
+/** The gateway's container runs with the Node options it is benchmarked with. */
+function gatewayRuntimeProblems(owner: string, pod: IPodSpec): string[] {
+  const gateway = pod.containers.find((container) => container.name === 'gateway');
+  const options = gateway?.env?.find((variable) => variable.name === 'NODE_OPTIONS')?.value;
+  return options === GATEWAY_NODE_OPTIONS
+    ? []
+    : [`${owner} container gateway: NODE_OPTIONS is not '${GATEWAY_NODE_OPTIONS}' (decision 0039)`];
+}
+
 /** Probes on the health routes, and a preStop pause shorter than the grace period. */
 function servingProblems(owner: string, pod: IPodSpec): string[] {
   const grace = pod.terminationGracePeriodSeconds ?? 30;
@@ -159,6 +169,9 @@ export function policyProblems(objects: RenderedObject[], options: PolicyOptions
       return [
         ...podProblems(owner, template?.spec, options, rendered),
         ...(template?.spec ? servingProblems(owner, template.spec) : []),
+        ...(template?.spec && deployment.metadata.name === 'gateway'
+          ? gatewayRuntimeProblems(owner, template.spec)
+          : []),
         ...(budgets.some((budget) => selects(budget.spec?.selector, labels))
           ? []
           : [`${owner}: no PodDisruptionBudget selects its pods`]),
