@@ -52,7 +52,7 @@ describe('check:deploy on the rendered overlays', () => {
       container.env = container.env!.filter((variable) => variable.name !== 'NODE_OPTIONS');
     });
     expect(policyProblems(objects, production)).toEqual([
-      "Deployment/gateway container gateway: NODE_OPTIONS is not '--max-semi-space-size=32' (decision 0039)",
+      'Deployment/gateway container gateway: NODE_OPTIONS lacks --max-semi-space-size=32 (decision 0039)',
     ]);
   });
 

@@ -110,13 +110,17 @@ function podProblems(
   });
 }
 
-/** The gateway's container runs with the Node options it is benchmarked with. */
+/**
+ * The gateway's container runs with the Node options it is benchmarked with (an overlay may add
+ * its own to them).
+ */
 function gatewayRuntimeProblems(owner: string, pod: IPodSpec): string[] {
   const gateway = pod.containers.find((container) => container.name === 'gateway');
-  const options = gateway?.env?.find((variable) => variable.name === 'NODE_OPTIONS')?.value;
-  return options === GATEWAY_NODE_OPTIONS
-    ? []
-    : [`${owner} container gateway: NODE_OPTIONS is not '${GATEWAY_NODE_OPTIONS}' (decision 0039)`];
+  const value = gateway?.env?.find((variable) => variable.name === 'NODE_OPTIONS')?.value ?? '';
+  const given = new Set(value.split(/\s+/));
+  return GATEWAY_NODE_OPTIONS.split(' ')
+    .filter((option) => !given.has(option))
+    .map((option) => `${owner} container gateway: NODE_OPTIONS lacks ${option} (decision 0039)`);
 }
 
 /** Probes on the health routes, and a preStop pause shorter than the grace period. */
