@@ -177,6 +177,14 @@ export interface RevocationCheckOptions {
 
 /** A revocation is seen by every reader within this, plus one round trip to the store. */
 export const REVOCATION_FRESH_FOR_MS = 250;
+
+/**
+ * From a revocation until no request a reader took with the revoked token is still writing: the
+ * readers' freshness, plus a second for a request accepted at its end to commit. What ends a
+ * user's data (the erasure after `identity.user.deleted`) waits for this, so that such a write
+ * lands before it, and goes with the rest, rather than after it, where it would stay.
+ */
+export const REVOCATION_SETTLED_MS = REVOCATION_FRESH_FOR_MS + 1_000;
 // Users remembered at most (the stale values are what an outage falls back on).
 const MAX_REMEMBERED_USERS = 50_000;
 

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REVOCATION_SETTLED_MS } from '../auth/revocations';
 import type { MessageBus } from '../bus';
 import type { Logger } from '../logger/types';
 import { currentCorrelationId, runWithCorrelationId } from '../middleware/correlation';
@@ -79,6 +81,16 @@ export type EventHandler<T extends FitnexaEventType, Tx> = (
 
 export type EventHandlers<Tx> = { [T in FitnexaEventType]?: EventHandler<T, Tx> };
 
+/**
+ * Events handled no earlier than this long after they occurred. `identity.user.deleted` follows
+ * the revocation of the user's tokens (identity revokes, then commits the deletion and its event),
+ * but a service may take a token for a moment after it is revoked (REVOCATION_SETTLED_MS): the
+ * erasure waits until what such a request wrote is in, and erases it too.
+ */
+export const HANDLED_NO_EARLIER_THAN_MS: Partial<Record<FitnexaEventType, number>> = {
+  'identity.user.deleted': REVOCATION_SETTLED_MS,
+};
+
 export class InvalidEventError extends Error {
   constructor(reason: string) {
     super(`not a FitNexa event: ${reason}`);
@@ -149,6 +161,12 @@ export async function consumeEvents<Tx extends SqlTransaction>(options: EventCon
     const event = parseEvent(body);
     const handler = handlers[event.type] as EventHandler<FitnexaEventType, Tx> | undefined;
     if (!handler) return 'ignored';
+    const hold = HANDLED_NO_EARLIER_THAN_MS[event.type];
+    if (hold !== undefined) {
+      // Capped: a publisher's clock ahead of this one's must not hold the queue longer.
+      const wait = Math.min(hold, Date.parse(event.occurredAt) + hold - Date.now());
+      if (wait > 0) await sleep(wait);
+    }
     return runWithCorrelationId(event.correlationId ?? event.id, async () => {
       const started = Date.now();
       const outcome = await prisma.$transaction(

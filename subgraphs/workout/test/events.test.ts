@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { REVOCATION_FRESH_FOR_MS, REVOCATION_SETTLED_MS } from '@fitnexa/shared/auth/revocations';
 import { EVENTS_EXCHANGE } from '@fitnexa/shared/events';
 import { capturingLogger, gatewayCredentialHeaders, untilPasses } from '@fitnexa/shared/testing';
 import {
@@ -151,6 +152,29 @@ describe('identity.user.deleted', () => {
           entry.message === "deleted user's workout data erased" && entry.userId === leaver.id,
       ),
     ).toMatchObject({ sessions: 2, templates: 1, correlationId: event.correlationId ?? event.id });
+  });
+
+  it('when a session is started with the token while its revocation is still spreading, then the erasure takes it too', async () => {
+    const leaver = await aUser(workout);
+    const event = await publishEvent(testBus.bus, 'identity', 'identity.user.deleted', {
+      userId: leaver.id,
+    });
+    // Later than an erasure at the event's arrival, within the time a service may still take a
+    // revoked token (its cached read of the revocation, REVOCATION_FRESH_FOR_MS).
+    await new Promise((resolve) => setTimeout(resolve, REVOCATION_FRESH_FOR_MS + 50));
+    await aSession(workout, leaver);
+
+    await untilPasses(async () =>
+      expect(await processed(event.id)).toEqual([{ type: 'identity.user.deleted' }]),
+    );
+    expect(await holdingsOf(leaver)).toEqual({ sessions: 0, sets: 0, records: 0, templates: 0 });
+    const [{ processedAt }] = (await workout.sql(
+      `SELECT "processedAt" FROM "ProcessedEvent" WHERE "eventId" = $1`,
+      [event.id],
+    )) as [{ processedAt: Date }];
+    expect(processedAt.getTime() - Date.parse(event.occurredAt)).toBeGreaterThanOrEqual(
+      REVOCATION_SETTLED_MS,
+    );
   });
 
   it('when the same deletion is delivered twice, then it is applied once: one processed event, one erasure', async () => {
