@@ -159,8 +159,9 @@ describe('identity.user.deleted', () => {
     const event = await publishEvent(testBus.bus, 'identity', 'identity.user.deleted', {
       userId: leaver.id,
     });
-    // Later than an erasure at the event's arrival, within the time a service may still take a
-    // revoked token (its cached read of the revocation, REVOCATION_FRESH_FOR_MS).
+    // As a request a service took with the token just before it refused it (its cached read of
+    // the revocation is REVOCATION_FRESH_FOR_MS old at most) commits: after an erasure at the
+    // event's arrival would have run, before the revocation has settled.
     await new Promise((resolve) => setTimeout(resolve, REVOCATION_FRESH_FOR_MS + 50));
     await aSession(workout, leaver);
 
