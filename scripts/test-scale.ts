@@ -19,8 +19,8 @@ import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { Client } from 'pg';
 import YAML from 'yaml';
+import { freePort } from '@fitnexa/shared/testing';
 import {
-  freePort,
   Instance,
   LoadBalancer,
   ROOT,

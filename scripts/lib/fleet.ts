@@ -2,7 +2,6 @@
 // starts it, behind Debian's HAProxy on loopback (the shape of the Kubernetes deployment).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -22,23 +21,6 @@ export type ServiceName = keyof typeof SERVICES;
 /** How production starts a service: its compiled entry point (`npm run build` first). */
 export function serviceCommand(workspaceDir: string): { command: string; args: string[] } {
   return { command: process.execPath, args: [join(workspaceDir, 'dist', 'main.js')] };
-}
-
-/**
- * A free loopback port below the kernel's ephemeral range (32768 up): an instance restarts on its
- * port, which a port the kernel hands out (to a test's port 0, to an outgoing connection) could
- * have taken in the meantime.
- */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

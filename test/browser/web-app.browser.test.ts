@@ -1,9 +1,10 @@
+import { freePort } from '@fitnexa/shared/testing';
 import { eventually } from '@fitnexa/shared/testing/realtime';
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
 import type { Browser, Page } from 'playwright-core';
 import { startGraph, type Graph } from '../e2e/support';
 import { launchChromium, screenshot } from './chromium';
-import { freePort, serveWebApp, type ServedWebApp } from './web-app';
+import { serveWebApp, type ServedWebApp } from './web-app';
 
 // The member web app (clients/web, built with Vite) in Chromium against the composed graph, from
 // an origin the gateway allows.
@@ -14,6 +15,8 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
+  // The web app's origin is the gateway's allowed one, so its port is chosen first; it is taken
+  // only after the build.
   const port = await freePort();
   graph = await startGraph({
     seedDemoData: true,

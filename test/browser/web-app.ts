@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -11,18 +10,6 @@ export interface ServedWebApp {
   /** The page's origin, e.g. http://127.0.0.1:41234. */
   origin: string;
   stop(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1 (the web app's origin must be known before the gateway starts). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function run(args: string[], env: Record<string, string>): ChildProcess {

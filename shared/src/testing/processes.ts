@@ -1,18 +1,39 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
-/** A TCP port nothing listens on right now. */
+/** Whether nothing listens on `port` of 127.0.0.1 right now. */
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A loopback port nothing listens on right now, below the kernel's ephemeral range (from 32768 on
+ * Linux by default): such a port is only taken later (a server started on it, an instance
+ * restarted on it), and one from that range (what `listen(0)` gives) may meanwhile become the
+ * local port of an outgoing connection, after which nothing can listen on it.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  let ephemeralLow = 32_768;
+  try {
+    const [low] = (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')).split(/\s+/);
+    if (Number(low) > 22_000) ephemeralLow = Number(low);
+  } catch {
+    // Not Linux: below the usual range all the same.
+  }
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * (ephemeralLow - 20_000));
+    if (await isFree(port)) return port;
+  }
+  throw new Error(`no free port in 20000–${ephemeralLow - 1}`);
 }
 
 /** Kills a child process at once and waits until it is gone. */
