@@ -52,7 +52,7 @@ import { runLoad, type LoadRequest, type RoundResult } from './bench/load';
 import { ask, validOracle, verifyAgainstOracle } from './bench/oracle';
 import { startOtlpSink } from './bench/otlp-sink';
 import { cpuPinning, pinProcess, startBenchRun, type RunningChild } from './bench/processes';
-import { gatewayNodeArgs } from './lib/gateway-runtime';
+import { GATEWAY_NODE_ARGS } from './lib/gateway-runtime';
 import {
   GATEWAY_KINDS,
   TRACED,
@@ -88,7 +88,7 @@ const TRACING_RATIO = process.env.BENCH_TRACING_RATIO;
 const BASELINE_ROOT = process.env.BENCH_BASELINE;
 const BASELINE_NODE_ARGS =
   process.env.BENCH_BASELINE_NODE_OPTIONS === undefined
-    ? gatewayNodeArgs()
+    ? GATEWAY_NODE_ARGS
     : process.env.BENCH_BASELINE_NODE_OPTIONS.split(' ').filter(Boolean);
 /** The gateways run, in the order each round loads them. */
 const KINDS: readonly GatewayKind[] = [
@@ -349,7 +349,7 @@ async function main() {
                 root: kind === BASELINE ? BASELINE_ROOT : undefined,
                 nodeArgs: [
                   // Ours runs as it is deployed; the peers with Node's defaults, as they ship.
-                  ...(kind === 'ours' || kind === TRACED ? gatewayNodeArgs() : []),
+                  ...(kind === 'ours' || kind === TRACED ? GATEWAY_NODE_ARGS : []),
                   ...(kind === BASELINE ? BASELINE_NODE_ARGS : []),
                   ...(kind === PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
                 ],

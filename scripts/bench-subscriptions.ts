@@ -43,7 +43,7 @@ import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
 import { readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import { startBenchRun } from './bench/processes';
-import { gatewayNodeArgs } from './lib/gateway-runtime';
+import { GATEWAY_NODE_ARGS } from './lib/gateway-runtime';
 import type { GatewayConfig, GatewayReady, SubgraphsReady } from './bench/protocol';
 import type { SubgraphsConfig } from './bench/subgraphs';
 
@@ -476,7 +476,7 @@ async function main() {
       config,
       args: ['ours'],
       // As it is deployed (scripts/lib/gateway-runtime.ts).
-      nodeArgs: [...gatewayNodeArgs(), ...(profileArgs('gateway') ?? [])],
+      nodeArgs: [...GATEWAY_NODE_ARGS, ...(profileArgs('gateway') ?? [])],
     });
     const gatewayUrl = gateway.ready.url;
     const messagingUrl = subgraphs.ready.subgraphs.messaging!;

@@ -10,5 +10,5 @@
  */
 export const GATEWAY_NODE_OPTIONS = '--max-semi-space-size=32';
 
-/** GATEWAY_NODE_OPTIONS as arguments of `node` (options separated by single spaces). */
-export const gatewayNodeArgs = (): string[] => GATEWAY_NODE_OPTIONS.split(' ');
+/** GATEWAY_NODE_OPTIONS one by one: arguments of `node`, or what a manifest's must hold. */
+export const GATEWAY_NODE_ARGS: readonly string[] = GATEWAY_NODE_OPTIONS.split(' ');

@@ -5,7 +5,7 @@ import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/Netw
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
-import { GATEWAY_NODE_OPTIONS } from '../gateway-runtime';
+import { GATEWAY_NODE_ARGS } from '../gateway-runtime';
 import { nameOf, type RenderedObject } from './render';
 import { selects } from './selectors';
 
@@ -118,9 +118,9 @@ function gatewayRuntimeProblems(owner: string, pod: IPodSpec): string[] {
   const gateway = pod.containers.find((container) => container.name === 'gateway');
   const value = gateway?.env?.find((variable) => variable.name === 'NODE_OPTIONS')?.value ?? '';
   const given = new Set(value.split(/\s+/));
-  return GATEWAY_NODE_OPTIONS.split(' ')
-    .filter((option) => !given.has(option))
-    .map((option) => `${owner} container gateway: NODE_OPTIONS lacks ${option} (decision 0039)`);
+  return GATEWAY_NODE_ARGS.filter((option) => !given.has(option)).map(
+    (option) => `${owner} container gateway: NODE_OPTIONS lacks ${option} (decision 0039)`,
+  );
 }
 
 /** Probes on the health routes, and a preStop pause shorter than the grace period. */
