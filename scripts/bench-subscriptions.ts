@@ -40,8 +40,8 @@ import {
   TEST_SERVICE_TOKEN_SECRET,
 } from '@fitnexa/shared/testing';
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
-import { readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
+import { processCpuSeconds } from './bench/load';
 import { startBenchRun } from './bench/processes';
 import { GATEWAY_NODE_ARGS } from './lib/gateway-runtime';
 import type { GatewayConfig, GatewayReady, SubgraphsReady } from './bench/protocol';
@@ -181,17 +181,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-// Linux's clock ticks per second for /proc/<pid>/stat (USER_HZ), which is 100 on every platform
-// Node supports there.
-const CLOCK_TICKS = 100;
-
 /** CPU milliseconds (user + system) process `pid` used so far, from /proc. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The fields after the command name (which may hold spaces), from field 3 on.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-}
+const cpuMs = (pid: number) => processCpuSeconds(pid) * 1000;
 
 interface Message {
   type: string;

@@ -125,6 +125,15 @@ function ticksPerSecond(): number {
   return clockTicks;
 }
 
+/** CPU seconds (user + system) process `pid` used so far, from /proc (Linux only: throws elsewhere). */
+export function processCpuSeconds(pid: number): number {
+  // Fields after the command's closing parenthesis (the name may hold spaces): state is the
+  // first, utime the 12th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
+}
+
 /**
  * CPU seconds (user + system) used so far: by each of the processes, by this one (`load`) and by
  * the whole machine (`machine`), from /proc (Linux only).
@@ -144,10 +153,7 @@ function cpuTimes(pids: Record<string, number>): Record<string, number> {
   }
   for (const [name, pid] of Object.entries(pids)) {
     try {
-      // Fields after the command's closing parenthesis: state is the first, utime the 12th.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      times[name] = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
+      times[name] = processCpuSeconds(pid);
     } catch {
       // No /proc here: no CPU figures.
     }
