@@ -111,7 +111,8 @@ export function keepAliveFetcher(options: KeepAliveFetcherOptions = {}) {
               url,
               res.statusCode ?? 0,
               new ResponseHeaders(res.headers),
-              Buffer.concat(chunks),
+              // Most answers come in one chunk: taken as it is, not copied.
+              chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
             ),
           ),
         );
