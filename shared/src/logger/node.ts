@@ -1,7 +1,7 @@
 import winston from 'winston';
 import { currentCorrelationId } from '../middleware/correlation';
 import { activeTraceIds } from '../telemetry/tracing';
-import type { LogMeta, Logger, LoggerOptions } from './types';
+import type { LogLevel, LogMeta, Logger, LoggerOptions } from './types';
 
 export type { LogLevel, LogMeta, Logger, LoggerOptions } from './types';
 export {
@@ -27,12 +27,18 @@ const withTraceIds = winston.format((info) => {
 });
 
 function wrap(logger: winston.Logger): Logger {
+  // winston formats every entry (correlation and trace ids, timestamp, JSON) before its transports
+  // look at the level: an entry no transport takes (a request's `http` line on an `info` console,
+  // without the logs transport) is dropped here instead, unformatted.
+  const at = (level: LogLevel) => (message: string, meta?: LogMeta) => {
+    if (logger.isLevelEnabled(level)) logger.log(level, message, meta);
+  };
   return {
-    error: (message, meta) => logger.error(message, meta),
-    warn: (message, meta) => logger.warn(message, meta),
-    info: (message, meta) => logger.info(message, meta),
-    http: (message, meta) => logger.http(message, meta),
-    debug: (message, meta) => logger.debug(message, meta),
+    error: at('error'),
+    warn: at('warn'),
+    info: at('info'),
+    http: at('http'),
+    debug: at('debug'),
     child: (meta: LogMeta) => wrap(logger.child(meta)),
   };
 }
