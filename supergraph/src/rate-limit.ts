@@ -1,13 +1,12 @@
 import { isIPv6 } from 'node:net';
 import { ErrorCode, RateLimitedError, errorMessage } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
-import { createRateLimiter, type RateLimitDecision } from '@fitnexa/shared/rate-limit';
+import {
+  createRateLimiters,
+  type RateLimit,
+  type RateLimitDecision,
+} from '@fitnexa/shared/rate-limit';
 import type { Request, RequestHandler } from 'express';
-
-export interface RateLimit {
-  points: number;
-  durationSeconds: number;
-}
 
 /** Requests per minute: per client address, and per signed-in user whatever address they use. */
 export const GATEWAY_RATE_LIMITS = {
@@ -33,7 +32,8 @@ export type GatewayRateLimit = RequestHandler & { close(): Promise<void> };
 /**
  * Limits GraphQL requests (GET and POST) per client IP and, with a valid bearer token, per user.
  * A refused request is answered 429 with `Retry-After` and a RATE_LIMITED GraphQL error, and
- * goes no further. Mounted after the body parser, each operation of a batch counts.
+ * goes no further; it counted against both budgets. Mounted after the body parser, each operation
+ * of a batch counts.
  * `req.ip` is the client's only with express's `trust proxy` set to the proxies in front.
  */
 export async function createGatewayRateLimit(
@@ -41,10 +41,15 @@ export async function createGatewayRateLimit(
 ): Promise<GatewayRateLimit> {
   const { logger } = options;
   const prefix = options.prefix ?? 'fitnexa_gateway:rate';
-  const [perIp, perUser] = await Promise.all([
-    createRateLimiter({ redisUrl: options.redisUrl, prefix, logger, ...options.perIp }),
-    createRateLimiter({ redisUrl: options.redisUrl, prefix, logger, ...options.perUser }),
-  ]);
+  const {
+    limiters: { perIp, perUser },
+    close,
+  } = await createRateLimiters({
+    redisUrl: options.redisUrl,
+    prefix,
+    logger,
+    limits: { perIp: options.perIp, perUser: options.perUser },
+  });
   const userOf = async (req: Request) => {
     try {
       return await options.principalOf(req);
@@ -59,13 +64,12 @@ export async function createGatewayRateLimit(
     let decisions: RateLimitDecision[];
     try {
       const weight = Array.isArray(req.body) ? Math.max(1, req.body.length) : 1;
-      const [byIp, user] = await Promise.all([
+      const user = await userOf(req);
+      // Asked together, the two counts go to Redis in one write (createRateLimiters).
+      decisions = await Promise.all([
         perIp.consume(`ip:${clientAddress(req.ip)}`, weight),
-        userOf(req),
+        ...(user ? [perUser.consume(`user:${user.userId}`, weight)] : []),
       ]);
-      decisions = [byIp];
-      if (byIp.allowed && user)
-        decisions.push(await perUser.consume(`user:${user.userId}`, weight));
     } catch (error) {
       // The limiters never throw; should anything else, the request goes on unlimited.
       logger.error('rate limit check failed; request allowed', {
@@ -93,11 +97,7 @@ export async function createGatewayRateLimit(
         ],
       });
   };
-  return Object.assign(middleware, {
-    close: async () => {
-      await Promise.all([perIp.close(), perUser.close()]);
-    },
-  });
+  return Object.assign(middleware, { close });
 }
 
 /**

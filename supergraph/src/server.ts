@@ -17,6 +17,7 @@ import {
   MAX_BODY_BYTES,
 } from '@fitnexa/shared/limits';
 import type { Logger } from '@fitnexa/shared/logger';
+import type { RateLimit } from '@fitnexa/shared/rate-limit';
 import {
   correlationId,
   createMetrics,
@@ -49,7 +50,7 @@ import { responseCache } from './plugins/response-cache';
 import { specStatusCodes } from './plugins/status-codes';
 import { statusPage } from './plugins/status-page';
 import { verifiedCaller } from './plugins/verified-caller';
-import { createGatewayRateLimit, GATEWAY_RATE_LIMITS, type RateLimit } from './rate-limit';
+import { createGatewayRateLimit, GATEWAY_RATE_LIMITS } from './rate-limit';
 import { SOCKET_IO_PATH, socketIoForwarding } from './sockets';
 import { subgraphsOf } from './subgraphs';
 import { polledSupergraph, type SupergraphUpdates } from './supergraph-updates';

@@ -18,20 +18,37 @@ export interface RateLimiter {
   close(): Promise<void>;
 }
 
-export interface RateLimiterOptions {
-  /** Redis URL: the budget is shared by every instance. Absent means this process only. */
-  redisUrl?: string;
-  /** Prepended to every key, so limiters (and test runs) sharing a Redis never collide. */
-  prefix: string;
+/** A limit: `points` requests per key in each window of `durationSeconds`. */
+export interface RateLimit {
   /** Requests allowed per key in each window. */
   points: number;
   /** The window, in whole seconds. */
   durationSeconds: number;
   /** Once over the limit, the key stays refused this long (whole seconds) instead of until the window ends. */
   blockSeconds?: number;
+}
+
+interface RateLimiterConnectionOptions {
+  /** Redis URL: the budget is shared by every instance. Absent means this process only. */
+  redisUrl?: string;
+  /** Prepended to every key, so limiters (and test runs) sharing a Redis never collide. */
+  prefix: string;
   logger: Logger;
   /** How long a Redis command may take before this instance limits on its own. */
   commandTimeoutMs?: number;
+}
+
+export type RateLimiterOptions = RateLimiterConnectionOptions & RateLimit;
+
+export interface RateLimitersOptions<K extends string> extends RateLimiterConnectionOptions {
+  /** One limiter per name, all under `prefix` (their keys must differ, e.g. `ip:…` and `user:…`). */
+  limits: Record<K, RateLimit>;
+}
+
+/** Limiters on one Redis connection, closed together. */
+export interface RateLimiters<K extends string> {
+  limiters: Record<K, Omit<RateLimiter, 'close'>>;
+  close(): Promise<void>;
 }
 
 function integerAtLeast(min: number, name: string, value: number): number {
@@ -89,14 +106,40 @@ const REDIS_BACKOFF_MS = 1_000;
  * Without a URL it limits in this process only.
  */
 export async function createRateLimiter(options: RateLimiterOptions): Promise<RateLimiter> {
+  const { limiters, close } = await createRateLimiters({ ...options, limits: { only: options } });
+  return { ...limiters.only, close };
+}
+
+/**
+ * Several limiters, as `createRateLimiter`'s, on one Redis connection with auto-pipelining: the
+ * commands of limiters consulted together (an IP's and a user's budget for one request) leave in
+ * one write and their answers come back in one read, rather than a round trip each. The outage
+ * rules are the connection's: one warning per outage, and every limiter on it limits locally.
+ */
+export async function createRateLimiters<K extends string>(
+  options: RateLimitersOptions<K>,
+): Promise<RateLimiters<K>> {
   const { logger, prefix, commandTimeoutMs = 250 } = options;
-  const limits = {
-    points: integerAtLeast(1, 'points', options.points),
+  const limitsOf = (limit: RateLimit) => ({
+    points: integerAtLeast(1, 'points', limit.points),
     // Redis keeps windows in whole seconds.
-    duration: integerAtLeast(1, 'durationSeconds', options.durationSeconds),
-    blockDuration: integerAtLeast(0, 'blockSeconds', options.blockSeconds ?? 0),
+    duration: integerAtLeast(1, 'durationSeconds', limit.durationSeconds),
+    blockDuration: integerAtLeast(0, 'blockSeconds', limit.blockSeconds ?? 0),
     keyPrefix: prefix,
-  };
+  });
+  const names = Object.keys(options.limits) as K[];
+  const each = (make: (limits: ReturnType<typeof limitsOf>) => Omit<RateLimiter, 'close'>) =>
+    Object.fromEntries(names.map((name) => [name, make(limitsOf(options.limits[name]))])) as Record<
+      K,
+      Omit<RateLimiter, 'close'>
+    >;
+
+  if (!options.redisUrl) {
+    return {
+      limiters: each((limits) => limiterOn(new RateLimiterMemory(limits), undefined, options)),
+      close: async () => {},
+    };
+  }
   let degraded = false;
   let skipRedisUntil = 0;
   const outage = (error?: string) => {
@@ -111,42 +154,47 @@ export async function createRateLimiter(options: RateLimiterOptions): Promise<Ra
     if (degraded) logger.info('rate limiter Redis back', { prefix });
     degraded = false;
   };
-
-  if (!options.redisUrl) return limiterOn(new RateLimiterMemory(limits), undefined, options);
-  const local = new InsuranceLimiter(limits, () => {
-    skipRedisUntil = Date.now() + REDIS_BACKOFF_MS;
-    outage();
-  });
-
   const { redis, close } = await connectFailFast({
     url: options.redisUrl,
     commandTimeoutMs,
     onOutage: outage,
     onRecovered: recovered,
+    autoPipelining: true,
   });
-  const shared = new RateLimiterRedis({
-    ...limits,
-    storeClient: redis,
-    // Not connected: straight to the in-process limiter, no waiting.
-    rejectIfRedisNotReady: true,
-    insuranceLimiter: local,
+  const limiters = each((limits) => {
+    const local = new InsuranceLimiter(limits, () => {
+      skipRedisUntil = Date.now() + REDIS_BACKOFF_MS;
+      outage();
+    });
+    const shared = new RateLimiterRedis({
+      ...limits,
+      storeClient: redis,
+      // Not connected: straight to the in-process limiter, no waiting.
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: local,
+    });
+    return limiterOn(shared, local, options, {
+      skipping: () => Date.now() < skipRedisUntil,
+      answeredByRedis: (res) => {
+        if (!local.answered.has(res)) recovered();
+      },
+    });
   });
-  return limiterOn(shared, local, options, {
-    skipping: () => Date.now() < skipRedisUntil,
-    answeredByRedis: (res) => {
-      if (!local.answered.has(res)) recovered();
+  return {
+    limiters,
+    close: async () => {
+      close();
     },
-    close,
-  });
+  };
 }
 
 function limiterOn(
   limiter: RateLimiterRedis | RateLimiterMemory,
   /** The stand-in behind a Redis limiter. */
   local: InsuranceLimiter | undefined,
-  { logger, prefix }: RateLimiterOptions,
-  redis?: { skipping(): boolean; answeredByRedis(res: RateLimiterRes): void; close(): void },
-): RateLimiter {
+  { logger, prefix }: RateLimiterConnectionOptions,
+  redis?: { skipping(): boolean; answeredByRedis(res: RateLimiterRes): void },
+): Omit<RateLimiter, 'close'> {
   return {
     async consume(key, points = 1) {
       const weight = Math.max(1, Math.ceil(points));
@@ -185,9 +233,6 @@ function limiterOn(
           error: errorMessage(error),
         });
       }
-    },
-    async close() {
-      redis?.close();
     },
   };
 }

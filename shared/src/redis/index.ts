@@ -5,6 +5,8 @@ export interface FailFastRedisOptions {
   /** How long one command may take before it counts as a failure. */
   commandTimeoutMs: number;
   keyPrefix?: string;
+  /** Commands issued in one turn of the event loop leave in one write (ioredis's auto-pipelining). */
+  autoPipelining?: boolean;
   /** Redis went away (once per outage, not once per reconnect attempt). */
   onOutage(error: string): void;
   /** Redis is back after an outage. */
@@ -20,6 +22,7 @@ export async function connectFailFast(options: FailFastRedisOptions) {
   let closing = false;
   const redis = new Redis(options.url, {
     keyPrefix: options.keyPrefix,
+    enableAutoPipelining: options.autoPipelining ?? false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: options.commandTimeoutMs,
