@@ -22,7 +22,7 @@
 // under load every response other than that answer counts as an error. Then autocannon
 // (BENCH_CONNECTIONS connections, default 50) loads one gateway at a time for BENCH_SECONDS
 // (default 10), after a 3 s warm-up before each gateway's first round of a workload, alternating
-// the gateways for BENCH_ROUNDS rounds (default 3).
+// the gateways for BENCH_ROUNDS rounds (default 3), each round starting one gateway further on.
 //
 // Reported per workload and gateway: correct responses per second and the p50 and p99 latencies
 // (medians of the rounds), the gateway's CPU ms per request, subgraph fetches per correct response
@@ -76,6 +76,9 @@ const CONNECTIONS = positive('BENCH_CONNECTIONS', 50);
 const SECONDS = positive('BENCH_SECONDS', 10);
 const ROUNDS = positive('BENCH_ROUNDS', 3);
 const WARM_UP_SECONDS = 3;
+/** Between two loads: the subgraphs quiet this long, or this long at most (see settle). */
+const SETTLE_QUIET_MS = 300;
+const SETTLE_MAX_MS = 10_000;
 const WORKLOADS = workloadNames(process.env.BENCH_WORKLOAD);
 /** CPU % of the subgraphs process from which it, not the gateway, likely limits throughput. */
 const SUBGRAPHS_BUSY_PERCENT = 85;
@@ -299,6 +302,22 @@ async function subgraphRequests(countsUrl: string): Promise<number> {
   return sum(Object.values(counts));
 }
 
+/**
+ * Waits until the subgraphs have received no request for SETTLE_QUIET_MS (at most SETTLE_MAX_MS):
+ * the requests a gateway still had in flight when its load stopped are done before the next
+ * gateway's load starts, rather than sharing the subgraphs with its first seconds.
+ */
+async function settle(countsUrl: string): Promise<void> {
+  const deadline = Date.now() + SETTLE_MAX_MS;
+  let last = await subgraphRequests(countsUrl);
+  while (Date.now() < deadline) {
+    await sleep(SETTLE_QUIET_MS);
+    const now = await subgraphRequests(countsUrl);
+    if (now === last) return;
+    last = now;
+  }
+}
+
 async function main() {
   const { children, schemas, cleanUp } = startBenchRun(DATABASE_URL);
   const sink = TRACING_RATIO === undefined ? undefined : await startOtlpSink();
@@ -407,13 +426,19 @@ async function main() {
         Round[]
       >;
       for (let round = 1; round <= ROUNDS; round += 1) {
-        for (const kind of KINDS) {
+        // Each round starts one gateway further on (A B C D, B C D A, …): no gateway holds one
+        // place in the order, the first or the last after another's load, in every round.
+        const order = KINDS.map((_, index) => KINDS[(index + round - 1) % KINDS.length]!);
+        for (const kind of order) {
           const load = {
             url: gateways[kind].ready.url,
             requests: loads[kind],
             connections: CONNECTIONS,
           };
-          if (round === 1) await runLoad({ ...load, seconds: WARM_UP_SECONDS });
+          if (round === 1) {
+            await runLoad({ ...load, seconds: WARM_UP_SECONDS });
+            await settle(subgraphs.ready.countsUrl);
+          }
           const fetchesBefore = await subgraphRequests(subgraphs.ready.countsUrl);
           const result = await runLoad(
             { ...load, seconds: SECONDS },
@@ -421,11 +446,13 @@ async function main() {
           );
           const subgraphFetches =
             (await subgraphRequests(subgraphs.ready.countsUrl)) - fetchesBefore;
+          await settle(subgraphs.ready.countsUrl);
           rounds[kind].push({ ...result, subgraphFetches });
           console.log(
             `${workload.name} round ${round}/${ROUNDS} ${LABELS[kind].padEnd(28)} ` +
               `${fixed(result.rps, 0).padStart(6)} req/s  p50 ${fixed(result.p50, 1)} ms  ` +
               `p99 ${fixed(result.p99, 1)} ms  ` +
+              `${fixed((1000 * (result.cpuSeconds.gateway ?? NaN)) / result.requests, 2)} CPU ms/req  ` +
               `${fixed(subgraphFetches / result.correct, 1)} fetches/req  errors ${result.errors}`,
           );
         }
