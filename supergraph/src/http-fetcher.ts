@@ -3,8 +3,10 @@ import {
   request as httpRequest,
   STATUS_CODES,
   type IncomingHttpHeaders,
+  type RequestOptions,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import type {
   Fetcher,
   FetcherHeaders,
@@ -16,6 +18,8 @@ import { CLIENT_IDLE_SOCKET_TIMEOUT_MS } from '@fitnexa/shared/server';
 
 /** A subgraph that has not answered by then is a failed fetch, not a request held forever. */
 const REQUEST_TIMEOUT_MS = 30_000;
+/** Subgraph URLs kept parsed. */
+const MAX_PARSED_URLS = 256;
 /** The largest subgraph response the gateway reads (32 MiB): a runaway list cannot fill memory. */
 export const DEFAULT_MAX_SUBGRAPH_RESPONSE_BYTES = 32 * 1024 * 1024;
 
@@ -54,12 +58,26 @@ export function keepAliveFetcher(options: KeepAliveFetcherOptions = {}) {
     timeout: CLIENT_IDLE_SOCKET_TIMEOUT_MS,
   };
   const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
+  // Each subgraph URL parsed once, not at every fetch (`http.request(url)` parses its string).
+  const targets = new Map<string, { secure: boolean; options: RequestOptions }>();
+  const targetOf = (url: string) => {
+    let target = targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      target = { secure: parsed.protocol === 'https:', options: urlToHttpOptions(parsed) };
+      // The subgraphs' URLs, and what a changed supergraph adds: a bound keeps it that way.
+      if (targets.size >= MAX_PARSED_URLS) targets.clear();
+      targets.set(url, target);
+    }
+    return target;
+  };
 
   const sendOnce = (url: string, init: FetcherRequestInit, retryable: boolean) =>
     new Promise<FetcherResponse>((resolve, reject) => {
-      const secure = url.startsWith('https:');
+      const { secure, options: target } = targetOf(url);
       const send = secure ? httpsRequest : httpRequest;
-      const req = send(url, {
+      const req = send({
+        ...target,
         method: init.method ?? 'GET',
         headers: init.headers,
         agent: secure ? agents.https : agents.http,
