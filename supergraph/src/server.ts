@@ -273,14 +273,12 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
       degradable: { cache: cache.ping, revocations: caller.revocations.ping },
     });
   const health = healthRoutes(app, readiness);
-  app.use(explorerPage.routes);
-  app.use(
-    statusPage({
-      enabled: options.statusPage ?? !production,
-      readiness,
-      subgraphNames: subgraphs.map(({ name }) => name),
-    }),
-  );
+  const status = statusPage({
+    enabled: options.statusPage ?? !production,
+    readiness,
+    subgraphNames: subgraphs.map(({ name }) => name),
+  });
+  for (const pages of [explorerPage.routes, status]) if (pages) app.use(pages);
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),

@@ -90,13 +90,15 @@ const pathOf = ({ pkg, file }: { pkg: string; file: string }) =>
  * The gateway's explorer: GraphiQL and React from npm, served by the gateway itself, so that it
  * works offline. Apollo's own landing page is off in every case (it loads Sandbox from a CDN);
  * without the explorer a browser's GET /graphql gets what Apollo answers any GET without a query.
+ * Disabled: no routes to mount (an empty router would still hold every request up a turn of the
+ * event loop on its way through).
  */
 export function explorer<TContext extends BaseContext>(
   enabled: boolean,
-): { landingPage: ApolloServerPlugin<TContext>; routes: Router } {
-  const routes = Router();
+): { landingPage: ApolloServerPlugin<TContext>; routes?: Router } {
   const landingPage = ApolloServerPluginLandingPageDisabled() as ApolloServerPlugin<TContext>;
-  if (!enabled) return { landingPage, routes };
+  if (!enabled) return { landingPage };
+  const routes = Router();
 
   // Resolved at start: a missing package fails the start, not the first browser.
   const files = new Map(Object.entries(packageFiles).map(([name, at]) => [name, pathOf(at)]));

@@ -156,15 +156,15 @@ const statusHtml = `<!doctype html>
 /**
  * The status page at /status: every subgraph's readiness and latency and the dependencies that are
  * degraded, redrawn every STATUS_REFRESH_MS from a JSON report. Plain HTML and a small script, all
- * served by the gateway. Disabled: no routes at all (404, as any unknown path).
+ * served by the gateway. Disabled: no routes at all (404, as any unknown path), nothing to mount.
  */
 export function statusPage(options: {
   enabled: boolean;
   readiness: () => Promise<ReadinessReport>;
   subgraphNames: string[];
-}): Router {
+}): Router | undefined {
+  if (!options.enabled) return undefined;
   const routes = Router();
-  if (!options.enabled) return routes;
   const noCache = { 'cache-control': 'no-cache' };
   routes.get(STATUS_PATH, (_req, res) => {
     res.set(noCache).type('html').send(statusHtml);
