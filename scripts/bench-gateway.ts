@@ -22,7 +22,8 @@
 // under load every response other than that answer counts as an error. Then autocannon
 // (BENCH_CONNECTIONS connections, default 50) loads one gateway at a time for BENCH_SECONDS
 // (default 10), after a 3 s warm-up before each gateway's first round of a workload, alternating
-// the gateways for BENCH_ROUNDS rounds (default 3), each round starting one gateway further on.
+// the gateways in the same order for BENCH_ROUNDS rounds (default 3), each load once the previous
+// one's requests are done.
 //
 // Reported per workload and gateway: correct responses per second and the p50 and p99 latencies
 // (medians of the rounds), the gateway's CPU ms per request, subgraph fetches per correct response
@@ -426,10 +427,7 @@ async function main() {
         Round[]
       >;
       for (let round = 1; round <= ROUNDS; round += 1) {
-        // Each round starts one gateway further on (A B C D, B C D A, …): no gateway holds one
-        // place in the order, the first or the last after another's load, in every round.
-        const order = KINDS.map((_, index) => KINDS[(index + round - 1) % KINDS.length]!);
-        for (const kind of order) {
+        for (const kind of KINDS) {
           const load = {
             url: gateways[kind].ready.url,
             requests: loads[kind],
