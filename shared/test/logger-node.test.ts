@@ -26,15 +26,21 @@ function watchedMeta() {
   return meta;
 }
 
+/** An `info` logger (console silent) with one more transport, at `level`, that keeps its entries. */
+function infoLoggerKeepingAt(level: string) {
+  const kept = new KeepingTransport({ level });
+  const logger = createLogger({
+    service: 'gateway',
+    level: 'info',
+    silent: true,
+    transports: [kept],
+  });
+  return { logger, kept };
+}
+
 describe('the node logger', () => {
   it('when an entry is below the level of every transport, then nothing formats or writes it', () => {
-    const kept = new KeepingTransport({ level: 'info' });
-    const logger = createLogger({
-      service: 'gateway',
-      level: 'info',
-      silent: true,
-      transports: [kept],
-    });
+    const { logger, kept } = infoLoggerKeepingAt('info');
     const meta = watchedMeta();
 
     logger.http('request', meta);
@@ -46,13 +52,7 @@ describe('the node logger', () => {
   });
 
   it('when one transport takes a level the console does not, then its entries reach that transport, formatted', () => {
-    const kept = new KeepingTransport({ level: 'http' });
-    const logger = createLogger({
-      service: 'gateway',
-      level: 'info',
-      silent: true,
-      transports: [kept],
-    });
+    const { logger, kept } = infoLoggerKeepingAt('http');
 
     logger.http('request', { method: 'POST' });
     logger.child({ component: 'pipeline' }).warn('slow', { ms: 900 });
