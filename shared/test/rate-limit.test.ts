@@ -189,6 +189,25 @@ describe('the rate limiter without Redis', () => {
     }
   });
 
+  it('when the limiter is closed while Redis hangs, then the close waits for its connection to end and leaves no socket or timer behind', async () => {
+    const redis = await startOwnRedis();
+    const limits = await limiter({ redisUrl: redis.url, prefix: 'fitnexa_rl', points: 3 });
+    const count = (kind: string) =>
+      process.getActiveResourcesInfo().filter((resource) => resource === kind).length;
+    try {
+      await limits.consume('ip:1');
+      const before = { sockets: count('TCPSocketWrap'), timers: count('Timeout') };
+      // A hung server never closes its end: ioredis destroys the socket after its own wait.
+      redis.process.kill('SIGSTOP');
+      await limits.close();
+      expect(count('TCPSocketWrap')).toBe(before.sockets - 1);
+      expect(count('Timeout')).toBeLessThanOrEqual(before.timers);
+    } finally {
+      redis.process.kill('SIGCONT');
+      await killProcess(redis.process);
+    }
+  });
+
   it('when Redis comes back, then instances share the budget again and it is logged once', async () => {
     const redis = await startOwnRedis();
     const port = Number(new URL(redis.url).port);

@@ -182,9 +182,7 @@ export async function createRateLimiters<K extends string>(
   });
   return {
     limiters,
-    close: async () => {
-      close();
-    },
+    close: () => close(),
   };
 }
 

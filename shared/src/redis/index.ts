@@ -13,6 +13,10 @@ export interface FailFastRedisOptions {
   onRecovered(): void;
 }
 
+/** ioredis's wait for a socket that does not close (disconnectTimeout), and a margin. */
+const DISCONNECT_TIMEOUT_MS = 200;
+const CLOSE_WAIT_MS = DISCONNECT_TIMEOUT_MS + 100;
+
 /**
  * An ioredis client for what works without Redis, only worse (cache, rate limits): commands fail
  * fast while Redis is away instead of queueing behind it, reconnects go on in the background, and
@@ -28,7 +32,7 @@ export async function connectFailFast(options: FailFastRedisOptions) {
     commandTimeout: options.commandTimeoutMs,
     connectTimeout: 2_000,
     // ioredis waits this long for a socket that already failed to close; don't hold shutdown on it.
-    disconnectTimeout: 200,
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     retryStrategy: (attempt) => (closing ? null : Math.min(attempt * 200, 5_000)),
   });
   let away = false;
@@ -54,9 +58,25 @@ export async function connectFailFast(options: FailFastRedisOptions) {
   });
   return {
     redis,
-    close() {
+    /**
+     * Resolves once the connection is closed: at once when the server answers, after ioredis's
+     * 200 ms wait when it does not (an outage), so no timer of it outlives the close.
+     */
+    async close() {
       closing = true;
-      redis.disconnect();
+      if (redis.status === 'end') return;
+      let ended: () => void = () => {};
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        ended = resolve;
+        redis.once('end', ended);
+        // Not every state ends with 'end' (between reconnection attempts ioredis only stops
+        // them, and its timer for the old socket runs out): past that wait nothing is left.
+        timer = setTimeout(resolve, CLOSE_WAIT_MS);
+        redis.disconnect();
+      });
+      clearTimeout(timer);
+      redis.off('end', ended);
     },
   };
 }
