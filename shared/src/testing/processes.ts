@@ -67,10 +67,12 @@ export async function startOwnRedis(
     try {
       await probe.connect();
       await probe.ping();
-      probe.disconnect();
+      await probe.quit();
       return { url, process: child };
     } catch {
-      probe.disconnect();
+      // A refused attempt has ended already (no retries): disconnecting it would only leave
+      // ioredis's 2 s timer behind for a socket that is gone, holding the test's process.
+      if (probe.status !== 'end') probe.disconnect();
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
