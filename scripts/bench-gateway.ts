@@ -66,6 +66,7 @@ import {
 } from './bench/protocol';
 import { seedBenchData } from './bench/seed';
 import type { SubgraphsConfig } from './bench/subgraphs';
+import { fixed, median } from './bench/stats';
 import {
   buildWorkloads,
   WORKLOAD_NAMES,
@@ -146,13 +147,6 @@ interface Summary {
 }
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-const fixed = (value: number, digits: number) =>
-  Number.isFinite(value) ? value.toFixed(digits) : '–';
 
 function summarise(rounds: Round[]): Summary {
   const requests = sum(rounds.map((round) => round.requests));

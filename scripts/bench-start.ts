@@ -30,6 +30,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
 import { runLoad, type RoundResult } from './bench/load';
+import { median } from './bench/stats';
 import { DEFAULT_PORTS } from './lib/graph';
 
 const RUNS = positive('BENCH_RUNS', 3);
@@ -304,12 +305,6 @@ async function run(): Promise<RunFigures> {
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function row(label: string, figures: RunFigures): string {

@@ -49,6 +49,7 @@ import { startBenchRun } from './bench/processes';
 import { GATEWAY_NODE_ARGS } from './lib/gateway-runtime';
 import type { GatewayConfig, GatewayReady, SubgraphsReady } from './bench/protocol';
 import type { SubgraphsConfig } from './bench/subgraphs';
+import { fixed, median } from './bench/stats';
 
 const SUBSCRIBERS = (process.env.BENCH_SUBSCRIBERS ?? '100,1000,10000').split(',').map(Number);
 const EVENTS = positive('BENCH_EVENTS', 20);
@@ -450,9 +451,6 @@ async function run(options: {
   }
 }
 
-const fixed = (value: number, digits: number) =>
-  Number.isFinite(value) ? value.toFixed(digits) : '–';
-
 async function main() {
   const { children, schemas, cleanUp } = startBenchRun(DATABASE_URL);
 
@@ -479,9 +477,6 @@ async function main() {
       // As it is deployed (scripts/lib/gateway-runtime.ts).
       nodeArgs: [...GATEWAY_NODE_ARGS, ...(profileArgs('gateway') ?? [])],
     });
-    // Once before any measured window: the first reading asks the system its clock rate (a
-    // child process, whose start would be counted against the first path measured).
-    cpuMs(gateway.pid);
     const gatewayUrl = gateway.ready.url;
     const messagingUrl = subgraphs.ready.subgraphs.messaging!;
     console.log(`Setting up a squad chat of ${USERS} members and the demo member…`);
@@ -560,14 +555,11 @@ async function main() {
         const gatewayRuns = results.filter(
           (result) => result.subscribers === subscribers && result.target === 'gateway',
         );
-        const median = (of: 'p50' | 'p99') =>
-          percentile(
-            gatewayRuns.map((result) => ratio(result, of)).sort((a, b) => a - b),
-            50,
-          );
+        const medianRatio = (of: 'p50' | 'p99') =>
+          median(gatewayRuns.map((result) => ratio(result, of)));
         return (
           `${subscribers} subscribers, median of ${gatewayRuns.length} pairs: ` +
-          `p50 ${fixed(median('p50'), 2)}×, p99 ${fixed(median('p99'), 2)}× the direct path`
+          `p50 ${fixed(medianRatio('p50'), 2)}×, p99 ${fixed(medianRatio('p99'), 2)}× the direct path`
         );
       },
     );

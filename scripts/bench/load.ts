@@ -118,12 +118,18 @@ export async function runLoad(
   };
 }
 
-let clockTicks: number | undefined;
-
-function ticksPerSecond(): number {
-  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
-  return clockTicks;
-}
+/**
+ * The kernel's clock ticks per second, asked once as the module loads: asked at the first reading
+ * instead, its child process would be counted in whatever window that reading opens.
+ */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+  } catch {
+    // No getconf (not Linux): there is no /proc to read either.
+    return 100;
+  }
+})();
 
 /** CPU seconds (user + system) process `pid` used so far, from /proc (Linux only: throws elsewhere). */
 export function processCpuSeconds(pid: number): number {
@@ -131,7 +137,7 @@ export function processCpuSeconds(pid: number): number {
   // first, utime the 12th.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /**
@@ -147,7 +153,7 @@ function cpuTimes(pids: Record<string, number>): Record<string, number> {
     const busy = ticks
       .slice(0, 8)
       .reduce((sum, value, index) => (index === 3 || index === 4 ? sum : sum + Number(value)), 0);
-    times.machine = busy / ticksPerSecond();
+    times.machine = busy / CLOCK_TICKS;
   } catch {
     // No /proc here: no CPU figures.
   }
