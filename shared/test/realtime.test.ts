@@ -7,6 +7,7 @@ import { createRevocationStore, refusingRevokedTokens } from '../src/auth/revoca
 import {
   connectionAccessToken,
   createEventHub,
+  NEXT_TO_MANY,
   onSocketEvent,
   principalOfSocket,
   type EventHub,
@@ -21,12 +22,20 @@ import {
   testTokenIssuer,
   uniqueName,
 } from '../src/testing';
-import { eventually } from '../src/testing/realtime';
+import { closeRealtimeClients, connectAsGateway, eventually } from '../src/testing/realtime';
 
 const typeDefs = parse(`
+  directive @sameForEveryCaller on FIELD_DEFINITION
   type Query { ok: Boolean! }
-  type Subscription { shouts(room: String!): String! }
+  type Subscription {
+    shouts(room: String!): String! @sameForEveryCaller
+    "The shout as the listener heard it: depends on the caller, so never shared."
+    shoutsHeard(room: String!): String!
+  }
 `);
+
+/** Every event the `shouts` field resolved, in order. */
+const shoutsResolved: string[] = [];
 
 /** A small subgraph with subscriptions and a socket.io namespace that echoes into the hub. */
 async function startShoutServer(
@@ -44,7 +53,18 @@ async function startShoutServer(
             requireUser(context);
             return hub.events(room);
           },
-          resolve: (event: { payload: string }) => event.payload,
+          resolve: (event: { payload: string }) => {
+            shoutsResolved.push(event.payload);
+            return event.payload;
+          },
+        },
+        shoutsHeard: {
+          subscribe: (_: unknown, { room }: { room: string }, context: BaseContext) => {
+            requireUser(context);
+            return hub.events(room);
+          },
+          resolve: (event: { payload: string }, _: unknown, context: BaseContext) =>
+            `${event.payload}, heard by ${requireUser(context).userId}`,
         },
       },
     } as never,
@@ -334,5 +354,140 @@ describe('graphql-ws and revoked tokens', () => {
       await hub.close();
       await revocations.close();
     }
+  });
+});
+
+describe('the gateway’s connection shared by its callers', () => {
+  const SHOUTS = 'subscription S($room: String!) { shouts(room: $room) }';
+  const HEARD = 'subscription H($room: String!) { shoutsHeard(room: $room) }';
+  let issuer: Awaited<ReturnType<typeof testTokenIssuer>>;
+  let revocations: Awaited<ReturnType<typeof createRevocationStore>>;
+  let hub: EventHub;
+  let server: RunningServer;
+  beforeAll(async () => {
+    issuer = await testTokenIssuer();
+    const logger = quietLogger('shouts');
+    revocations = await createRevocationStore({ prefix: uniqueName('revocations'), logger });
+    hub = await createEventHub({ channel: uniqueName('realtime'), logger });
+    server = await startShoutServer(
+      hub,
+      refusingRevokedTokens(issuer.verify, revocations, { logger }),
+    );
+  });
+  afterEach(() => closeRealtimeClients());
+  afterAll(async () => {
+    await server.stop();
+    await hub.close();
+    await revocations.close();
+  });
+
+  const aMember = async () => {
+    const userId = crypto.randomUUID();
+    return { userId, token: await issuer.tokenFor({ userId, role: 'MEMBER' }) };
+  };
+  /**
+   * The gateway's connection with one subscription per caller (`s0`, `s1`…) to a fresh room, once
+   * `live` of them listen (by default, all).
+   */
+  async function subscribedAsGateway(
+    query: string,
+    tokens: (string | undefined)[],
+    live = tokens.length,
+  ) {
+    const room = uniqueName('room');
+    const gateway = await connectAsGateway(server.url, 'shouts');
+    tokens.forEach((token, index) => gateway.subscribe(`s${index}`, query, { room }, token));
+    await eventually(() => hub.subscriptionCount(room) === live, 'the subscriptions to be live');
+    return { gateway, room };
+  }
+
+  it('when an event reaches two callers’ subscriptions of an operation declared the same for every caller, then it is executed once and written once, as one next-to-many frame naming both', async () => {
+    const [ann, ben] = [await aMember(), await aMember()];
+    const { gateway, room } = await subscribedAsGateway(SHOUTS, [ann.token, ben.token]);
+    const shout = uniqueName('hello');
+
+    await hub.publish(room, 'shout', shout);
+
+    await eventually(() => gateway.framesOf('s1').length > 0, 'the event');
+    expect(gateway.frames.slice(1)).toEqual([
+      { type: NEXT_TO_MANY, ids: expect.any(Array), payload: { data: { shouts: shout } } },
+    ]);
+    expect(gateway.frames[1]!.ids!.sort()).toEqual(['s0', 's1']);
+    expect(shoutsResolved.filter((resolved) => resolved === shout)).toHaveLength(1);
+  });
+
+  it('when an operation selects a field that depends on the caller, then each subscription is executed as its own caller and gets a next of its own', async () => {
+    const [ann, ben] = [await aMember(), await aMember()];
+    const { gateway, room } = await subscribedAsGateway(HEARD, [ann.token, ben.token]);
+
+    await hub.publish(room, 'shout', 'hello');
+
+    await eventually(
+      () => gateway.framesOf('s0').length > 0 && gateway.framesOf('s1').length > 0,
+      'the event for both',
+    );
+    expect(gateway.frames.slice(1)).toEqual(
+      expect.arrayContaining([
+        {
+          id: 's0',
+          type: 'next',
+          payload: { data: { shoutsHeard: `hello, heard by ${ann.userId}` } },
+        },
+        {
+          id: 's1',
+          type: 'next',
+          payload: { data: { shoutsHeard: `hello, heard by ${ben.userId}` } },
+        },
+      ]),
+    );
+    expect(gateway.frames).toHaveLength(3);
+  });
+
+  it('when a caller comes without a token or with a forged one, then their subscription alone is refused with UNAUTHENTICATED, and the others on the connection go on', async () => {
+    const ann = await aMember();
+    const { gateway, room } = await subscribedAsGateway(
+      SHOUTS,
+      [ann.token, undefined, 'forged'],
+      1,
+    );
+    await eventually(
+      () => gateway.framesOf('s1').length > 0 && gateway.framesOf('s2').length > 0,
+      'the refusals',
+    );
+    const codesOf = (id: string) =>
+      JSON.stringify(gateway.framesOf(id)).match(/"code":"([A-Z_]+)"/)?.[1];
+    expect(codesOf('s1')).toBe('UNAUTHENTICATED');
+    expect(codesOf('s2')).toBe('UNAUTHENTICATED');
+
+    await hub.publish(room, 'shout', 'still on');
+
+    await eventually(() => gateway.framesOf('s0').length > 0, 'the event');
+    expect(gateway.framesOf('s0')).toEqual([
+      { id: 's0', type: 'next', payload: { data: { shouts: 'still on' } } },
+    ]);
+    expect(gateway.closed()).toBeUndefined();
+  });
+
+  it('when a caller’s token is revoked, then their subscription ends with UNAUTHENTICATED, and the connection and the other callers’ subscriptions go on', async () => {
+    const [ann, ben] = [await aMember(), await aMember()];
+    const { gateway, room } = await subscribedAsGateway(SHOUTS, [ann.token, ben.token]);
+
+    await revocations.revoke(ann.userId);
+
+    await eventually(() => gateway.framesOf('s0').length > 0, 'the revoked caller’s end');
+    expect(gateway.framesOf('s0')).toEqual([
+      {
+        id: 's0',
+        type: 'error',
+        payload: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })],
+      },
+    ]);
+    await eventually(() => hub.subscriptionCount(room) === 1, 'its listener to go');
+    await hub.publish(room, 'shout', 'after');
+    await eventually(() => gateway.framesOf('s1').length > 0, 'the event');
+    expect(gateway.framesOf('s1')).toEqual([
+      { id: 's1', type: 'next', payload: { data: { shouts: 'after' } } },
+    ]);
+    expect(gateway.closed()).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { createServiceTokenVerifier, SERVICE_TOKEN_HEADER } from '@fitnexa/share
 import { TokenRevokedError } from '@fitnexa/shared/auth/revocations';
 import { ForbiddenError } from '@fitnexa/shared/errors';
 import { testTokenIssuer, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
+import { CALLERS_PARAM, CALLERS_PER_SUBSCRIPTION } from '@fitnexa/shared/realtime';
 import { eventually } from '@fitnexa/shared/testing/realtime';
 import { type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
@@ -17,12 +18,17 @@ import { everySubgraphAt, serveStubSubscriptions, startTestGateway } from './kit
 interface Upstream {
   query: string;
   variables: Record<string, unknown>;
+  /** The upstream connection's, shared by the gateway's callers. */
   connectionParams: Record<string, unknown>;
+  /** The subscription's caller, as the gateway names it in the subscription's `extensions`. */
+  caller: Record<string, unknown>;
   /** The stub's end of the upstream connection. */
   socket: WebSocket;
   push(result: ExecutionResult): void;
   /** The subgraph ends the subscription (e.g. the caller left the conversation). */
   end(): void;
+  /** The subgraph ends the subscription with an error (e.g. it refused the caller's token). */
+  fail(error: Error): void;
   closed: boolean;
 }
 
@@ -46,7 +52,10 @@ function upstreamSubscription(args: ExecutionArgs): AsyncIterableIterator<Execut
   const pending: ExecutionResult[] = [];
   let wake: (() => void) | undefined;
   const upstream: Upstream = {
-    ...(args.contextValue as Pick<Upstream, 'query' | 'variables' | 'connectionParams' | 'socket'>),
+    ...(args.contextValue as Pick<
+      Upstream,
+      'query' | 'variables' | 'connectionParams' | 'caller' | 'socket'
+    >),
     closed: false,
     push(result) {
       pending.push(result);
@@ -56,11 +65,19 @@ function upstreamSubscription(args: ExecutionArgs): AsyncIterableIterator<Execut
       upstream.closed = true;
       wake?.();
     },
+    fail(error) {
+      failure = error;
+      wake?.();
+    },
   };
+  let failure: Error | undefined;
   upstreams.push(upstream);
   const iterator: AsyncIterableIterator<ExecutionResult> = {
     async next() {
-      while (!pending.length && !upstream.closed) await new Promise<void>((r) => (wake = r));
+      while (!pending.length && !upstream.closed && !failure) {
+        await new Promise<void>((r) => (wake = r));
+      }
+      if (failure) throw failure;
       return upstream.closed
         ? { done: true, value: undefined }
         : { done: false, value: pending.shift()! };
@@ -105,6 +122,7 @@ async function startStub() {
     query: payload.query,
     variables: payload.variables ?? {},
     connectionParams: ctx.connectionParams ?? {},
+    caller: payload.extensions?.caller ?? {},
     socket: ctx.extra.socket,
   }));
   stubWs = served.wss;
@@ -300,7 +318,12 @@ describe('federated subscription execution', () => {
     await eventually(() => upstreams.length === 1, 'the upstream subscription');
     expect(upstreams[0]).toMatchObject({
       variables: { id: 'ch1' },
-      connectionParams: { authorization: `Bearer ${token}`, 'x-correlation-id': 'corr-42' },
+      caller: { authorization: `Bearer ${token}`, 'x-correlation-id': 'corr-42' },
+    });
+    // The connection is the gateway's, shared by its callers: it names none.
+    expect(upstreams[0]!.connectionParams).toEqual({
+      [SERVICE_TOKEN_HEADER]: expect.any(String),
+      [CALLERS_PARAM]: CALLERS_PER_SUBSCRIPTION,
     });
     expect(upstreams[0]!.query).toContain('challengeLeaderboard');
     // As the subgraphs require: the gateway's own credential, for the subgraph it connects to.
@@ -344,7 +367,7 @@ describe('federated subscription execution', () => {
     async (_form, connectionParams) => {
       subscribe(MESSAGE_ADDED, { id: 'c1' }, client(connectionParams(`Bearer ${token}`)));
       await eventually(() => upstreams.length === 1, 'the upstream subscription');
-      expect(upstreams[0]!.connectionParams).toMatchObject({ authorization: `Bearer ${token}` });
+      expect(upstreams[0]!.caller).toMatchObject({ authorization: `Bearer ${token}` });
     },
   );
 
@@ -389,14 +412,32 @@ describe('federated subscription execution', () => {
     await eventually(() => upstreams.length === 1, 'the upstream subscription');
 
     revoked.add(leaving);
-    upstreams[0]!.socket.close(4403, 'Forbidden');
+    upstreams[0]!.fail(new TokenRevokedError());
 
     await eventually(() => closedWith.length > 0, 'the client connection to close');
     expect(closedWith).toEqual([4403]);
     expect(subscription.errors()?.[0]?.message ?? '').not.toMatch(/unavailable/);
   });
 
-  it('when a subgraph refuses a token the gateway still accepts, then the subscription ends with INTERNAL_SERVER_ERROR and the connection stays open', async () => {
+  it('when a subgraph refuses a token the gateway still accepts, then the subscription ends with the subgraph’s UNAUTHENTICATED and the connection stays open', async () => {
+    const connection = client();
+    const closedWith: number[] = [];
+    connection.on('closed', (event) => closedWith.push((event as { code: number }).code));
+    const refused = subscribe(MESSAGE_ADDED, { id: 'c1' }, connection);
+    const other = subscribe(MESSAGE_ADDED, { id: 'c2' }, connection);
+    await eventually(() => upstreams.length === 2, 'the upstream subscriptions');
+
+    upstreams[0]!.fail(new TokenRevokedError());
+
+    await eventually(() => refused.ended(), 'the refused subscription to end');
+    expect(refused.errors()).toEqual([
+      expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } }),
+    ]);
+    expect(other.ended()).toBe(false);
+    expect(closedWith).toEqual([]);
+  });
+
+  it('when a subgraph refuses the gateway’s own credential (4403), then the subscriptions on that connection end with INTERNAL_SERVER_ERROR, the others go on, and the client connection stays open', async () => {
     const connection = client();
     const closedWith: number[] = [];
     connection.on('closed', (event) => closedWith.push((event as { code: number }).code));
@@ -493,12 +534,12 @@ describe('federated subscription execution', () => {
     await eventually(() => gateway.subscriptions.upstreamSockets() === 0, 'the socket to close');
   });
 
-  it('when two users make the same subscription, then they never share: one upstream subscription and socket each with their own token, events resolved with each one’s token', async () => {
+  it('when two users make the same subscription, then they never share it: one upstream subscription each with their own token (on the gateway’s one connection), events resolved with each one’s token', async () => {
     const { mine, theirs } = bothSubscribedToMessages();
     await eventually(() => upstreams.length === 2, 'one upstream subscription per user');
-    await eventually(() => gateway.subscriptions.upstreamSockets() === 2, 'one socket per user');
+    expect(gateway.subscriptions.upstreamSockets()).toBe(1);
     const upstreamOf = (bearer: string) =>
-      upstreams.find(({ connectionParams }) => connectionParams.authorization === bearer)!;
+      upstreams.find(({ caller }) => caller.authorization === bearer)!;
     const myUpstream = upstreamOf(`Bearer ${token}`);
     const theirUpstream = upstreamOf(`Bearer ${otherToken}`);
     expect(myUpstream).toBeDefined();
@@ -531,7 +572,7 @@ describe('federated subscription execution', () => {
     const { mine, theirs } = bothSubscribedToMessages();
     await eventually(() => upstreams.length === 2, 'one upstream subscription per member');
     const upstreamOf = (bearer: string) =>
-      upstreams.find(({ connectionParams }) => connectionParams.authorization === bearer)!;
+      upstreams.find(({ caller }) => caller.authorization === bearer)!;
     const myUpstream = upstreamOf(`Bearer ${token}`);
     const theirUpstream = upstreamOf(`Bearer ${otherToken}`);
     const sender = someone();

@@ -3,6 +3,14 @@ import { z } from 'zod';
 import { isUuid } from '../db/rows';
 import { parseInput, UserInputError } from '../errors';
 
+export {
+  fragmentsOf,
+  operationSameForEveryCaller,
+  SAME_FOR_EVERY_CALLER,
+  selectsOnlyDeclared,
+  type DeclaredField,
+} from './same-for-every-caller';
+
 /** ISO-8601 date-times in UTC, the `DateTime` scalar of every subgraph. */
 export const DateTime = new GraphQLScalarType<Date, string>({
   name: 'DateTime',

@@ -4,18 +4,23 @@ import {
   GraphQLError,
   parse,
   specifiedRules,
+  subscribe,
   validate,
   type DocumentNode,
+  type ExecutionArgs,
   type GraphQLSchema,
 } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { SERVICE_TOKEN_HEADER, type AccessTokenVerifier, type ServiceTokenVerifier } from '../auth';
-import { watchRevokedConnections } from '../auth/revocations';
+import { TokenRevokedError, watchRevokedConnections } from '../auth/revocations';
 import { createErrorFormatter, ErrorCode } from '../errors';
+import { operationSameForEveryCaller } from '../graphql/same-for-every-caller';
 import { MAX_BODY_BYTES, nulCharacterError, nulCharacterIn, type AppliedLimits } from '../limits';
 import type { Logger } from '../logger/types';
 import type { Principal } from '../types';
 import { connectionAccessToken } from './connection-params';
+import { createFanOut, createOutbox, type Outbox } from './fan-out';
+import { CALLER_EXTENSION, CALLERS_PARAM, CALLERS_PER_SUBSCRIPTION } from './fan-out-protocol';
 import { serveGraphqlWs } from './ws-server';
 import { traceConnectionStart } from '../telemetry/realtime';
 
@@ -39,18 +44,37 @@ export interface GraphqlWsOptions<TContext> {
   limits: AppliedLimits;
 }
 
-interface ConnectionState {
+interface CallerState {
   principal: Principal | null;
   accessToken: string | null;
 }
 
+/** A connection: its caller's, or (shared by the gateway's callers) the outbox of its frames. */
+interface ConnectionState extends CallerState {
+  shared?: Outbox;
+}
+
+/** A subscription of a shared connection, between onSubscribe and graphql-ws's `subscribe`. */
+interface SharedSubscription {
+  id: string;
+  outbox: Outbox;
+  shareKey: string | undefined;
+  accessToken: string | null;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
  * GraphQL subscriptions over graphql-ws (subprotocol `graphql-transport-ws`) on `path`. The access
- * token comes in `connectionParams` (`{ authorization: 'Bearer …' }`, see `connectionAccessToken`); a connection with a bad one
- * is closed with 4403, one without any may connect and gets UNAUTHENTICATED from the resolvers
- * that need a user. With `verifyServiceToken`, only the gateway (a service credential) may
- * connect at all. Other upgrade paths are left to their owners (socket.io) or refused. A client
- * that stops reading is dropped with 4013 (see `serveGraphqlWs`).
+ * token comes in `connectionParams` (`{ authorization: 'Bearer …' }`, see `connectionAccessToken`);
+ * a connection with a bad one is closed with 4403, one without any may connect and gets
+ * UNAUTHENTICATED from the resolvers that need a user. With `verifyServiceToken`, only the gateway
+ * (a service credential) may connect at all, and it may ask for a connection shared by its
+ * callers (`CALLERS_PARAM`): each subscription then names its caller in its `extensions`, is
+ * authorised, watched for revocation and ended on its own, and its events are written through
+ * the fan-out (./fan-out, decision 0043). Other upgrade paths are left to their owners
+ * (socket.io) or refused. A client that stops reading is dropped with 4013 (see `serveGraphqlWs`).
  */
 export function attachGraphqlWs<TContext>(
   httpServer: HttpServer,
@@ -78,8 +102,25 @@ export function attachGraphqlWs<TContext>(
   httpServer.on('upgrade', onUpgrade);
 
   const states = new WeakMap<object, ConnectionState>();
-  // A connection whose token is revoked is closed as one refused at connect would be.
+  const sharedSubscriptions = new WeakMap<ExecutionArgs, SharedSubscription>();
+  // A connection whose token is revoked is closed as one refused at connect would be; on a shared
+  // connection, the subscriptions of the revoked token end with UNAUTHENTICATED.
   const revoked = watchRevokedConnections(options.verifyAccessToken);
+  const format = (error: GraphQLError) =>
+    formatError(error.toJSON(), error instanceof GraphQLError ? error : undefined);
+  const fanOut = createFanOut({
+    serialise: (result) =>
+      JSON.stringify(
+        result.errors
+          ? { ...result, errors: result.errors.map((error) => format(error as GraphQLError)) }
+          : result,
+      ),
+  });
+  const closeWith = (ctx: { extra: unknown }, code: number, reason: string) => {
+    const { socket } = ctx.extra as { socket: { close(code: number, reason: string): void } };
+    socket.close(code, reason);
+  };
+
   const disposable = serveGraphqlWs(
     {
       schema: options.schema,
@@ -91,23 +132,25 @@ export function attachGraphqlWs<TContext>(
             await options.verifyServiceToken(typeof credential === 'string' ? credential : null);
           } catch {
             // graphql-ws would close with 4403 "Forbidden"; the reason says which check failed.
-            const { socket } = ctx.extra as {
-              socket: { close(code: number, reason: string): void };
-            };
-            socket.close(4403, ErrorCode.SERVICE_UNAUTHENTICATED);
+            closeWith(ctx, 4403, ErrorCode.SERVICE_UNAUTHENTICATED);
             return false;
           }
+        }
+        if (params[CALLERS_PARAM] === CALLERS_PER_SUBSCRIPTION) {
+          // Only the gateway's own connections carry other people's subscriptions.
+          if (!options.verifyServiceToken) return false;
+          states.set(ctx, {
+            principal: null,
+            accessToken: null,
+            shared: createOutbox(ctx.extra.send),
+          });
+          return true;
         }
         try {
           const accessToken = connectionAccessToken(params);
           const principal = accessToken ? await options.verifyAccessToken(accessToken) : null;
           states.set(ctx, { principal, accessToken });
-          if (accessToken) {
-            const { socket } = ctx.extra as {
-              socket: { close(code: number, reason: string): void };
-            };
-            revoked.watch(ctx, accessToken, () => socket.close(4403, 'Forbidden'));
-          }
+          if (accessToken) revoked.watch(ctx, accessToken, () => closeWith(ctx, 4403, 'Forbidden'));
           return true;
         } catch {
           return false;
@@ -116,15 +159,21 @@ export function attachGraphqlWs<TContext>(
       onClose: (ctx) => revoked.unwatch(ctx),
       // Parsed and validated here rather than by graphql-ws: under the limits, with error codes.
       // The token was checked at connect; a revocation since then refuses new subscriptions.
-      async onSubscribe(ctx, _id, payload) {
-        const accessToken = states.get(ctx)?.accessToken;
-        if (accessToken) {
-          try {
-            await options.verifyAccessToken(accessToken);
-          } catch (error) {
-            if (error instanceof GraphQLError) return [error];
-            throw error;
+      async onSubscribe(ctx, id, payload) {
+        const connection = states.get(ctx);
+        let caller: CallerState = connection ?? { principal: null, accessToken: null };
+        try {
+          if (connection?.shared) {
+            const params = payload.extensions?.[CALLER_EXTENSION];
+            const accessToken = connectionAccessToken(isRecord(params) ? params : null);
+            const principal = accessToken ? await options.verifyAccessToken(accessToken) : null;
+            caller = { principal, accessToken };
+          } else if (caller.accessToken) {
+            await options.verifyAccessToken(caller.accessToken);
           }
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
         }
         let document: DocumentNode;
         try {
@@ -145,22 +194,65 @@ export function attachGraphqlWs<TContext>(
           payload.extensions,
           ctx.connectionParams,
         );
-        return {
+        const args: ExecutionArgs = {
           schema: options.schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
+          contextValue: options.context(caller),
         };
+        if (connection?.shared) {
+          const shareable = operationSameForEveryCaller(
+            options.schema,
+            document,
+            payload.operationName,
+          );
+          sharedSubscriptions.set(args, {
+            id,
+            outbox: connection.shared,
+            accessToken: caller.accessToken,
+            // JSON has no raw line break: the parts cannot run into each other.
+            shareKey: shareable
+              ? [
+                  caller.principal ? 'signed-in' : 'signed-out',
+                  payload.operationName ?? '',
+                  payload.query,
+                  JSON.stringify(payload.variables ?? null),
+                ].join('\n')
+              : undefined,
+          });
+        }
+        return args;
       },
-      context: (ctx) => options.context(states.get(ctx) ?? { principal: null, accessToken: null }),
+      // A subscription of a shared connection runs through the fan-out, any other as graphql's.
+      async subscribe(args) {
+        const shared = sharedSubscriptions.get(args);
+        if (!shared) return subscribe(args);
+        // Watched before it runs: it may end before `subscribe` returns.
+        const watched = {};
+        let cancel: ((error: Error) => void) | undefined;
+        let revokedMeanwhile = false;
+        if (shared.accessToken) {
+          revoked.watch(watched, shared.accessToken, () => {
+            if (cancel) cancel(new TokenRevokedError());
+            else revokedMeanwhile = true;
+          });
+        }
+        const onEnd = () => revoked.unwatch(watched);
+        try {
+          const running = await fanOut.subscribe(args, { ...shared, onEnd });
+          if (!('iterator' in running)) return running;
+          cancel = running.cancel;
+          if (revokedMeanwhile) cancel(new TokenRevokedError());
+          return running.iterator;
+        } catch (error) {
+          onEnd();
+          throw error;
+        }
+      },
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors
-          ? {
-              ...result,
-              errors: result.errors.map((error) =>
-                formatError(error.toJSON(), error instanceof GraphQLError ? error : undefined),
-              ),
-            }
+          ? { ...result, errors: result.errors.map((error) => format(error as GraphQLError)) }
           : undefined,
     },
     wss,

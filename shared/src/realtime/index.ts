@@ -23,3 +23,13 @@ export {
   type WsExtra,
 } from './ws-server';
 export { channel } from './channel';
+export {
+  CALLER_EXTENSION,
+  CALLERS_PARAM,
+  CALLERS_PER_SUBSCRIPTION,
+  NEXT_TO_MANY,
+  nextFrame,
+  nextToManyFrame,
+  parseNextToMany,
+  type NextToMany,
+} from './fan-out-protocol';

@@ -1,10 +1,22 @@
 // Test helpers for real time: the real graphql-ws and socket.io clients, and ways to wait for what
 // they receive. Every client opened here is closed by `closeRealtimeClients` (in afterEach).
-import { createClient, type FormattedExecutionResult } from 'graphql-ws';
+import { once } from 'node:events';
+import {
+  createClient,
+  GRAPHQL_TRANSPORT_WS_PROTOCOL,
+  type FormattedExecutionResult,
+} from 'graphql-ws';
 import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { SERVICE_TOKEN_HEADER } from '../auth';
-import { SOCKETS_LEAVE, type EventHub, type SocketsLeavePayload } from '../realtime';
+import {
+  CALLER_EXTENSION,
+  CALLERS_PARAM,
+  CALLERS_PER_SUBSCRIPTION,
+  SOCKETS_LEAVE,
+  type EventHub,
+  type SocketsLeavePayload,
+} from '../realtime';
 import { gatewayCredentialHeaders } from './index';
 
 // Generous: a passing test never waits it out, and a full parallel run on 2 cores is slow.
@@ -111,6 +123,63 @@ export async function subscribeOverWs(
       open.delete(handle);
       await client.dispose();
     },
+  };
+}
+
+/** A message a subgraph wrote on a graphql-ws connection, as read. */
+export interface RawFrame {
+  type: string;
+  id?: string;
+  ids?: string[];
+  payload?: unknown;
+}
+
+/**
+ * A graphql-ws connection to a subgraph as the gateway opens one, shared by its callers
+ * (decision 0043), spoken by hand so that a test sees every frame the subgraph writes. Resolves
+ * once the subgraph acknowledged it, or closed it (`closed()` says with what).
+ */
+export async function connectAsGateway(url: string, service: string) {
+  const credential = (await gatewayCredentialHeaders(service))[SERVICE_TOKEN_HEADER];
+  const socket = new WebSocket(url.replace(/^http/, 'ws'), GRAPHQL_TRANSPORT_WS_PROTOCOL);
+  const frames: RawFrame[] = [];
+  let closed: { code: number; reason: string } | undefined;
+  socket.on('message', (data) => frames.push(JSON.parse(String(data)) as RawFrame));
+  socket.on('close', (code, reason) => (closed = { code, reason: String(reason) }));
+  await once(socket, 'open');
+  const send = (message: Record<string, unknown>) => socket.send(JSON.stringify(message));
+  send({
+    type: 'connection_init',
+    payload: { [SERVICE_TOKEN_HEADER]: credential, [CALLERS_PARAM]: CALLERS_PER_SUBSCRIPTION },
+  });
+  await eventually(
+    () => !!closed || frames.some(({ type }) => type === 'connection_ack'),
+    'the subgraph to acknowledge the connection',
+  );
+  const handle = {
+    close: async () => {
+      if (socket.readyState === socket.CLOSED) return;
+      socket.close();
+      await once(socket, 'close');
+    },
+  };
+  open.add(handle);
+  return {
+    /** Every message the subgraph wrote, in order, the acknowledgement first. */
+    frames,
+    closed: () => closed,
+    /** Subscribes as `token`'s caller (none: signed out). */
+    subscribe(id: string, query: string, variables: Record<string, unknown>, token?: string) {
+      const caller = token ? { authorization: `Bearer ${token}` } : {};
+      send({
+        id,
+        type: 'subscribe',
+        payload: { query, variables, extensions: { [CALLER_EXTENSION]: caller } },
+      });
+    },
+    /** The frames naming subscription `id`: its `next`, `next-to-many`, `error` and `complete`. */
+    framesOf: (id: string) => frames.filter((frame) => frame.id === id || frame.ids?.includes(id)),
+    close: handle.close,
   };
 }
 

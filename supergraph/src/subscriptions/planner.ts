@@ -17,6 +17,12 @@ import {
 } from '@apollo/query-planner';
 import { ErrorCode, errorMessage } from '@fitnexa/shared/errors';
 import {
+  fragmentsOf,
+  SAME_FOR_EVERY_CALLER,
+  selectsOnlyDeclared,
+  type DeclaredField,
+} from '@fitnexa/shared/graphql';
+import {
   getOperationAST,
   getVariableValues,
   GraphQLError,
@@ -25,9 +31,7 @@ import {
   specifiedRules,
   validate,
   type DocumentNode,
-  type FragmentDefinitionNode,
   type GraphQLSchema,
-  type SelectionSetNode,
   type ValidationRule,
 } from 'graphql';
 
@@ -74,12 +78,6 @@ export interface SubscriptionPlannerOptions {
  * fetch's answer, so Apollo's executor resolves everything after it as for any query.
  */
 export const EVENT_SOURCE = '__subscription_event__';
-
-/**
- * The directive by which a subgraph declares a field whose value is the same whoever asks (no
- * authorisation, no viewer-dependent answer), kept in the supergraph by `@composeDirective`.
- */
-export const SAME_FOR_EVERY_CALLER = 'sameForEveryCaller';
 
 const MAX_CACHED_PLANS = 500;
 
@@ -213,49 +211,18 @@ function perEventPlan(node: SubscriptionNode): QueryPlan {
  * field other than `_entities`, a field it cannot find) answers no.
  */
 function sameForEveryCallerIn(schema: Schema) {
-  const declared = (typeName: string, fieldName: string) => {
+  const declared: DeclaredField = (typeName, fieldName) => {
     const type = schema.type(typeName);
     if (!(type instanceof ObjectType || type instanceof InterfaceType)) return undefined;
     const field = type.field(fieldName);
-    return field?.hasAppliedDirective(SAME_FOR_EVERY_CALLER) ? field : undefined;
+    return field?.hasAppliedDirective(SAME_FOR_EVERY_CALLER)
+      ? baseType(field.type!).name
+      : undefined;
   };
-
-  /** `parent` undefined: the entities of `_entities`, known only by their type conditions. */
-  function selects(
-    selectionSet: SelectionSetNode,
-    parent: string | undefined,
-    fragments: Map<string, FragmentDefinitionNode>,
-  ): boolean {
-    return selectionSet.selections.every((selection) => {
-      if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition?.name.value ?? parent;
-        return selects(selection.selectionSet, type, fragments);
-      }
-      if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = fragments.get(selection.name.value);
-        return (
-          !!fragment && selects(fragment.selectionSet, fragment.typeCondition.name.value, fragments)
-        );
-      }
-      const name = selection.name.value;
-      if (name === '__typename') return true;
-      if (!parent) return false;
-      const field = declared(parent, name);
-      if (!field) return false;
-      return (
-        !selection.selectionSet ||
-        selects(selection.selectionSet, baseType(field.type!).name, fragments)
-      );
-    });
-  }
 
   function fetches(fetch: FetchNode): boolean {
     const document = parse(fetch.operation);
-    const fragments = new Map(
-      document.definitions
-        .filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)
-        .map((fragment) => [fragment.name.value, fragment]),
-    );
+    const fragments = fragmentsOf(document);
     return document.definitions.every((definition) => {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) return true;
       if (definition.kind !== Kind.OPERATION_DEFINITION) return false;
@@ -264,7 +231,7 @@ function sameForEveryCallerIn(schema: Schema) {
           root.kind === Kind.FIELD &&
           root.name.value === '_entities' &&
           !!root.selectionSet &&
-          selects(root.selectionSet, undefined, fragments),
+          selectsOnlyDeclared(root.selectionSet, undefined, fragments, declared),
       );
     });
   }

@@ -4,7 +4,7 @@ import type { ServiceMap } from '@apollo/gateway';
 import type { AccessTokenVerifier, ServiceTokenIssuer } from '@fitnexa/shared/auth';
 import { createErrorFormatter, ErrorCode, FitnexaError } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
-import { serveGraphqlWs } from '@fitnexa/shared/realtime';
+import { CALLER_EXTENSION, serveGraphqlWs } from '@fitnexa/shared/realtime';
 import {
   GraphQLError,
   type ExecutionArgs,
@@ -122,7 +122,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
   });
   const format = (error: GraphQLError) => formatError(error.toJSON(), error);
 
-  /** The request's root field as a subscription to its subgraph, on the caller's connection. */
+  /** The request's root field as a subscription to its subgraph, on the gateway's connection to it, naming the caller. */
   function openUpstream(
     request: SubscriptionRequest,
     sink: UpstreamSink<UpstreamEvent>,
@@ -136,26 +136,30 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     );
     const subgraph = primary.serviceName;
     const traceContext = upstreamTraceHeaders(request.trace);
-    const lease = upstreams.lease(
-      request.state.caller,
-      // A new upstream connection carries the trace context of the subscription that opened it.
-      { ...request.state.connectionParams, ...traceContext },
-      subgraph,
-      urls.get(subgraph)!,
-    );
+    const lease = upstreams.lease(subgraph, urls.get(subgraph)!);
     const stop = lease.client.subscribe<Record<string, unknown>, unknown>(
       {
         query: upstream.query,
         operationName: primary.operationName,
         variables: upstream.variables,
-        // ...and each subscription its own, which the subgraph continues.
-        ...(request.trace ? { extensions: traceContext } : {}),
+        // Its caller (token, correlation id) and trace context, which the subgraph continues.
+        extensions: { ...traceContext, [CALLER_EXTENSION]: request.state.connectionParams },
       },
       {
         next: (event) => sink.next(upstream.received(event)),
         error: (error) => {
           if (Array.isArray(error)) {
-            sink.error(new UpstreamFailure((error as GraphQLFormattedError[]).map(toGraphQLError)));
+            const errors = (error as GraphQLFormattedError[]).map(toGraphQLError);
+            const failed = () => sink.error(new UpstreamFailure(errors));
+            if (!errors.some(({ extensions }) => extensions.code === ErrorCode.UNAUTHENTICATED)) {
+              return failed();
+            }
+            // The subgraph refused the caller's token (revoked) before the gateway's own watch
+            // saw it: the caller's connections are closed with 4403 as the gateway would close
+            // them. A token the gateway still accepts gets the subgraph's errors.
+            void connectionHandling.recheck(request.state.caller).then((closed) => {
+              if (!closed) failed();
+            });
             return;
           }
           const { code, reason: closeReason } = error as { code?: number; reason?: string };
@@ -163,23 +167,14 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
             error instanceof Error
               ? error.message
               : `closed ${code ?? ''} ${closeReason ?? ''}`.trim();
-          const lost = () => {
-            logger.warn('upstream subscription lost', { subgraph, reason });
-            sink.error(
-              new UpstreamFailure([
-                new GraphQLError(`The ${subgraph} subgraph is unavailable: ${reason}`, {
-                  extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
-                }),
-              ]),
-            );
-          };
-          if (code !== 4403) return lost();
-          // The subgraph refused the caller's token (revoked) before the gateway's own watch saw
-          // it: the caller's connections are closed with 4403 as the gateway would close them.
-          // A token the gateway still accepts means the subgraph refused the gateway itself.
-          void connectionHandling.recheck(request.state.caller).then((closed) => {
-            if (!closed) lost();
-          });
+          logger.warn('upstream subscription lost', { subgraph, reason });
+          sink.error(
+            new UpstreamFailure([
+              new GraphQLError(`The ${subgraph} subgraph is unavailable: ${reason}`, {
+                extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+              }),
+            ]),
+          );
         },
         complete: () => sink.complete(),
       },

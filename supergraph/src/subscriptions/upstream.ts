@@ -1,5 +1,13 @@
 import { SERVICE_TOKEN_HEADER, type ServiceTokenIssuer } from '@fitnexa/shared/auth';
-import { createClient, type Client } from 'graphql-ws';
+import {
+  CALLERS_PARAM,
+  CALLERS_PER_SUBSCRIPTION,
+  nextFrame,
+  parseNextToMany,
+  type NextToMany,
+} from '@fitnexa/shared/realtime';
+import { errorMessage } from '@fitnexa/shared/errors';
+import { CloseCode, createClient, type Client } from 'graphql-ws';
 import { WebSocket, type ClientOptions } from 'ws';
 
 export interface UpstreamOptions {
@@ -24,13 +32,13 @@ export interface UpstreamLease {
 }
 
 /**
- * The gateway's graphql-ws connections to the subgraphs, counted. There is one upstream
- * connection per caller and subgraph: `caller` is the client's access token (or empty without
- * one), so every client connection with the same token shares it (the subgraph authenticates
- * exactly the same credentials), and no two tokens ever do. It is opened with its first
- * subscription (with the `connectionParams` of the client connection that opened it: token and
- * correlation id) and closed as soon as its last subscription ended; a connection that drops is
- * reopened and its subscriptions sent again, up to `retryAttempts`.
+ * The gateway's graphql-ws connections to the subgraphs, counted: one per subgraph, shared by
+ * every caller (decision 0043). Each subscription names its caller in its `extensions` (the
+ * caller's token and correlation id); the subgraph authorises each one on its own, and answers an
+ * event that reached several of them with one `next-to-many` frame, handed here to each of its
+ * subscriptions as graphql-ws's own `next`. A connection is opened with its first subscription and
+ * closed as soon as its last one ended; one that drops is reopened and its subscriptions sent
+ * again, up to `retryAttempts`.
  */
 export function createUpstreams(options: UpstreamOptions) {
   let open = 0;
@@ -38,42 +46,60 @@ export function createUpstreams(options: UpstreamOptions) {
     open += delta;
     options.onSocketCount?.(open);
   };
-  /** ws, counting every socket from its creation until its 'close' (which ws always emits). */
-  class CountedWebSocket extends WebSocket {
+  /**
+   * ws, counting every socket from its creation until its 'close' (which ws always emits), and
+   * reading `next-to-many` frames as one `next` per subscription named.
+   */
+  class UpstreamWebSocket extends WebSocket {
     constructor(address: string, protocols?: string | string[], wsOptions?: ClientOptions) {
       super(address, protocols, wsOptions);
       changed(1);
       this.once('close', () => changed(-1));
+    }
+
+    /**
+     * A message reaches graphql-ws's client as it came, or, for a `next-to-many` frame, as one
+     * `next` message per subscription it names (each parsed on its own: Apollo's executor merges
+     * the entity answers into an event's data). A malformed frame closes the connection as
+     * graphql-ws closes it for a bad message (4004); its subscriptions are sent again.
+     */
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      if (event !== 'message' || args[1] === true) return super.emit(event, ...args);
+      const text = String(args[0]);
+      let many: NextToMany | undefined;
+      try {
+        many = parseNextToMany(text);
+      } catch (error) {
+        this.close(CloseCode.BadResponse, errorMessage(error));
+        return true;
+      }
+      if (!many) return super.emit(event, text, false);
+      for (const id of many.ids) super.emit(event, nextFrame(id, many.payloadJson), false);
+      return true;
     }
   }
 
   const pool = new Map<string, { client: Client; leases: number }>();
 
   return {
-    /** The caller's connection to `subgraph`, opened (lazily) when it has none. */
-    lease(
-      caller: string,
-      connectionParams: Record<string, unknown>,
-      subgraph: string,
-      httpUrl: string,
-    ): UpstreamLease {
-      const key = `${subgraph}\n${caller}`;
-      let entry = pool.get(key);
+    /** The connection to `subgraph`, opened (lazily) when there is none. */
+    lease(subgraph: string, httpUrl: string): UpstreamLease {
+      let entry = pool.get(subgraph);
       if (!entry) {
         entry = {
           client: createClient({
             url: httpUrl.replace(/^http/, 'ws'),
-            webSocketImpl: CountedWebSocket,
+            webSocketImpl: UpstreamWebSocket,
             // Asked at every (re)connection, so a reconnection hours later has a fresh credential.
             connectionParams: async () => ({
-              ...connectionParams,
               [SERVICE_TOKEN_HEADER]: await options.serviceTokens.tokenFor(subgraph),
+              [CALLERS_PARAM]: CALLERS_PER_SUBSCRIPTION,
             }),
             lazy: true,
             lazyCloseTimeout: 0,
             retryAttempts: options.retryAttempts,
             retryWait,
-            // 4403: the subgraph refused the caller's token (revoked): trying again cannot help.
+            // 4403: the subgraph refused the gateway's credential: trying again cannot help.
             shouldRetry: (closed) =>
               !(
                 typeof closed === 'object' &&
@@ -84,7 +110,7 @@ export function createUpstreams(options: UpstreamOptions) {
           }),
           leases: 0,
         };
-        pool.set(key, entry);
+        pool.set(subgraph, entry);
       }
       const leased = entry;
       leased.leases += 1;
@@ -96,7 +122,7 @@ export function createUpstreams(options: UpstreamOptions) {
           released = true;
           leased.leases -= 1;
           if (leased.leases > 0) return;
-          if (pool.get(key) === leased) pool.delete(key);
+          if (pool.get(subgraph) === leased) pool.delete(subgraph);
           // dispose waits for a connection under way, and rejects when that one fails (a retry
           // that finds no subscription left): nothing to do about it, and unhandled it would
           // end the process.
