@@ -66,9 +66,10 @@ describe('the cache on the real Redis', () => {
 
   it('without a Redis URL, then the in-process stand-in caches with expiry', async () => {
     const cache = await createCache({ prefix: 'fitnexa_test', logger: quietLogger() });
-    await cache.set('short', 'lived', 0.05);
+    // Long enough that a busy machine reads it back in time (50 ms was not, in a full run).
+    await cache.set('short', 'lived', 1);
     expect(await cache.get('short')).toBe('lived');
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect(await cache.get('short')).toBeUndefined();
   });
 });

@@ -59,23 +59,28 @@ export async function serveStubSubgraph(
 
 /**
  * A stand-in subgraph's graphql-ws on `server`'s `/graphql`: every subscription, whatever its
- * query, is `subscribe`'s to feed (with `contextOf`'s value as its context). Listens on a free
+ * query, is `subscribe`'s to feed (with `contextOf`'s value, given the connection, the subscribe
+ * payload and the subscription's id, as its context). Listens on a free
  * loopback port and resolves to the stub's `/graphql` URL.
  */
 export async function serveStubSubscriptions(
   server: Server,
   subscribe: (args: ExecutionArgs) => AsyncIterableIterator<ExecutionResult>,
-  contextOf?: (ctx: Context<Record<string, unknown>, Extra>, payload: SubscribePayload) => unknown,
+  contextOf?: (
+    ctx: Context<Record<string, unknown>, Extra>,
+    payload: SubscribePayload,
+    id: string,
+  ) => unknown,
 ): Promise<{ url: string; wss: WebSocketServer }> {
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const anySchema = buildSchema('type Query { ok: Boolean }');
   useServer(
     {
-      onSubscribe: (ctx, _id, payload) => ({
+      onSubscribe: (ctx, id, payload) => ({
         schema: anySchema,
         document: parse(payload.query),
         variableValues: payload.variables,
-        contextValue: contextOf?.(ctx, payload),
+        contextValue: contextOf?.(ctx, payload, id),
       }),
       subscribe,
     },

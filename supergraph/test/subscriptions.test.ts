@@ -3,7 +3,7 @@ import { createServiceTokenVerifier, SERVICE_TOKEN_HEADER } from '@fitnexa/share
 import { TokenRevokedError } from '@fitnexa/shared/auth/revocations';
 import { ForbiddenError } from '@fitnexa/shared/errors';
 import { testTokenIssuer, TEST_SERVICE_TOKEN_SECRET } from '@fitnexa/shared/testing';
-import { CALLERS_PARAM, CALLERS_PER_SUBSCRIPTION } from '@fitnexa/shared/realtime';
+import { CALLERS_PARAM, CALLERS_PER_SUBSCRIPTION, nextToManyFrame } from '@fitnexa/shared/realtime';
 import { eventually } from '@fitnexa/shared/testing/realtime';
 import { type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
@@ -22,6 +22,8 @@ interface Upstream {
   connectionParams: Record<string, unknown>;
   /** The subscription's caller, as the gateway names it in the subscription's `extensions`. */
   caller: Record<string, unknown>;
+  /** Its graphql-ws id on the upstream connection. */
+  id: string;
   /** The stub's end of the upstream connection. */
   socket: WebSocket;
   push(result: ExecutionResult): void;
@@ -54,7 +56,7 @@ function upstreamSubscription(args: ExecutionArgs): AsyncIterableIterator<Execut
   const upstream: Upstream = {
     ...(args.contextValue as Pick<
       Upstream,
-      'query' | 'variables' | 'connectionParams' | 'caller' | 'socket'
+      'query' | 'variables' | 'connectionParams' | 'caller' | 'id' | 'socket'
     >),
     closed: false,
     push(result) {
@@ -118,7 +120,8 @@ async function startStub() {
       );
     });
   });
-  const served = await serveStubSubscriptions(stub, upstreamSubscription, (ctx, payload) => ({
+  const served = await serveStubSubscriptions(stub, upstreamSubscription, (ctx, payload, id) => ({
+    id,
     query: payload.query,
     variables: payload.variables ?? {},
     connectionParams: ctx.connectionParams ?? {},
@@ -566,6 +569,49 @@ describe('federated subscription execution', () => {
       },
     ]);
     expect(entityCallers).toEqual([`Bearer ${token}`, `Bearer ${otherToken}`]);
+  });
+
+  it('when the subgraph answers two callers’ subscriptions with one next-to-many frame, then each caller gets the event, resolved for them', async () => {
+    const { mine, theirs } = bothSubscribedToMessages();
+    await eventually(() => upstreams.length === 2, 'one upstream subscription per caller');
+    const sender = someone();
+    const body = `together ${crypto.randomUUID()}`;
+
+    upstreams[0]!.socket.send(
+      nextToManyFrame(
+        upstreams.map(({ id }) => id),
+        JSON.stringify({
+          data: { messageAdded: { body, sender: { __typename: 'User', id: sender } } },
+        }),
+      ),
+    );
+
+    await eventually(() => mine.results.length === 1 && theirs.results.length === 1, 'the event');
+    const delivered = {
+      data: { messageAdded: { body, sender: { displayName: `Name of ${sender}` } } },
+    };
+    expect(mine.results).toEqual([delivered]);
+    expect(theirs.results).toEqual([delivered]);
+  });
+
+  it('when the subgraph sends a malformed next-to-many frame, then the upstream connection is closed (4004) and its subscriptions end with INTERNAL_SERVER_ERROR, as after any message graphql-ws cannot read; the client connection stays open', async () => {
+    const connection = client();
+    const closedWith: number[] = [];
+    connection.on('closed', (event) => closedWith.push((event as { code: number }).code));
+    const subscription = subscribe(MESSAGE_ADDED, { id: 'c1' }, connection);
+    await eventually(() => upstreams.length === 1, 'the upstream subscription');
+    const closed = new Promise<number>((resolve) =>
+      upstreams[0]!.socket.once('close', (code) => resolve(code)),
+    );
+
+    upstreams[0]!.socket.send('{"type":"next-to-many","ids":[1],"payload":{}}');
+
+    expect(await closed).toBe(4004);
+    await eventually(() => subscription.ended(), 'the subscription to end');
+    expect(subscription.errors()).toEqual([
+      expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
+    ]);
+    expect(closedWith).toEqual([]);
   });
 
   it('when two members of a conversation get the same message, then each keeps an upstream subscription of their own but the sender’s displayName is fetched once for both; a member the subgraph ends (left the conversation) stops receiving, the other goes on', async () => {

@@ -21,7 +21,7 @@ import type { Principal } from '../types';
 import { connectionAccessToken } from './connection-params';
 import { createFanOut, createOutbox, type Outbox } from './fan-out';
 import { CALLER_EXTENSION, CALLERS_PARAM, CALLERS_PER_SUBSCRIPTION } from './fan-out-protocol';
-import { serveGraphqlWs } from './ws-server';
+import { serveGraphqlWs, type WsExtra } from './ws-server';
 import { traceConnectionStart } from '../telemetry/realtime';
 
 export interface GraphqlWsOptions<TContext> {
@@ -116,10 +116,8 @@ export function attachGraphqlWs<TContext>(
           : result,
       ),
   });
-  const closeWith = (ctx: { extra: unknown }, code: number, reason: string) => {
-    const { socket } = ctx.extra as { socket: { close(code: number, reason: string): void } };
-    socket.close(code, reason);
-  };
+  const closeWith = (ctx: { extra: WsExtra }, code: number, reason: string) =>
+    ctx.extra.socket.close(code, reason);
 
   const disposable = serveGraphqlWs(
     {

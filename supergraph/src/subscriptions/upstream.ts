@@ -61,7 +61,7 @@ export function createUpstreams(options: UpstreamOptions) {
      * A message reaches graphql-ws's client as it came, or, for a `next-to-many` frame, as one
      * `next` message per subscription it names (each parsed on its own: Apollo's executor merges
      * the entity answers into an event's data). A malformed frame closes the connection as
-     * graphql-ws closes it for a bad message (4004); its subscriptions are sent again.
+     * graphql-ws closes it for a bad message (4004), which ends its subscriptions with an error.
      */
     override emit(event: string | symbol, ...args: unknown[]): boolean {
       if (event !== 'message' || args[1] === true) return super.emit(event, ...args);
