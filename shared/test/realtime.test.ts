@@ -16,7 +16,9 @@ import type { RunningServer } from '../src/server';
 import { startSubgraph, type BaseContext } from '../src/subgraph';
 import {
   gatewayCredentialHeaders,
+  killProcess,
   quietLogger,
+  startOwnRedis,
   TEST_SERVICE_TOKEN_SECRET,
   testRedisUrl,
   testTokenIssuer,
@@ -287,6 +289,31 @@ describe('real time across instances', () => {
     const pending = iterator.next();
     await iterator.return?.();
     expect(await pending).toEqual({ done: true, value: undefined });
+  });
+});
+
+describe('the event hub on Redis', () => {
+  it('when the hub is closed while Redis hangs, then the close waits for its two connections to end and leaves no socket or timer behind', async () => {
+    const redis = await startOwnRedis();
+    const hub = await createEventHub({
+      url: redis.url,
+      channel: uniqueName('realtime'),
+      logger: quietLogger(),
+    });
+    const count = (kind: string) =>
+      process.getActiveResourcesInfo().filter((resource) => resource === kind).length;
+    try {
+      await hub.ping();
+      const before = { sockets: count('TCPSocketWrap'), timers: count('Timeout') };
+      // A hung server never closes its end: ioredis destroys the sockets after its own wait.
+      redis.process.kill('SIGSTOP');
+      await hub.close();
+      expect(count('TCPSocketWrap')).toBe(before.sockets - 2);
+      expect(count('Timeout')).toBeLessThanOrEqual(before.timers);
+    } finally {
+      redis.process.kill('SIGCONT');
+      await killProcess(redis.process);
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { EventEmitter, on, once } from 'node:events';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger/types';
 import { errorMessage } from '../errors';
+import { closeRedis, DISCONNECT_TIMEOUT_MS } from '../redis';
 
 /** One real-time event: what happened (`name`, `payload`) in which room (`squad:<id>`, …). */
 export interface RealtimeEvent<T = unknown> {
@@ -96,7 +97,7 @@ async function redisTransport(
     new Redis(url!, {
       maxRetriesPerRequest: 1,
       enableOfflineQueue,
-      disconnectTimeout: 200,
+      disconnectTimeout: DISCONNECT_TIMEOUT_MS,
       connectTimeout: 2_000,
     });
   // Publishing fails fast while Redis is away rather than queueing behind it.
@@ -143,9 +144,9 @@ async function redisTransport(
     ping: async () => {
       await publisher.ping();
     },
+    // Resolves once both connections are closed (at most ioredis's short wait in an outage).
     close: async () => {
-      publisher.disconnect();
-      subscriber.disconnect();
+      await Promise.all([closeRedis(publisher), closeRedis(subscriber)]);
     },
   };
 }

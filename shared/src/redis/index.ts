@@ -13,8 +13,8 @@ export interface FailFastRedisOptions {
   onRecovered(): void;
 }
 
-/** ioredis's wait for a socket that does not close (disconnectTimeout), and a margin. */
-const DISCONNECT_TIMEOUT_MS = 200;
+/** ioredis's wait for a socket that does not close (`disconnectTimeout`), and a margin. */
+export const DISCONNECT_TIMEOUT_MS = 200;
 const CLOSE_WAIT_MS = DISCONNECT_TIMEOUT_MS + 100;
 
 /**
@@ -58,25 +58,31 @@ export async function connectFailFast(options: FailFastRedisOptions) {
   });
   return {
     redis,
-    /**
-     * Resolves once the connection is closed: at once when the server answers, after ioredis's
-     * 200 ms wait when it does not (an outage), so no timer of it outlives the close.
-     */
+    /** Resolves once the connection is closed (see `closeRedis`). */
     async close() {
       closing = true;
-      if (redis.status === 'end') return;
-      let ended: () => void = () => {};
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        ended = resolve;
-        redis.once('end', ended);
-        // Not every state ends with 'end' (between reconnection attempts ioredis only stops
-        // them, and its timer for the old socket runs out): past that wait nothing is left.
-        timer = setTimeout(resolve, CLOSE_WAIT_MS);
-        redis.disconnect();
-      });
-      clearTimeout(timer);
-      redis.off('end', ended);
+      await closeRedis(redis);
     },
   };
+}
+
+/**
+ * Disconnects `redis` and resolves once the connection is closed: at once when the server answers,
+ * after ioredis's wait (`disconnectTimeout`, 200 ms here) when it does not (an outage), so no timer
+ * or socket of it outlives the close.
+ */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  let ended: () => void = () => {};
+  let timer: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve) => {
+    ended = resolve;
+    redis.once('end', ended);
+    // Not every state ends with 'end' (between reconnection attempts ioredis only stops them, and
+    // its timer for the old socket runs out): past that wait nothing is left.
+    timer = setTimeout(resolve, CLOSE_WAIT_MS);
+    redis.disconnect();
+  });
+  clearTimeout(timer);
+  redis.off('end', ended);
 }
