@@ -180,6 +180,14 @@ function subscribe(
 }
 
 /** `c1`'s messages subscribed to by the test's member and another, each on a client of their own. */
+/** A client connection, and the close codes it ends with. */
+function watchedClient(connectionParams?: Record<string, unknown>) {
+  const connection = client(connectionParams);
+  const closedWith: number[] = [];
+  connection.on('closed', (event) => closedWith.push((event as { code: number }).code));
+  return { connection, closedWith };
+}
+
 function bothSubscribedToMessages() {
   return {
     mine: subscribe(MESSAGE_ADDED, { id: 'c1' }),
@@ -408,9 +416,7 @@ describe('federated subscription execution', () => {
 
   it('when a subgraph refuses a revoked token before the gateway noticed, then the client connection is closed with 4403', async () => {
     const leaving = await issuer.tokenFor({ userId: crypto.randomUUID(), role: 'MEMBER' });
-    const connection = client({ authorization: `Bearer ${leaving}` });
-    const closedWith: number[] = [];
-    connection.on('closed', (event) => closedWith.push((event as { code: number }).code));
+    const { connection, closedWith } = watchedClient({ authorization: `Bearer ${leaving}` });
     const subscription = subscribe(MESSAGE_ADDED, { id: 'c1' }, connection);
     await eventually(() => upstreams.length === 1, 'the upstream subscription');
 
@@ -423,9 +429,7 @@ describe('federated subscription execution', () => {
   });
 
   it('when a subgraph refuses a token the gateway still accepts, then the subscription ends with the subgraph’s UNAUTHENTICATED and the connection stays open', async () => {
-    const connection = client();
-    const closedWith: number[] = [];
-    connection.on('closed', (event) => closedWith.push((event as { code: number }).code));
+    const { connection, closedWith } = watchedClient();
     const refused = subscribe(MESSAGE_ADDED, { id: 'c1' }, connection);
     const other = subscribe(MESSAGE_ADDED, { id: 'c2' }, connection);
     await eventually(() => upstreams.length === 2, 'the upstream subscriptions');
@@ -441,9 +445,7 @@ describe('federated subscription execution', () => {
   });
 
   it('when a subgraph refuses the gateway’s own credential (4403), then the subscriptions on that connection end with INTERNAL_SERVER_ERROR, the others go on, and the client connection stays open', async () => {
-    const connection = client();
-    const closedWith: number[] = [];
-    connection.on('closed', (event) => closedWith.push((event as { code: number }).code));
+    const { connection, closedWith } = watchedClient();
     const refused = subscribe(MESSAGE_ADDED, { id: 'c1' }, connection);
     await eventually(() => upstreams.length === 1, 'the messaging subscription');
     // Another subgraph, so another upstream connection, which keeps going.
@@ -594,23 +596,24 @@ describe('federated subscription execution', () => {
     expect(theirs.results).toEqual([delivered]);
   });
 
-  it('when the subgraph sends a malformed next-to-many frame, then the upstream connection is closed (4004) and its subscriptions end with INTERNAL_SERVER_ERROR, as after any message graphql-ws cannot read; the client connection stays open', async () => {
-    const connection = client();
-    const closedWith: number[] = [];
-    connection.on('closed', (event) => closedWith.push((event as { code: number }).code));
-    const subscription = subscribe(MESSAGE_ADDED, { id: 'c1' }, connection);
-    await eventually(() => upstreams.length === 1, 'the upstream subscription');
+  it('when the subgraph sends a malformed next-to-many frame, then that upstream connection is closed (4004) and its subscriptions end with INTERNAL_SERVER_ERROR, as after any message graphql-ws cannot read; the client connection and its subscriptions to other subgraphs go on', async () => {
+    const { connection, closedWith } = watchedClient();
+    const broken = subscribe(MESSAGE_ADDED, { id: 'c1' }, connection);
+    const other = subscribe(LEADERBOARD, { id: 'ch1' }, connection);
+    await eventually(() => upstreams.length === 2, 'both upstream subscriptions');
+    const messaging = upstreams.find(({ query }) => query.includes('messageAdded'))!;
     const closed = new Promise<number>((resolve) =>
-      upstreams[0]!.socket.once('close', (code) => resolve(code)),
+      messaging.socket.once('close', (code) => resolve(code)),
     );
 
-    upstreams[0]!.socket.send('{"type":"next-to-many","ids":[1],"payload":{}}');
+    messaging.socket.send('{"type":"next-to-many","ids":[1],"payload":{}}');
 
     expect(await closed).toBe(4004);
-    await eventually(() => subscription.ended(), 'the subscription to end');
-    expect(subscription.errors()).toEqual([
+    await eventually(() => broken.ended(), 'the subscription to end');
+    expect(broken.errors()).toEqual([
       expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
     ]);
+    expect(other.ended()).toBe(false);
     expect(closedWith).toEqual([]);
   });
 

@@ -245,7 +245,14 @@ export function entityFields(
   );
 }
 export { aUser, dataOf, type TestUser } from './factories';
-export { freePort, killProcess, startOwnRabbit, startOwnRedis, type OwnRabbit } from './processes';
+export {
+  closedWhileRedisHangs,
+  freePort,
+  killProcess,
+  startOwnRabbit,
+  startOwnRedis,
+  type OwnRabbit,
+} from './processes';
 
 /** Retries an assertion (sync or async) until it passes, or rethrows its last failure. */
 export async function untilPasses<T>(

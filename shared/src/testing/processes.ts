@@ -80,6 +80,33 @@ export async function startOwnRedis(
   throw new Error('redis-server did not start');
 }
 
+/**
+ * What closing a Redis client leaves behind when the server hangs: `open` connects it to a Redis of
+ * the test's own and uses it; its `close` then runs while that server is frozen (SIGSTOP, so it
+ * never closes its end). Resolves to the sockets the close ended and the timers it left (active
+ * handles counted before the freeze and after the close).
+ */
+export async function closedWhileRedisHangs(
+  open: (redisUrl: string) => Promise<{ close(): Promise<void> }>,
+): Promise<{ socketsEnded: number; timersLeft: number }> {
+  const redis = await startOwnRedis();
+  const count = (kind: string) =>
+    process.getActiveResourcesInfo().filter((resource) => resource === kind).length;
+  try {
+    const client = await open(redis.url);
+    const before = { sockets: count('TCPSocketWrap'), timers: count('Timeout') };
+    redis.process.kill('SIGSTOP');
+    await client.close();
+    return {
+      socketsEnded: before.sockets - count('TCPSocketWrap'),
+      timersLeft: Math.max(0, count('Timeout') - before.timers),
+    };
+  } finally {
+    redis.process.kill('SIGCONT');
+    await killProcess(redis.process);
+  }
+}
+
 export interface OwnRabbit {
   url: string;
   /** `rabbitmqctl stop_app`: the broker goes away, the node stays. */
