@@ -122,7 +122,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
   });
   const format = (error: GraphQLError) => formatError(error.toJSON(), error);
 
-  /** The request's root field as a subscription to its subgraph, on the gateway's connection to it, naming the caller. */
+  /**
+   * The request's root field as a subscription to its subgraph, on the gateway's connection to it,
+   * naming the caller.
+   */
   function openUpstream(
     request: SubscriptionRequest,
     sink: UpstreamSink<UpstreamEvent>,

@@ -1,4 +1,5 @@
 import { SERVICE_TOKEN_HEADER, type ServiceTokenIssuer } from '@fitnexa/shared/auth';
+import { errorMessage } from '@fitnexa/shared/errors';
 import {
   CALLERS_PARAM,
   CALLERS_PER_SUBSCRIPTION,
@@ -6,7 +7,6 @@ import {
   parseNextToMany,
   type NextToMany,
 } from '@fitnexa/shared/realtime';
-import { errorMessage } from '@fitnexa/shared/errors';
 import { CloseCode, createClient, type Client } from 'graphql-ws';
 import { WebSocket, type ClientOptions } from 'ws';
 
