@@ -135,7 +135,8 @@ export function createFanOut(options: {
       let ended = false;
       const stop = () => {
         stopped = true;
-        void events.return?.();
+        // Nothing to do about a source that fails to end: it has no more listener either way.
+        events.return?.().catch(() => {});
       };
       const live = channel<never>(stop);
       const end = (error?: unknown) => {
