@@ -199,6 +199,22 @@ function bothSubscribedToMessages() {
   };
 }
 
+/**
+ * `ended` ends with one error of `code` while `goingOn` (on the same client connection) does not,
+ * and the client connection stays open (`closedWith`, from `watchedClient`).
+ */
+async function expectEndedAlone(
+  ended: ReturnType<typeof subscribe>,
+  code: string,
+  goingOn: ReturnType<typeof subscribe>,
+  closedWith: number[],
+) {
+  await eventually(() => ended.ended(), 'the subscription to end');
+  expect(ended.errors()).toEqual([expect.objectContaining({ extensions: { code } })]);
+  expect(goingOn.ended()).toBe(false);
+  expect(closedWith).toEqual([]);
+}
+
 /** A raw WebSocket to the gateway's /graphql, and the close code it ends with. */
 function raw(protocols: string[] = ['graphql-transport-ws']) {
   const socket = new WebSocket(wsUrl(), protocols);
@@ -436,12 +452,7 @@ describe('federated subscription execution', () => {
 
     upstreams[0]!.fail(new TokenRevokedError());
 
-    await eventually(() => refused.ended(), 'the refused subscription to end');
-    expect(refused.errors()).toEqual([
-      expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } }),
-    ]);
-    expect(other.ended()).toBe(false);
-    expect(closedWith).toEqual([]);
+    await expectEndedAlone(refused, 'UNAUTHENTICATED', other, closedWith);
   });
 
   it('when a subgraph refuses the gateway’s own credential (4403), then the subscriptions on that connection end with INTERNAL_SERVER_ERROR, the others go on, and the client connection stays open', async () => {
@@ -454,12 +465,7 @@ describe('federated subscription execution', () => {
 
     upstreams[0]!.socket.close(4403, 'Forbidden');
 
-    await eventually(() => refused.ended(), 'the refused subscription to end');
-    expect(refused.errors()).toEqual([
-      expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
-    ]);
-    expect(other.ended()).toBe(false);
-    expect(closedWith).toEqual([]);
+    await expectEndedAlone(refused, 'INTERNAL_SERVER_ERROR', other, closedWith);
   });
 
   it('when one client holds several subscriptions, then they share one upstream socket that closes with the last one', async () => {
@@ -609,12 +615,7 @@ describe('federated subscription execution', () => {
     messaging.socket.send('{"type":"next-to-many","ids":[1],"payload":{}}');
 
     expect(await closed).toBe(4004);
-    await eventually(() => broken.ended(), 'the subscription to end');
-    expect(broken.errors()).toEqual([
-      expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
-    ]);
-    expect(other.ended()).toBe(false);
-    expect(closedWith).toEqual([]);
+    await expectEndedAlone(broken, 'INTERNAL_SERVER_ERROR', other, closedWith);
   });
 
   it('when two members of a conversation get the same message, then each keeps an upstream subscription of their own but the sender’s displayName is fetched once for both; a member the subgraph ends (left the conversation) stops receiving, the other goes on', async () => {
