@@ -1,4 +1,5 @@
 import { bearerToken } from '../auth';
+import { CALLER_EXTENSION } from './fan-out-protocol';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -26,4 +27,16 @@ export function connectionAccessToken(
     given = authorizationIn(connectionParams.headers);
   }
   return bearerToken(typeof given === 'string' ? given : undefined);
+}
+
+/**
+ * The access token a subscription of a connection shared by the gateway's callers names in its
+ * `extensions` (`{ caller: { authorization: 'Bearer …' } }`, decision 0043), null without one; read
+ * as `connectionAccessToken` reads a connection's.
+ */
+export function subscriptionCallerToken(
+  extensions: Readonly<Record<string, unknown>> | null | undefined,
+): string | null {
+  const caller = extensions?.[CALLER_EXTENSION];
+  return connectionAccessToken(isRecord(caller) ? caller : null);
 }

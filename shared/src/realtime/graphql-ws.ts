@@ -18,9 +18,9 @@ import { operationSameForEveryCaller } from '../graphql/same-for-every-caller';
 import { MAX_BODY_BYTES, nulCharacterError, nulCharacterIn, type AppliedLimits } from '../limits';
 import type { Logger } from '../logger/types';
 import type { Principal } from '../types';
-import { connectionAccessToken } from './connection-params';
+import { connectionAccessToken, subscriptionCallerToken } from './connection-params';
 import { createFanOut, createOutbox, type Outbox } from './fan-out';
-import { CALLER_EXTENSION, CALLERS_PARAM, CALLERS_PER_SUBSCRIPTION } from './fan-out-protocol';
+import { CALLERS_PARAM, CALLERS_PER_SUBSCRIPTION } from './fan-out-protocol';
 import { serveGraphqlWs, type WsExtra } from './ws-server';
 import { traceConnectionStart } from '../telemetry/realtime';
 
@@ -61,9 +61,6 @@ interface SharedSubscription {
   shareKey: string | undefined;
   accessToken: string | null;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * GraphQL subscriptions over graphql-ws (subprotocol `graphql-transport-ws`) on `path`. The access
@@ -162,8 +159,7 @@ export function attachGraphqlWs<TContext>(
         let caller: CallerState = connection ?? { principal: null, accessToken: null };
         try {
           if (connection?.shared) {
-            const params = payload.extensions?.[CALLER_EXTENSION];
-            const accessToken = connectionAccessToken(isRecord(params) ? params : null);
+            const accessToken = subscriptionCallerToken(payload.extensions);
             const principal = accessToken ? await options.verifyAccessToken(accessToken) : null;
             caller = { principal, accessToken };
           } else if (caller.accessToken) {
