@@ -9,8 +9,8 @@ import { nextFrame, nextToManyFrame } from './fan-out-protocol';
 
 /**
  * The `next` frames of one connection shared by the gateway's callers, written once per turn of
- * the event loop: the subscriptions an event reached with one shared result get one
- * `next-to-many` frame, a result of one subscription its own `next`. Events reach every
+ * the event loop: the subscriptions that got the same payload get one `next-to-many` frame (a
+ * shared result is one string), a payload of one subscription its own `next`. Events reach every
  * subscription of a room in the same turn (the hub hands each event to all its listeners at once),
  * so one turn is what it takes to gather them, at no cost in latency.
  */
@@ -21,7 +21,7 @@ export function createOutbox(send: (frame: string) => void) {
     place: number;
   }
   let groups: Group[] = [];
-  let byResult = new Map<Promise<string>, Group>();
+  let byPayload = new Map<string, Group>();
   let lastPlace = new Map<string, number>();
   let scheduled: NodeJS.Immediate | undefined;
 
@@ -31,7 +31,7 @@ export function createOutbox(send: (frame: string) => void) {
     scheduled = undefined;
     const ready = groups;
     groups = [];
-    byResult = new Map();
+    byPayload = new Map();
     lastPlace = new Map();
     for (const { payload, ids } of ready) {
       send(ids.length === 1 ? nextFrame(ids[0]!, payload) : nextToManyFrame(ids, payload));
@@ -39,14 +39,14 @@ export function createOutbox(send: (frame: string) => void) {
   };
 
   return {
-    /** Subscription `id`'s next result: `result`, resolved to `payload`. */
-    add(id: string, result: Promise<string>, payload: string) {
-      let group = byResult.get(result);
+    /** Subscription `id`'s next result, as the JSON of its `next` payload. */
+    add(id: string, payload: string) {
+      let group = byPayload.get(payload);
       // A group placed before this subscription's previous frame would reorder its events.
       if (!group || group.place < (lastPlace.get(id) ?? -1)) {
         group = { payload, ids: [], place: groups.length };
         groups.push(group);
-        byResult.set(result, group);
+        byPayload.set(payload, group);
       }
       group.ids.push(id);
       lastPlace.set(id, group.place);
@@ -151,10 +151,9 @@ export function createFanOut(options: {
         for (;;) {
           const next = await events.next();
           if (next.done || stopped) return;
-          const result = resultOf(args, next.value, shareKey);
-          const payload = await result;
+          const payload = await resultOf(args, next.value, shareKey);
           if (stopped) return;
-          outbox.add(id, result, payload);
+          outbox.add(id, payload);
         }
       };
       pump().then(
