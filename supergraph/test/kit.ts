@@ -60,8 +60,8 @@ export async function serveStubSubgraph(
 /**
  * A stand-in subgraph's graphql-ws on `server`'s `/graphql`: every subscription, whatever its
  * query, is `subscribe`'s to feed (with `contextOf`'s value, given the connection, the subscribe
- * payload and the subscription's id, as its context). Listens on a free
- * loopback port and resolves to the stub's `/graphql` URL.
+ * payload and the subscription's id, as its context). Listens on a free loopback port and resolves
+ * to the stub's `/graphql` URL.
  */
 export async function serveStubSubscriptions(
   server: Server,
