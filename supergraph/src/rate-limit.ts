@@ -1,6 +1,7 @@
 import { isIPv6 } from 'node:net';
 import { ErrorCode, RateLimitedError, errorMessage } from '@fitnexa/shared/errors';
 import type { Logger } from '@fitnexa/shared/logger';
+import { correlationIdOf } from '@fitnexa/shared/middleware';
 import {
   createRateLimiters,
   type RateLimit,
@@ -74,6 +75,7 @@ export async function createGatewayRateLimit(
       // The limiters never throw; should anything else, the request goes on unlimited.
       logger.error('rate limit check failed; request allowed', {
         error: errorMessage(error),
+        correlationId: correlationIdOf(res),
       });
       return next();
     }

@@ -48,6 +48,7 @@ import { forwardingDataSources } from './plugins/forwarding-data-source';
 import { sharingIdenticalQueries } from './plugins/query-deduplication';
 import { responseCache } from './plugins/response-cache';
 import { specStatusCodes } from './plugins/status-codes';
+import { errorCorrelation } from './plugins/error-correlation';
 import { statusPage } from './plugins/status-page';
 import { verifiedCaller } from './plugins/verified-caller';
 import { createGatewayRateLimit, GATEWAY_RATE_LIMITS } from './rate-limit';
@@ -207,6 +208,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
       limits,
       production,
       plugins: [
+        errorCorrelation(),
         specStatusCodes(),
         graphqlMetrics.plugin as ApolloServerPlugin<GatewayContext>,
         ...responseCache(cache),
@@ -251,7 +253,12 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     { '/graphql': subscriptions.handleUpgrade },
     corsOrigins.allowsUpgrade,
   );
-  app.use(correlationId(), traceRequests('gateway'), requestTiming(logger, metrics));
+  // No async scope: the gateway passes the correlation id on itself (decision 0044).
+  app.use(
+    correlationId({ asyncScope: false }),
+    traceRequests('gateway'),
+    requestTiming(logger, metrics),
+  );
   // Preflights are answered here, before socket.io's forwarding and Apollo (which refuses OPTIONS).
   app.use(['/graphql', SOCKET_IO_PATH], corsOrigins.http);
   // Before any body parser: long-polling bodies pass through untouched.
@@ -284,7 +291,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
     express.json({ limit: MAX_BODY_BYTES }),
     limitBatches(MAX_BATCH),
     ...(rateLimit ? [rateLimit] : []),
-    expressMiddleware(apollo, { context: ({ req }) => caller.contextOf(req) }),
+    expressMiddleware(apollo, { context: ({ req, res }) => caller.contextOf(req, res) }),
   );
   app.get('/', (_req, res) => res.redirect('/graphql'));
   app.use(notFound(), errorHandler(logger));

@@ -1,6 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { capturingLogger, testTokenIssuer, type CapturedEntry } from '@fitnexa/shared/testing';
+import {
+  capturingLogger,
+  testTokenIssuer,
+  untilPasses,
+  type CapturedEntry,
+} from '@fitnexa/shared/testing';
 import type { RunningServer } from '@fitnexa/shared/server';
 import { subgraphsOf } from '../src';
 import { startTestGateway, SUPERGRAPH_SDL } from './kit';
@@ -55,10 +60,10 @@ afterAll(async () => {
   await new Promise<void>((resolve) => stub.close(() => resolve()));
 });
 
-async function query(text: string) {
+async function query(text: string, headers: Record<string, string> = {}) {
   const response = await fetch(gateway.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
     body: JSON.stringify({ query: text }),
   });
   return response.json();
@@ -103,5 +108,18 @@ describe("a subgraph's failure in the gateway's log", () => {
         stack: expect.any(String),
       }),
     ]);
+  });
+
+  it("when the client names its request with x-correlation-id, then the error's log line and the request's carry it", async () => {
+    await query('{ me { id } }', { 'x-correlation-id': 'checkout-7' });
+
+    expect(errorLog()).toEqual([
+      expect.objectContaining({ message: 'subgraph error', correlationId: 'checkout-7' }),
+    ]);
+    await untilPasses(() =>
+      expect(entries).toContainEqual(
+        expect.objectContaining({ level: 'http', path: '/graphql', correlationId: 'checkout-7' }),
+      ),
+    );
   });
 });

@@ -195,6 +195,19 @@ function describeThrown(thrown: unknown) {
   };
 }
 
+// The request each error arose in, where no async scope says it (see tieErrorsToRequest).
+const correlationIdOfError = new WeakMap<object, string>();
+
+/**
+ * Ties errors to the request they arose in, by its correlation id, for the formatter's log line: a
+ * server that runs requests without an async scope (the gateway, decision 0044) calls this with
+ * each operation's errors before they are formatted.
+ */
+export function tieErrorsToRequest(errors: readonly object[], correlationId: string | undefined) {
+  if (correlationId === undefined) return;
+  for (const error of errors) correlationIdOfError.set(error, correlationId);
+}
+
 /**
  * The one place unknown errors are mapped: known codes pass through, anything else is logged
  * with its stack and reaches the client as a bare INTERNAL_SERVER_ERROR.
@@ -227,6 +240,8 @@ export function createErrorFormatter(logger: Logger) {
       stack,
       cause,
       path: formatted.path,
+      correlationId:
+        typeof error === 'object' && error !== null ? correlationIdOfError.get(error) : undefined,
     });
     return {
       message: 'Internal server error',

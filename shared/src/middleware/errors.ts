@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ErrorCode, errorMessage } from '../errors';
 import type { Logger } from '../logger/types';
+import { correlationIdOf } from './correlation';
 
 /** The body of every error answered outside GraphQL execution: shaped as GraphQL errors are. */
 export const errorBody = (code: ErrorCode, message: string) => ({
@@ -38,6 +39,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     logger.error('unhandled request error', {
       error: errorMessage(error),
       stack: error instanceof Error ? error.stack : undefined,
+      correlationId: correlationIdOf(res),
     });
     res.status(500).json(errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
   };

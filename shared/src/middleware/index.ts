@@ -1,6 +1,7 @@
 export {
   acceptCorrelationId,
   correlationId,
+  correlationIdOf,
   currentCorrelationId,
   runWithCorrelationId,
   CORRELATION_HEADER,

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger/types';
+import { correlationIdOf } from './correlation';
 import { routeLabel, type Metrics } from './metrics';
 
 /**
@@ -31,6 +32,7 @@ export function requestTiming(logger: Logger, metrics: Metrics): RequestHandler 
         path,
         status: res.statusCode,
         durationMs: Math.round(ms * 10) / 10,
+        correlationId: correlationIdOf(res),
       });
     });
     next();

@@ -5,9 +5,9 @@ import {
   type RevocationStore,
 } from '@fitnexa/shared/auth/revocations';
 import type { Logger } from '@fitnexa/shared/logger';
-import { currentCorrelationId } from '@fitnexa/shared/middleware';
+import { correlationIdOf } from '@fitnexa/shared/middleware';
 import { principalOf } from '@fitnexa/shared/server';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { GatewayContext } from '../context';
 
 export interface VerifiedCallerOptions {
@@ -49,9 +49,9 @@ export async function verifiedCaller(options: VerifiedCallerOptions) {
     revocations,
     principalOf: principalOnce,
     /** The operation's context: the verified caller and the request's correlation id. */
-    contextOf: async (req: Request): Promise<GatewayContext> => ({
+    contextOf: async (req: Request, res: Response): Promise<GatewayContext> => ({
       ...(await principalOnce(req)),
-      correlationId: currentCorrelationId(),
+      correlationId: correlationIdOf(res),
     }),
     async close() {
       await revocations.close();
