@@ -20,6 +20,7 @@ import {
   quietLogger,
   startOwnRedis,
   testRedisUrl,
+  untilPasses,
 } from '../src/testing';
 
 const logger = quietLogger('revocations-test');
@@ -136,6 +137,119 @@ describe('revocation store on Redis', () => {
       expect(await other.validFrom([userId])).toEqual([null]);
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe("revocations told to every reader as they are written (the store's notices)", () => {
+  const prefix = `revocations_notices_${randomUUID()}`;
+  let tokens: Awaited<ReturnType<typeof issuer>>;
+  beforeAll(async () => {
+    tokens = await issuer();
+  });
+
+  /** Resolves once `store`'s notices flow (the subscription is taken and answering). */
+  const noticesFlowing = (store: RevocationStore) =>
+    untilPasses(() => {
+      const watch = store.watch(() => {});
+      const coverage = watch.coverage();
+      watch.stop();
+      expect(coverage).not.toBeNull();
+    });
+
+  it("when a user is revoked through another service's store, then a reader refuses their token at once, though it would trust its read for a minute", async () => {
+    const reader = await createRevocationStore({ url: testRedisUrl(), prefix, logger });
+    const writer = await createRevocationStore({ url: testRedisUrl(), prefix, logger });
+    try {
+      await noticesFlowing(reader);
+      const check = refusingRevokedTokens(tokens.verify, reader, { logger, freshForMs: 60_000 });
+      const userId = randomUUID();
+      const token = await tokens.sign(userId, Date.now() - 1000);
+      await expect(check(token)).resolves.toMatchObject({ userId });
+
+      await writer.revoke(userId);
+
+      await untilPasses(() => expect(check(token)).rejects.toMatchObject(refused), 2_000);
+    } finally {
+      await Promise.all([reader.close(), writer.close()]);
+    }
+  });
+
+  it('when a reader keeps hearing the notices, then it reads a user again only when they stall, not every freshForMs', async () => {
+    const store = await createRevocationStore({ url: testRedisUrl(), prefix, logger });
+    let reads = 0;
+    const counted: RevocationStore = {
+      ...store,
+      validFrom: (userIds) => {
+        reads += 1;
+        return store.validFrom(userIds);
+      },
+    };
+    try {
+      await noticesFlowing(store);
+      const check = refusingRevokedTokens(tokens.verify, counted, { logger, freshForMs: 250 });
+      const userId = randomUUID();
+      const token = await tokens.sign(userId, Date.now() - 1000);
+      // Without the notices, each of these six requests would read again. (One more read is
+      // allowed: the heartbeat can stall behind a busy test process's event loop.)
+      for (let request = 0; request < 6; request += 1) {
+        await expect(check(token)).resolves.toMatchObject({ userId });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      expect(reads).toBeLessThanOrEqual(2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('when the notices were cut while a user was revoked, then the reader reads that user again once its read has gone stale, though the notices flow again', async () => {
+    const redis = await startOwnRedis();
+    const admin = new Redis(redis.url);
+    const reader = await createRevocationStore({ url: redis.url, prefix, logger });
+    const writer = await createRevocationStore({ url: redis.url, prefix, logger });
+    try {
+      await noticesFlowing(reader);
+      const check = refusingRevokedTokens(tokens.verify, reader, { logger, freshForMs: 250 });
+      const userId = randomUUID();
+      const token = await tokens.sign(userId, Date.now() - 1000);
+      await expect(check(token)).resolves.toMatchObject({ userId });
+
+      // Every subscriber's connection dropped: the revocation's notice reaches no one.
+      await admin.client('KILL', 'TYPE', 'pubsub');
+      await writer.revoke(userId);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await noticesFlowing(reader);
+
+      await expect(check(token)).rejects.toMatchObject(refused);
+    } finally {
+      admin.disconnect();
+      await Promise.all([reader.close(), writer.close()]);
+      await killProcess(redis.process);
+    }
+  });
+
+  it("when a user's read is on its way as their revocation is told, then the told instant stands over the older read", async () => {
+    const inProcess = await createRevocationStore({ prefix: 'revocations', logger });
+    const userId = randomUUID();
+    let answerRead: (() => void) | undefined;
+    // A store whose read answers "never revoked" only after the revocation was told.
+    const slowRead: RevocationStore = {
+      ...inProcess,
+      validFrom: (userIds) =>
+        new Promise((resolve) => {
+          answerRead = () => resolve(userIds.map(() => null));
+        }),
+    };
+    try {
+      const check = refusingRevokedTokens(tokens.verify, slowRead, { logger });
+      const checked = check(await tokens.sign(userId, Date.now() - 1000));
+      await untilPasses(() => expect(answerRead).toBeDefined());
+      await inProcess.revoke(userId);
+      answerRead!();
+
+      await expect(checked).rejects.toMatchObject(refused);
+    } finally {
+      await inProcess.close();
     }
   });
 });

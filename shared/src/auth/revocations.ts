@@ -2,6 +2,11 @@ import { AuthenticationError, ServiceUnavailableError, errorMessage } from '../e
 import type { Logger } from '../logger/types';
 import { connectFailFast } from '../redis';
 import { MAX_ACCESS_TOKEN_TTL_SECONDS, type AccessTokenVerifier } from './index';
+import {
+  redisRevocationNotices,
+  type RevocationListener,
+  type RevocationWatch,
+} from './revocation-notices';
 
 /**
  * Per user, the instant from which their access tokens are valid again: identity moves it to "now"
@@ -16,6 +21,12 @@ export interface RevocationStore {
   revoke(userId: string, at?: number): Promise<void>;
   /** Each user's "valid from" instant (ms), null for none; rejects when the store is unreachable. */
   validFrom(userIds: readonly string[]): Promise<(number | null)[]>;
+  /**
+   * Tells `listener` of every revocation written from now on, by any writer of the store, as it is
+   * written (the user's "valid from" after it); `coverage()` says which stretch of time that is
+   * known to hold for (revocation-notices.ts).
+   */
+  watch(listener: RevocationListener): RevocationWatch;
   /** For readiness: resolves when the store answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -84,19 +95,24 @@ export async function revocationStoreOf(
   return {
     revoke: (userId, at) => shared.revoke(userId, at),
     validFrom: (userIds) => shared.validFrom(userIds),
+    watch: (listener) => shared.watch(listener),
     ping: () => shared.ping(),
     close: async () => {},
   };
 }
 
-// Keeps the later instant: two revocations of one user racing never move it back.
+// Keeps the later instant: two revocations of one user racing never move it back. Publishes the
+// user and the instant that stands, in the same step, for the readers' notices.
 const REVOKE_SCRIPT = `
 local current = redis.call('GET', KEYS[1])
+local validFrom = ARGV[1]
 if current and tonumber(current) >= tonumber(ARGV[1]) then
+  validFrom = current
   redis.call('EXPIRE', KEYS[1], ARGV[2])
 else
   redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 end
+redis.call('PUBLISH', ARGV[3], ARGV[4] .. ' ' .. validFrom)
 return 1`;
 
 async function redisStore(
@@ -111,10 +127,21 @@ async function redisStore(
     onRecovered: () => logger.info('revocation store back'),
   });
   const key = (userId: string) => `user:${userId}`;
+  // A channel is no key: the prefix is written out.
+  const channel = `${prefix}:revoked`;
+  const notices = redisRevocationNotices({ url, channel });
   return {
     async revoke(userId, at = Date.now()) {
       try {
-        await redis.eval(REVOKE_SCRIPT, 1, key(userId), String(at), String(KEY_TTL_SECONDS));
+        await redis.eval(
+          REVOKE_SCRIPT,
+          1,
+          key(userId),
+          String(at),
+          String(KEY_TTL_SECONDS),
+          channel,
+          userId,
+        );
       } catch (error) {
         logger.error('could not record a revocation', {
           userId,
@@ -128,29 +155,35 @@ async function redisStore(
       const values = await redis.mget(...userIds.map(key));
       return values.map((value) => (value === null ? null : Number(value)));
     },
+    watch: (listener) => notices.watch(listener),
     ping: async () => {
       await redis.ping();
     },
-    close: async () => close(),
+    close: async () => {
+      await Promise.all([notices.close(), close()]);
+    },
   };
 }
 
+// In one process every revocation is told to every reader as it is written: nothing is missed.
+const EVERYTHING = { from: -Infinity, until: Infinity };
+
 function memoryStore(): RevocationStore {
   const entries = new Map<string, { at: number; expiresAt: number }>();
+  const listeners = new Set<RevocationListener>();
   return {
     async revoke(userId, at = Date.now()) {
       const now = Date.now();
       const current = entries.get(userId);
+      const validFrom = current && current.expiresAt > now ? Math.max(current.at, at) : at;
       // Re-inserted at the end: a Map iterates in insertion order, so expired ones come first.
       entries.delete(userId);
-      entries.set(userId, {
-        at: current && current.expiresAt > now ? Math.max(current.at, at) : at,
-        expiresAt: now + KEY_TTL_SECONDS * 1000,
-      });
+      entries.set(userId, { at: validFrom, expiresAt: now + KEY_TTL_SECONDS * 1000 });
       for (const [id, entry] of entries) {
         if (entry.expiresAt > now) break;
         entries.delete(id);
       }
+      for (const listener of listeners) listener(userId, validFrom);
     },
     async validFrom(userIds) {
       const now = Date.now();
@@ -159,9 +192,14 @@ function memoryStore(): RevocationStore {
         return entry && entry.expiresAt > now ? entry.at : null;
       });
     },
+    watch(listener) {
+      listeners.add(listener);
+      return { coverage: () => EVERYTHING, stop: () => listeners.delete(listener) };
+    },
     ping: async () => {},
     close: async () => {
       entries.clear();
+      listeners.clear();
     },
   };
 }
@@ -169,8 +207,9 @@ function memoryStore(): RevocationStore {
 export interface RevocationCheckOptions {
   logger: Logger;
   /**
-   * How long a user's "valid from" read is trusted before it is read again: a revocation reaches
-   * this service within this (plus one store round trip).
+   * How long a user's "valid from" is trusted, once neither read nor covered by the store's
+   * notices, before it is read again: a revocation reaches this service within this (plus one
+   * store round trip) even when its notice is lost.
    */
   freshForMs?: number;
 }
@@ -188,11 +227,16 @@ export const REVOCATION_SETTLED_MS = REVOCATION_FRESH_FOR_MS + 1_000;
 // Users remembered at most (the stale values are what an outage falls back on).
 const MAX_REMEMBERED_USERS = 50_000;
 
+/** The later of two "valid from" instants, null for none. */
+const later = (a: number | null, b: number | null) =>
+  a === null ? b : b === null ? a : Math.max(a, b);
+
 /**
  * A verifier that also refuses, with UNAUTHENTICATED, tokens issued at or before their user's
- * "valid from" instant. Runs after the signature check, cached or not, on every request. Each
- * user's instant is read at most once per `freshForMs`, reads of one tick go in one MGET. While
- * the store is unreachable the last value read for the user stands; a user never read is let
+ * "valid from" instant. Runs after the signature check, cached or not, on every request. A user's
+ * instant, once read, is kept up to date by the store's notices, and read again only when they
+ * have not covered the last `freshForMs` (decision 0044); reads of one tick go in one MGET. While
+ * the store is unreachable the last value known for the user stands; a user never read is let
  * through (failing open: refusing everyone would take the whole API down with Redis).
  */
 export function refusingRevokedTokens(
@@ -205,10 +249,32 @@ export function refusingRevokedTokens(
   let waiting = new Map<string, (validFrom: number | null) => void>();
   let unreachable = false;
 
+  // An instant only ever moves later (the store keeps the later of two), so what is known and what
+  // is read or told are merged, never replaced: a read that was on its way while a notice came
+  // cannot undo the notice.
   const remember = (userId: string, validFrom: number | null, readAt: number) => {
+    const entry = known.get(userId);
     known.delete(userId);
-    known.set(userId, { validFrom, readAt });
+    known.set(userId, {
+      validFrom: later(entry?.validFrom ?? null, validFrom),
+      readAt: Math.max(entry?.readAt ?? -Infinity, readAt),
+    });
     if (known.size > MAX_REMEMBERED_USERS) known.delete(known.keys().next().value!);
+  };
+  // One read per user at a time: requests arriving while it is on its way wait for it.
+  const reading = new Map<string, Promise<number | null>>();
+  const watch = store.watch((userId, validFrom) => {
+    const entry = known.get(userId);
+    if (entry) entry.validFrom = later(entry.validFrom, validFrom);
+    // Kept for the read on its way, not trusted alone (it was never read).
+    else if (reading.has(userId)) remember(userId, validFrom, -Infinity);
+  });
+  /** Until when what is known of a user holds: its read, or as far as the notices since cover. */
+  const upToDateAt = (entry: { readAt: number }) => {
+    const told = watch.coverage();
+    return told !== null && told.from <= entry.readAt
+      ? Math.max(entry.readAt, told.until)
+      : entry.readAt;
   };
 
   const flush = async () => {
@@ -216,9 +282,8 @@ export function refusingRevokedTokens(
     waiting = new Map();
     const userIds = [...batch.keys()];
     const readAt = Date.now();
-    let values: (number | null)[];
     try {
-      values = await store.validFrom(userIds);
+      const values = await store.validFrom(userIds);
       if (unreachable) options.logger.info('revocations readable again');
       unreachable = false;
       userIds.forEach((userId, index) => remember(userId, values[index] ?? null, readAt));
@@ -230,16 +295,14 @@ export function refusingRevokedTokens(
         );
       }
       unreachable = true;
-      values = userIds.map((userId) => known.get(userId)?.validFrom ?? null);
     }
-    userIds.forEach((userId, index) => batch.get(userId)!(values[index] ?? null));
+    // What stands: the read merged with what was told meanwhile, or in an outage what was known.
+    for (const userId of userIds) batch.get(userId)!(known.get(userId)?.validFrom ?? null);
   };
 
-  // One read per user at a time: requests arriving while it is on its way wait for it.
-  const reading = new Map<string, Promise<number | null>>();
   const validFromOf = (userId: string): Promise<number | null> | number | null => {
     const entry = known.get(userId);
-    if (entry && Date.now() - entry.readAt < freshForMs) return entry.validFrom;
+    if (entry && Date.now() - upToDateAt(entry) < freshForMs) return entry.validFrom;
     let read = reading.get(userId);
     if (!read) {
       read = new Promise<number | null>((resolve) => {
