@@ -148,6 +148,10 @@ interface Summary {
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
+/** One round's gateway CPU ms per request (NaN without /proc). */
+const cpuMsPerRequestOf = (round: Round) =>
+  (1000 * (round.cpuSeconds.gateway ?? NaN)) / round.requests;
+
 function summarise(rounds: Round[]): Summary {
   const requests = sum(rounds.map((round) => round.requests));
   const correct = sum(rounds.map((round) => round.correct));
@@ -191,6 +195,18 @@ function report(
             `${LABELS[kind]} ${fixed(summary.ours.rps / summary[kind].rps, 2)}× req/s, ` +
             `${fixed(summary.ours.cpuMsPerRequest / summary[kind].cpuMsPerRequest, 2)}× CPU/req`,
         )
+        .join(' · '),
+    // Rounds of one gateway after another swing with the machine: the ratio within each round,
+    // and their median, is steadier than the ratio of sums.
+    'ours per core ÷ each peer, round by round (median): ' +
+      KINDS.filter((kind) => kind !== 'ours')
+        .map((kind) => {
+          const ratios = rounds.ours.map((round, index) => {
+            const peer = rounds[kind][index];
+            return peer ? cpuMsPerRequestOf(peer) / cpuMsPerRequestOf(round) : NaN;
+          });
+          return `${LABELS[kind]} ${ratios.map((ratio) => fixed(ratio, 2)).join(', ')} (${fixed(median(ratios), 2)}×)`;
+        })
         .join(' · '),
   ];
   if (KINDS.includes(TRACED)) {
