@@ -40,6 +40,7 @@ import type { GatewayContext } from './context';
 import { createGatewayMetrics, createSubscriptionMetrics } from './gateway-metrics';
 import { checkSubgraphs, CRITICAL_SUBGRAPH_GRACE_MS } from './health';
 import { useLeanResultShaping } from './result-shaping';
+import { useOperationReuse } from './operation-reuse';
 import { keepAliveFetcher } from './http-fetcher';
 import { corsOriginsFor, corsPolicy } from './plugins/cors';
 import { persistedDocuments } from './plugins/document-store';
@@ -166,6 +167,11 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayServ
   withoutApolloDataCollection();
   if (!useLeanResultShaping()) {
     logger.warn("Apollo's result shaping is not where this gateway expects it: left in place");
+  }
+  if (!useOperationReuse()) {
+    logger.warn(
+      "Apollo's operationFromDocument is not where this gateway expects it: left in place",
+    );
   }
   const gateway = new ApolloGateway({
     supergraphSdl: polledSupergraph({
