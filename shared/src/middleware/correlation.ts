@@ -41,7 +41,7 @@ export function correlationIdOf(res: Response): string | undefined {
  * (`correlationIdOf`) and, unless `asyncScope` is false, scopes the request to it: whatever runs
  * for the request (a log line, an event recorded) finds it with `currentCorrelationId()`. A server
  * that passes the id on itself goes without the scope: on Node 20 a scope turns on promise hooks
- * for the whole process, a tenth of the gateway's CPU per request (decision 0044).
+ * for every promise of the process (decision 0044).
  */
 export function correlationId({
   asyncScope = true,
