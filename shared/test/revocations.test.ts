@@ -157,21 +157,35 @@ describe("revocations told to every reader as they are written (the store's noti
       expect(coverage).not.toBeNull();
     });
 
-  it("when a user is revoked through another service's store, then a reader refuses their token at once, though it would trust its read for a minute", async () => {
-    const reader = await createRevocationStore({ url: testRedisUrl(), prefix, logger });
-    const writer = await createRevocationStore({ url: testRedisUrl(), prefix, logger });
+  /**
+   * Two services' stores on the Redis at `url`: the reader's notices flowing and its check, which
+   * has just let a fresh user's token through (the user read once).
+   */
+  async function aReaderAndAWriter(url: string, freshForMs: number) {
+    const reader = await createRevocationStore({ url, prefix, logger });
+    const writer = await createRevocationStore({ url, prefix, logger });
+    const close = () => Promise.all([reader.close(), writer.close()]);
     try {
       await noticesFlowing(reader);
-      const check = refusingRevokedTokens(tokens.verify, reader, { logger, freshForMs: 60_000 });
+      const check = refusingRevokedTokens(tokens.verify, reader, { logger, freshForMs });
       const userId = randomUUID();
       const token = await tokens.sign(userId, Date.now() - 1000);
       await expect(check(token)).resolves.toMatchObject({ userId });
+      return { reader, writer, check, userId, token, close };
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  }
 
+  it("when a user is revoked through another service's store, then a reader refuses their token at once, though it would trust its read for a minute", async () => {
+    const { writer, check, userId, token, close } = await aReaderAndAWriter(testRedisUrl(), 60_000);
+    try {
       await writer.revoke(userId);
 
       await untilPasses(() => expect(check(token)).rejects.toMatchObject(refused), 2_000);
     } finally {
-      await Promise.all([reader.close(), writer.close()]);
+      await close();
     }
   });
 
@@ -205,15 +219,8 @@ describe("revocations told to every reader as they are written (the store's noti
   it('when the notices were cut while a user was revoked, then the reader reads that user again once its read has gone stale, though the notices flow again', async () => {
     const redis = await startOwnRedis();
     const admin = new Redis(redis.url);
-    const reader = await createRevocationStore({ url: redis.url, prefix, logger });
-    const writer = await createRevocationStore({ url: redis.url, prefix, logger });
+    const { reader, writer, check, userId, token, close } = await aReaderAndAWriter(redis.url, 250);
     try {
-      await noticesFlowing(reader);
-      const check = refusingRevokedTokens(tokens.verify, reader, { logger, freshForMs: 250 });
-      const userId = randomUUID();
-      const token = await tokens.sign(userId, Date.now() - 1000);
-      await expect(check(token)).resolves.toMatchObject({ userId });
-
       // Every subscriber's connection dropped: the revocation's notice reaches no one.
       await admin.client('KILL', 'TYPE', 'pubsub');
       await writer.revoke(userId);
@@ -223,7 +230,7 @@ describe("revocations told to every reader as they are written (the store's noti
       await expect(check(token)).rejects.toMatchObject(refused);
     } finally {
       admin.disconnect();
-      await Promise.all([reader.close(), writer.close()]);
+      await close();
       await killProcess(redis.process);
     }
   });
