@@ -14,8 +14,11 @@ export interface NoticeCoverage {
 }
 
 export interface RevocationWatch {
-  /** What the notices cover so far; null while none flow (not subscribed, or the link broken). */
-  coverage(): NoticeCoverage | null;
+  /**
+   * What the notices cover so far; null while none flow (not subscribed, or the link broken). Read
+   * at every check: the live coverage, not a copy.
+   */
+  coverage(): Readonly<NoticeCoverage> | null;
   stop(): void;
 }
 
@@ -87,7 +90,7 @@ export function redisRevocationNotices({ url, channel }: { url: string; channel:
     watch(listener: RevocationListener): RevocationWatch {
       listeners.add(listener);
       return {
-        coverage: () => coverage && { ...coverage },
+        coverage: () => coverage,
         stop: () => listeners.delete(listener),
       };
     },
