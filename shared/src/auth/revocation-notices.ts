@@ -1,5 +1,4 @@
-import { Redis } from 'ioredis';
-import { closeRedis, DISCONNECT_TIMEOUT_MS } from '../redis';
+import { connectFailFast } from '../redis';
 
 /** A revocation as it is written: the user and their new "valid from" instant (ms). */
 export type RevocationListener = (userId: string, validFrom: number) => void;
@@ -33,33 +32,34 @@ export const NOTICE_HEARTBEAT_MS = 100;
  * its answer extends the coverage to the moment it was sent. A reader trusting what it read for as
  * long as the notices cover it is then as safe as re-reading every `freshForMs` (decision 0044).
  */
-export function redisRevocationNotices({ url, channel }: { url: string; channel: string }) {
+export async function redisRevocationNotices({ url, channel }: { url: string; channel: string }) {
   const listeners = new Set<RevocationListener>();
   let coverage: NoticeCoverage | null = null;
-  let closing = false;
   let pinging = false;
-  const subscriber = new Redis(url, {
+  // Subscribed again by `subscribe` below, which is what starts a coverage. The store's own
+  // connection reports outages; this one only stops covering.
+  const { redis: subscriber, close } = await connectFailFast({
+    url,
+    commandTimeoutMs: 1_000,
     autoResubscribe: false,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: 1_000,
-    connectTimeout: 2_000,
-    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
-    retryStrategy: (attempt) => (closing ? null : Math.min(attempt * 200, 5_000)),
+    onOutage: () => {},
+    onRecovered: () => {},
   });
   const lose = () => {
     coverage = null;
   };
-  // The store's own connection reports outages; this one only stops covering.
   subscriber.on('error', lose);
   subscriber.on('close', lose);
-  subscriber.on('ready', () => {
+  const subscribe = () => {
     subscriber.subscribe(channel).then(() => {
       // Redis took the subscription before it answered: whatever is published from now is told.
       const now = Date.now();
       coverage = { from: now, until: now };
     }, lose);
-  });
+  };
+  subscriber.on('ready', subscribe);
+  // The first connection may be up already (connectFailFast waited for it).
+  if (subscriber.status === 'ready') subscribe();
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return;
     const [userId, at] = message.split(' ');
@@ -95,10 +95,9 @@ export function redisRevocationNotices({ url, channel }: { url: string; channel:
       };
     },
     async close() {
-      closing = true;
       clearInterval(heartbeat);
       listeners.clear();
-      await closeRedis(subscriber);
+      await close();
     },
   };
 }

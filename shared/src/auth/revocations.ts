@@ -119,17 +119,19 @@ async function redisStore(
   { prefix, logger, commandTimeoutMs = 250 }: RevocationStoreOptions,
   url: string,
 ): Promise<RevocationStore> {
-  const { redis, close } = await connectFailFast({
-    url,
-    keyPrefix: `${prefix}:`,
-    commandTimeoutMs,
-    onOutage: (error) => logger.warn('revocation store unavailable', { error }),
-    onRecovered: () => logger.info('revocation store back'),
-  });
-  const key = (userId: string) => `user:${userId}`;
   // A channel is no key: the prefix is written out.
   const channel = `${prefix}:revoked`;
-  const notices = redisRevocationNotices({ url, channel });
+  const [{ redis, close }, notices] = await Promise.all([
+    connectFailFast({
+      url,
+      keyPrefix: `${prefix}:`,
+      commandTimeoutMs,
+      onOutage: (error) => logger.warn('revocation store unavailable', { error }),
+      onRecovered: () => logger.info('revocation store back'),
+    }),
+    redisRevocationNotices({ url, channel }),
+  ]);
+  const key = (userId: string) => `user:${userId}`;
   return {
     async revoke(userId, at = Date.now()) {
       try {

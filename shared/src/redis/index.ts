@@ -7,6 +7,8 @@ export interface FailFastRedisOptions {
   keyPrefix?: string;
   /** Commands issued in one turn of the event loop leave in one write (ioredis's auto-pipelining). */
   autoPipelining?: boolean;
+  /** ioredis subscribes again after a reconnection (default); false: the caller does. */
+  autoResubscribe?: boolean;
   /** Redis went away (once per outage, not once per reconnect attempt). */
   onOutage(error: string): void;
   /** Redis is back after an outage. */
@@ -27,6 +29,7 @@ export async function connectFailFast(options: FailFastRedisOptions) {
   const redis = new Redis(options.url, {
     keyPrefix: options.keyPrefix,
     enableAutoPipelining: options.autoPipelining ?? false,
+    autoResubscribe: options.autoResubscribe ?? true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: options.commandTimeoutMs,
