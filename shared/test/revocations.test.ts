@@ -16,6 +16,7 @@ import {
 } from '../src/auth/revocations';
 import {
   capturingLogger,
+  closedWhileRedisHangs,
   killProcess,
   quietLogger,
   startOwnRedis,
@@ -258,6 +259,17 @@ describe("revocations told to every reader as they are written (the store's noti
     } finally {
       await inProcess.close();
     }
+  });
+});
+
+describe('revocation store on Redis, closed', () => {
+  it('when the store is closed while Redis hangs, then its connection and its notices connection both end and no timer is left', async () => {
+    const left = await closedWhileRedisHangs(async (url) => {
+      const store = await createRevocationStore({ url, prefix: 'revocations', logger });
+      await store.ping();
+      return store;
+    });
+    expect(left).toEqual({ socketsEnded: 2, timersLeft: 0 });
   });
 });
 
