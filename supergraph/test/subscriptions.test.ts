@@ -602,21 +602,59 @@ describe('federated subscription execution', () => {
     expect(theirs.results).toEqual([delivered]);
   });
 
-  it('when the subgraph sends a malformed next-to-many frame, then that upstream connection is closed (4004) and its subscriptions end with INTERNAL_SERVER_ERROR, as after any message graphql-ws cannot read; the client connection and its subscriptions to other subgraphs go on', async () => {
-    const { connection, closedWith } = watchedClient();
-    const broken = subscribe(MESSAGE_ADDED, { id: 'c1' }, connection);
-    const other = subscribe(LEADERBOARD, { id: 'ch1' }, connection);
-    await eventually(() => upstreams.length === 2, 'both upstream subscriptions');
-    const messaging = upstreams.find(({ query }) => query.includes('messageAdded'))!;
-    const closed = new Promise<number>((resolve) =>
-      messaging.socket.once('close', (code) => resolve(code)),
+  it('when the subgraph answers two callers’ subscriptions to a field that depends on the caller with one next-to-many frame, then each gets it as seen by them, and neither resolution changes the event the other resolves', async () => {
+    const query =
+      'subscription M($id: ID!) { messageAdded(conversationId: $id) { body sender { email } } }';
+    const mine = subscribe(query, { id: 'c1' });
+    const theirs = subscribe(
+      query,
+      { id: 'c1' },
+      client({ authorization: `Bearer ${otherToken}` }),
+    );
+    await eventually(() => upstreams.length === 2, 'one upstream subscription per caller');
+    const body = `seen ${crypto.randomUUID()}`;
+
+    upstreams[0]!.socket.send(
+      nextToManyFrame(
+        upstreams.map(({ id }) => id),
+        JSON.stringify({
+          data: { messageAdded: { body, sender: { __typename: 'User', id: 'u1' } } },
+        }),
+      ),
     );
 
-    messaging.socket.send('{"type":"next-to-many","ids":[1],"payload":{}}');
-
-    expect(await closed).toBe(4004);
-    await expectEndedAlone(broken, 'INTERNAL_SERVER_ERROR', other, closedWith);
+    await eventually(() => mine.results.length === 1 && theirs.results.length === 1, 'the event');
+    const seenBy = (bearer: string) => [
+      {
+        data: { messageAdded: { body, sender: { email: `u1@example.test as seen by ${bearer}` } } },
+      },
+    ];
+    expect(mine.results).toEqual(seenBy(`Bearer ${token}`));
+    expect(theirs.results).toEqual(seenBy(`Bearer ${otherToken}`));
   });
+
+  it.each([
+    ['an id that is not a string', '{"type":"next-to-many","ids":[1],"payload":{}}'],
+    ['a payload that is not JSON', '{"type":"next-to-many","ids":["1"],"payload":{nope}}'],
+    ['a payload that is not an object', '{"type":"next-to-many","ids":["1"],"payload":[]}'],
+  ])(
+    'when the subgraph sends a malformed next-to-many frame (%s), then that upstream connection is closed (4004) and its subscriptions end with INTERNAL_SERVER_ERROR, as after any message graphql-ws cannot read; the client connection and its subscriptions to other subgraphs go on',
+    async (_malformed, frame) => {
+      const { connection, closedWith } = watchedClient();
+      const broken = subscribe(MESSAGE_ADDED, { id: 'c1' }, connection);
+      const other = subscribe(LEADERBOARD, { id: 'ch1' }, connection);
+      await eventually(() => upstreams.length === 2, 'both upstream subscriptions');
+      const messaging = upstreams.find(({ query }) => query.includes('messageAdded'))!;
+      const closed = new Promise<number>((resolve) =>
+        messaging.socket.once('close', (code) => resolve(code)),
+      );
+
+      messaging.socket.send(frame);
+
+      expect(await closed).toBe(4004);
+      await expectEndedAlone(broken, 'INTERNAL_SERVER_ERROR', other, closedWith);
+    },
+  );
 
   it('when two members of a conversation get the same message, then each keeps an upstream subscription of their own but the sender’s displayName is fetched once for both; a member the subgraph ends (left the conversation) stops receiving, the other goes on', async () => {
     const { mine, theirs } = bothSubscribedToMessages();

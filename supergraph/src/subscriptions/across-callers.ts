@@ -1,12 +1,18 @@
-import type { Delivery, SubscriptionRequest, UpstreamEvent } from './execution';
+import type { Delivery, ReceivedEvent, SubscriptionRequest, UpstreamEvent } from './execution';
 
 export interface AcrossCallersOptions {
   /** An event's result for one caller: the per-event plan with that caller's token. */
   resolve(request: SubscriptionRequest, event: UpstreamEvent): Promise<Delivery>;
   /** How long a result is kept for the other callers the same event reaches (default 10 s). */
   windowMs?: number;
-  /** Results kept at most (default 10,000): the oldest go first. */
+  /** Results kept at most (default 10,000): the oldest events' go first. */
   maxResults?: number;
+}
+
+/** The results of one event (by its JSON), by subscription. */
+interface EventResults {
+  expires: number;
+  bySubscription: Map<string, { owner: string; delivery: Promise<Delivery> }>;
 }
 
 /**
@@ -19,12 +25,18 @@ export interface AcrossCallersOptions {
  * result is serialised once, for all of them. A result with errors is kept for its own caller
  * only (an entity fetch may have refused that caller's token): other callers resolve their own.
  * Why this and no more is shared: docs/decisions/0031-subscription-events-shared-across-callers.md.
+ *
+ * Looked up with no string made per delivery (decision 0045): an event that came in a
+ * `next-to-many` frame is known by the frame's payload JSON, one string for all its subscriptions
+ * (any other by its result serialised: equal JSON, equal events, either way), and the subscription
+ * by a key made once per request.
  */
 export function shareAcrossCallers(options: AcrossCallersOptions) {
   const windowMs = options.windowMs ?? 10_000;
   const maxResults = options.maxResults ?? 10_000;
-  const recent = new Map<string, { owner: string; delivery: Promise<Delivery>; expires: number }>();
-  // The subscription's part of the key, once per request rather than once per event.
+  /** By event JSON, in arrival order. */
+  const recent = new Map<string, EventResults>();
+  let kept = 0;
   const subscriptionKeys = new WeakMap<SubscriptionRequest, string>();
   const subscriptionKey = (request: SubscriptionRequest) => {
     let key = subscriptionKeys.get(request);
@@ -42,35 +54,41 @@ export function shareAcrossCallers(options: AcrossCallersOptions) {
     return key;
   };
 
-  /** Drops the expired results and the oldest beyond the bound (the map is in arrival order). */
+  /** Drops the expired events' results, and the oldest beyond the bound. */
   const sweep = (now: number) => {
-    for (const [key, entry] of recent) {
-      if (entry.expires > now && recent.size <= maxResults) return;
-      recent.delete(key);
+    for (const [json, results] of recent) {
+      if (results.expires > now && kept <= maxResults) return;
+      recent.delete(json);
+      kept -= results.bySubscription.size;
     }
   };
 
   return async function resolve(
     request: SubscriptionRequest,
-    event: UpstreamEvent,
+    event: ReceivedEvent,
   ): Promise<Delivery> {
     const { planned, state } = request;
-    if (!planned.sameForEveryCaller || event.errors?.length) return options.resolve(request, event);
-    // JSON has no raw line break: the two parts cannot run into each other.
-    const key = `${subscriptionKey(request)}\n${JSON.stringify(event.data)}`;
+    const { result } = event;
+    if (!planned.sameForEveryCaller || result.errors?.length) {
+      return options.resolve(request, result);
+    }
+    const json = event.json ?? JSON.stringify(result);
     const now = Date.now();
     sweep(now);
-    let entry = recent.get(key);
+    let results = recent.get(json);
+    if (!results) {
+      results = { expires: now + windowMs, bySubscription: new Map() };
+      recent.set(json, results);
+    }
+    const key = subscriptionKey(request);
+    let entry = results.bySubscription.get(key);
     if (!entry) {
-      entry = {
-        owner: state.caller,
-        delivery: options.resolve(request, event),
-        expires: now + windowMs,
-      };
-      recent.set(key, entry);
+      entry = { owner: state.caller, delivery: options.resolve(request, result) };
+      results.bySubscription.set(key, entry);
+      kept += 1;
     }
     const delivery = await entry.delivery;
-    if (delivery.failed && entry.owner !== state.caller) return options.resolve(request, event);
+    if (delivery.failed && entry.owner !== state.caller) return options.resolve(request, result);
     return delivery;
   };
 }

@@ -31,10 +31,45 @@ export interface Delivery {
 /** An event as the subgraph pushed it. */
 export type UpstreamEvent = FormattedExecutionResult<Record<string, unknown>, unknown>;
 
+/** An event as an upstream subscription received it. */
+export interface ReceivedEvent {
+  /** Its result (with a resumable field's cursor taken out, ./resume). */
+  result: UpstreamEvent;
+  /**
+   * The JSON it came as, where the upstream connection kept it: a `next-to-many` frame's payload,
+   * one string for every subscription the frame named.
+   */
+  json: string | undefined;
+}
+
 type RequestContext = Parameters<typeof executeQueryPlan>[2];
 
 export const toGraphQLError = (error: GraphQLFormattedError) =>
   new GraphQLError(error.message, { path: error.path, extensions: error.extensions });
+
+/**
+ * A copy of a JSON value: Apollo's executor merges the entity answers into the event's data, and
+ * an event's data may be shared, frozen, by several subscriptions (./upstream). By hand: a loop a
+ * few lines long, five times quicker than `Object.fromEntries` and ten than `structuredClone` on
+ * an event (decision 0045). A `__proto__` key stays a key, as JSON.parse made it.
+ */
+function copyJson(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyJson);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const inner = copyJson((value as Record<string, unknown>)[key]);
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, {
+        value: inner,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else copy[key] = inner;
+  }
+  return copy;
+}
 
 export interface EventExecutionOptions {
   /** The gateway's data sources by subgraph: entity fetches go the way queries' fetches go. */
@@ -56,7 +91,7 @@ export function createEventExecution(options: EventExecutionOptions) {
   ): Promise<ExecutionResult> {
     const upstreamErrors = (event.errors ?? []).map(toGraphQLError);
     if (event.data == null) return { data: null, errors: upstreamErrors };
-    const data = event.data;
+    const data = copyJson(event.data) as Record<string, unknown>;
     const eventSource: GraphQLDataSource = { process: async () => ({ data }) };
     const { planned } = request;
     // Fields the same for every caller: what an earlier event fetched serves (./entity-reuse).

@@ -20,8 +20,8 @@ import {
   createEventExecution,
   toGraphQLError,
   type Delivery,
+  type ReceivedEvent,
   type SubscriptionRequest,
-  type UpstreamEvent,
 } from './execution';
 import {
   createSubscriptionPlanner,
@@ -128,7 +128,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
    */
   function openUpstream(
     request: SubscriptionRequest,
-    sink: UpstreamSink<UpstreamEvent>,
+    sink: UpstreamSink<ReceivedEvent>,
   ): UpstreamHandle {
     const { primary } = request.planned;
     // Resumable fields re-subscribe after the last event received (./resume).
@@ -149,7 +149,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         extensions: { ...traceContext, [CALLER_EXTENSION]: request.state.connectionParams },
       },
       {
-        next: (event) => sink.next(upstream.received(event)),
+        next: (event) =>
+          sink.next({ result: upstream.received(event), json: upstreams.jsonOf(event) }),
         error: (error) => {
           if (Array.isArray(error)) {
             const errors = (error as GraphQLFormattedError[]).map(toGraphQLError);

@@ -3,7 +3,6 @@ import { errorMessage } from '@fitnexa/shared/errors';
 import {
   CALLERS_PARAM,
   CALLERS_PER_SUBSCRIPTION,
-  nextFrame,
   parseNextToMany,
   type NextToMany,
 } from '@fitnexa/shared/realtime';
@@ -25,6 +24,14 @@ async function retryWait(retries: number) {
   await new Promise((resolve) => setTimeout(resolve, delay));
 }
 
+/** Freezes a parsed JSON value and everything in it. */
+function deepFreeze(value: object) {
+  Object.freeze(value);
+  for (const inner of Object.values(value)) {
+    if (typeof inner === 'object' && inner !== null) deepFreeze(inner as object);
+  }
+}
+
 /** An upstream connection taken for one subscription; `release` once that subscription ended. */
 export interface UpstreamLease {
   client: Client;
@@ -41,6 +48,8 @@ export interface UpstreamLease {
  * again, up to `retryAttempts`.
  */
 export function createUpstreams(options: UpstreamOptions) {
+  // The JSON each `next-to-many` payload was parsed from, by the payload its subscriptions got.
+  const payloadJson = new WeakMap<object, string>();
   let open = 0;
   const changed = (delta: number) => {
     open += delta;
@@ -59,22 +68,31 @@ export function createUpstreams(options: UpstreamOptions) {
 
     /**
      * A message reaches graphql-ws's client as it came, or, for a `next-to-many` frame, as one
-     * `next` message per subscription it names (each parsed on its own: Apollo's executor merges
-     * the entity answers into an event's data). A malformed frame closes the connection as
-     * graphql-ws closes it for a bad message (4004), which ends its subscriptions with an error.
+     * `next` message per subscription it names, all holding the payload parsed once (deeply frozen:
+     * each subscription's event resolves on a copy of its own, ./execution). The messages go as
+     * objects: `ws` hands a binary message's data to graphql-ws's listener untouched, and graphql-ws
+     * checks a message that is not a string as it checks a parsed one. A malformed frame closes
+     * the connection as graphql-ws closes it for a bad message (4004), which ends its
+     * subscriptions with an error.
      */
     override emit(event: string | symbol, ...args: unknown[]): boolean {
       if (event !== 'message' || args[1] === true) return super.emit(event, ...args);
       const text = String(args[0]);
       let many: NextToMany | undefined;
+      let payload: unknown;
       try {
         many = parseNextToMany(text);
+        if (many) payload = JSON.parse(many.payloadJson);
       } catch (error) {
         this.close(CloseCode.BadResponse, errorMessage(error));
         return true;
       }
       if (!many) return super.emit(event, text, false);
-      for (const id of many.ids) super.emit(event, nextFrame(id, many.payloadJson), false);
+      if (typeof payload === 'object' && payload !== null) {
+        deepFreeze(payload);
+        payloadJson.set(payload, many.payloadJson);
+      }
+      for (const id of many.ids) super.emit(event, { id, type: 'next', payload }, true);
       return true;
     }
   }
@@ -130,6 +148,11 @@ export function createUpstreams(options: UpstreamOptions) {
         },
       };
     },
+    /**
+     * The JSON `payload` was parsed from, when it came in a `next-to-many` frame: the same string
+     * for every subscription the frame named.
+     */
+    jsonOf: (payload: object): string | undefined => payloadJson.get(payload),
     /** Upstream sockets open (or opening) right now. */
     openSockets: () => open,
     /** Closes every upstream connection (at shutdown). */
