@@ -637,6 +637,10 @@ describe('federated subscription execution', () => {
     ['an id that is not a string', '{"type":"next-to-many","ids":[1],"payload":{}}'],
     ['a payload that is not JSON', '{"type":"next-to-many","ids":["1"],"payload":{nope}}'],
     ['a payload that is not an object', '{"type":"next-to-many","ids":["1"],"payload":[]}'],
+    [
+      'a payload nested deeper than a stack can walk',
+      `{"type":"next-to-many","ids":["1"],"payload":{"data":${'['.repeat(200_000)}${']'.repeat(200_000)}}}`,
+    ],
   ])(
     'when the subgraph sends a malformed next-to-many frame (%s), then that upstream connection is closed (4004) and its subscriptions end with INTERNAL_SERVER_ERROR, as after any message graphql-ws cannot read; the client connection and its subscriptions to other subgraphs go on',
     async (_malformed, frame) => {

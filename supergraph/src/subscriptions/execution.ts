@@ -91,8 +91,10 @@ export function createEventExecution(options: EventExecutionOptions) {
   ): Promise<ExecutionResult> {
     const upstreamErrors = (event.errors ?? []).map(toGraphQLError);
     if (event.data == null) return { data: null, errors: upstreamErrors };
-    const data = copyJson(event.data) as Record<string, unknown>;
-    const eventSource: GraphQLDataSource = { process: async () => ({ data }) };
+    // Copied when the plan asks for it, where a failure is the event's error.
+    const eventSource: GraphQLDataSource = {
+      process: async () => ({ data: copyJson(event.data) as Record<string, unknown> }),
+    };
     const { planned } = request;
     // Fields the same for every caller: what an earlier event fetched serves (./entity-reuse).
     const dataSources = planned.sameForEveryCaller
