@@ -13,11 +13,12 @@
 // once for all members, and reused across messages for a few seconds, as the gateway does for
 // fields declared @sameForEveryCaller), then directly on messaging (which can only give the
 // sender's id; only for N up to BENCH_DIRECT_MAX, default 1000). Once every subscriber has received a
-// warm-up message, the demo member sends BENCH_WARMUP unmeasured messages (default 10), then
-// BENCH_EVENTS measured ones (default 500, 100 at 10,000 subscribers: a message's deliveries come
-// in a clump of N, so p99 over fewer than a few hundred messages is the luck of the worst one or
-// two), straight to messaging, one after the other, each once
-// the previous one reached all N subscribers: both paths are measured warm, whichever runs first.
+// warm-up message, the demo member sends BENCH_WARMUP unmeasured messages (default 10), then,
+// once the gateway and the subgraphs are quiet (untilQuiet), BENCH_EVENTS measured ones (default
+// 500, 100 at 10,000 subscribers: a message's deliveries come in a clump of N, so p99 over fewer
+// than a few hundred messages is the luck of the worst one or two), straight to messaging, one
+// after the other, each once the previous one reached all N subscribers: both paths are measured
+// warm and on a quiet machine, whichever runs first.
 //
 // Reported per run: the delivery latency (from just before the send to each subscriber's receipt,
 // on this process's clock, so it includes the send itself) at p50 and p99 over all N × events
@@ -297,6 +298,34 @@ function subscribe(options: {
   });
 }
 
+/**
+ * A measured run starts once each process used under 5 % of a CPU over 500 ms (/proc counts in
+ * 10 ms ticks: two at most).
+ */
+const QUIET_CPU_SHARE = 0.05;
+const QUIET_WINDOW_MS = 500;
+const QUIET_MAX_MS = 15_000;
+
+/**
+ * Waits until every process in `pids` is quiet (QUIET_CPU_SHARE over QUIET_WINDOW_MS), at most
+ * QUIET_MAX_MS: work left from the setup or the run before (the subgraphs' outbox and consumers
+ * after a hundred registrations, say) would otherwise share the first measured messages' CPU
+ * with one path and not the other, as 0041 found for bench:gateway's loads.
+ */
+async function untilQuiet(pids: number[]) {
+  const deadline = Date.now() + QUIET_MAX_MS;
+  let before = pids.map(cpuMs);
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, QUIET_WINDOW_MS));
+    const after = pids.map(cpuMs);
+    if (after.every((used, index) => used - before[index]! < QUIET_CPU_SHARE * QUIET_WINDOW_MS)) {
+      return;
+    }
+    before = after;
+  }
+  console.log(`  (not quiet after ${QUIET_MAX_MS / 1000} s: measuring anyway)`);
+}
+
 /** N subscribers on `url`, warmed up, then `eventsFor(N)` messages sent to messaging one by one. */
 async function run(options: {
   pair: number;
@@ -313,6 +342,8 @@ async function run(options: {
   gatewayPid?: number;
   /** The subgraphs' process (messaging among them), whose CPU time is measured on both paths. */
   subgraphsPid: number;
+  /** The processes that must be quiet before the measured messages (see untilQuiet). */
+  quietPids: number[];
 }): Promise<RunResult> {
   const throughGateway = options.gatewayPid !== undefined;
   const { subscribers } = options;
@@ -406,6 +437,7 @@ async function run(options: {
       if (!(await deliver(sequence))) throw new Error(`${options.target}: warm-up message lost`);
     }
     latencies.length = 0;
+    await untilQuiet(options.quietPids);
 
     let lost = 0;
     // Read before the clocks start: the request for /metrics is no delivery's cost (this
@@ -524,6 +556,7 @@ async function main() {
         service,
         gatewayPid: service ? undefined : gateway.pid,
         subgraphsPid: subgraphs.pid,
+        quietPids: [gateway.pid, subgraphs.pid],
         query: `subscription M($id: ID!) { messageAdded(conversationId: $id) { id body sentAt ${sender} } }`,
         subscribers,
         members,
