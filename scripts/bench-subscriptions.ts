@@ -50,6 +50,7 @@ import { WebSocket } from 'ws';
 import { processCpuSeconds } from './bench/load';
 import { startBenchRun } from './bench/processes';
 import { GATEWAY_NODE_ARGS } from './lib/gateway-runtime';
+import type { AllocationWindow } from './bench/allocations';
 import type { GatewayConfig, GatewayReady, SubgraphsReady } from './bench/protocol';
 import type { SubgraphsConfig } from './bench/subgraphs';
 import { fixed, median } from './bench/stats';
@@ -77,6 +78,10 @@ const PROFILED = new Set(
     .filter(Boolean),
 );
 const PROFILE_DIR = '/tmp/fitnexa-bench-profiles';
+// BENCH_ALLOCATIONS=1 samples what the gateway allocates over each measured window of its own
+// (V8's sampling heap profiler, collected objects included: scripts/bench/allocations.ts), prints
+// it per delivery and writes each window's .heapprofile into PROFILE_DIR.
+const ALLOCATIONS = ['1', 'true'].includes(process.env.BENCH_ALLOCATIONS ?? '');
 const profileArgs = (child: string) =>
   PROFILED.has(child) ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : undefined;
 /** Microseconds on the monotonic clock, as --cpu-prof's sample timestamps are. */
@@ -176,6 +181,8 @@ interface RunResult {
   subgraphsCpuMsPerDelivery: number;
   /** The gateway's mean milliseconds from an upstream event to its hand-out (gateway runs only). */
   fanOutMs?: number;
+  /** The gateway's bytes allocated per delivery over the window (BENCH_ALLOCATIONS). */
+  allocatedPerDelivery?: number;
 }
 
 /** The gateway's fan-out histogram so far: seconds summed and upstream events counted. */
@@ -344,6 +351,8 @@ async function run(options: {
   subgraphsPid: number;
   /** The processes that must be quiet before the measured messages (see untilQuiet). */
   quietPids: number[];
+  /** The gateway's allocation sampling (gateway runs with BENCH_ALLOCATIONS). */
+  allocationsUrl?: string;
 }): Promise<RunResult> {
   const throughGateway = options.gatewayPid !== undefined;
   const { subscribers } = options;
@@ -448,6 +457,8 @@ async function run(options: {
     const cpuBefore = options.gatewayPid ? cpuMs(options.gatewayPid) : 0;
     const subgraphsCpuBefore = cpuMs(options.subgraphsPid);
     const ownCpuBefore = process.cpuUsage();
+    const allocations = options.allocationsUrl;
+    if (allocations) await fetch(`${allocations}/start`, { method: 'POST' });
     const events = eventsFor(subscribers);
     for (let sequence = 1; sequence <= events; sequence += 1) {
       if (!(await deliver(sequence))) lost += subscribers - (received.get(sequence) ?? 0);
@@ -455,6 +466,11 @@ async function run(options: {
     const cpuUsed = options.gatewayPid ? cpuMs(options.gatewayPid) - cpuBefore : NaN;
     const subgraphsCpuUsed = cpuMs(options.subgraphsPid) - subgraphsCpuBefore;
     const ownCpu = process.cpuUsage(ownCpuBefore);
+    const allocated = allocations
+      ? ((await (
+          await fetch(`${allocations}/stop`, { method: 'POST' })
+        ).json()) as AllocationWindow)
+      : undefined;
     const fanOutAfter = fanOutBefore ? await fanOutSoFar(options.url) : undefined;
     const seconds = (now() - started) / 1000;
     if (PROFILED.size) {
@@ -473,6 +489,7 @@ async function run(options: {
       deliveriesPerSecond: latencies.length / seconds,
       lost,
       cpuMsPerDelivery: options.gatewayPid ? cpuUsed / latencies.length : undefined,
+      allocatedPerDelivery: allocated ? allocated.bytes / latencies.length : undefined,
       subscribersCpuMsPerDelivery: (ownCpu.user + ownCpu.system) / 1000 / latencies.length,
       subgraphsCpuMsPerDelivery: subgraphsCpuUsed / latencies.length,
       fanOutMs:
@@ -508,6 +525,7 @@ async function main() {
       serviceTokenSecret: TEST_SERVICE_TOKEN_SECRET,
       redisUrl: process.env.REDIS_URL,
       deduplication: true,
+      allocationsDir: ALLOCATIONS ? PROFILE_DIR : undefined,
     };
     const gateway = await children.start<GatewayReady>('ours', 'gateway.ts', {
       config,
@@ -557,6 +575,7 @@ async function main() {
         gatewayPid: service ? undefined : gateway.pid,
         subgraphsPid: subgraphs.pid,
         quietPids: [gateway.pid, subgraphs.pid],
+        allocationsUrl: service ? undefined : gateway.ready.allocationsUrl,
         query: `subscription M($id: ID!) { messageAdded(conversationId: $id) { id body sentAt ${sender} } }`,
         subscribers,
         members,
@@ -576,7 +595,10 @@ async function main() {
             : `  gateway CPU ${fixed(result.cpuMsPerDelivery * 1000, 1)} µs/delivery`) +
           (result.fanOutMs === undefined
             ? ''
-            : `  gateway ${fixed(result.fanOutMs, 2)} ms/upstream event`),
+            : `  gateway ${fixed(result.fanOutMs, 2)} ms/upstream event`) +
+          (result.allocatedPerDelivery === undefined
+            ? ''
+            : `  gateway allocated ${fixed(result.allocatedPerDelivery / 1024, 2)} KB/delivery`),
       );
     }
     /** The gateway run's latency over the direct run's of the same pair. */
@@ -631,6 +653,7 @@ async function main() {
     await cleanUp();
   }
   if (PROFILED.size) console.log(`\nCPU profiles (${[...PROFILED].join(', ')}): ${PROFILE_DIR}/`);
+  if (ALLOCATIONS) console.log(`\nThe gateway's allocation profiles: ${PROFILE_DIR}/*.heapprofile`);
 }
 
 main().then(

@@ -1,5 +1,6 @@
 // Benchmark child: one gateway (`ours`, `apollo`, `hive` or `hive-router`, the first argument) in a process of
 // its own — one Node thread, like one worker — routing to the subgraphs in its configuration.
+import { serveAllocationSampling } from './allocations';
 import { runChild } from './child';
 import {
   childConfig,
@@ -46,5 +47,14 @@ runChild<GatewayReady>(kind, async () => {
   }
   const start = await starters[kind]();
   const gateway = await start(supergraphRoutedTo(config.subgraphUrls), config);
-  return { ready: { url: gateway.url }, stop: () => gateway.stop() };
+  const allocations = config.allocationsDir
+    ? await serveAllocationSampling(config.allocationsDir, kind)
+    : undefined;
+  return {
+    ready: { url: gateway.url, allocationsUrl: allocations?.url },
+    stop: async () => {
+      await allocations?.close();
+      await gateway.stop();
+    },
+  };
 });

@@ -49,11 +49,15 @@ export interface GatewayConfig {
   deduplication: boolean;
   /** The traced gateway's OTLP endpoint and parentbased_traceidratio ratio. */
   tracing?: { endpoint: string; ratio: string };
+  /** Serve allocation sampling (./allocations), its profiles written into this directory. */
+  allocationsDir?: string;
 }
 
 /** What a gateway child reports: where it serves GraphQL. */
 export interface GatewayReady {
   url: string;
+  /** Where its allocation sampling is started and stopped, when asked for (./allocations). */
+  allocationsUrl?: string;
 }
 
 export interface StartedGateway extends GatewayReady {
