@@ -13,7 +13,8 @@
 // once for all members, and reused across messages for a few seconds, as the gateway does for
 // fields declared @sameForEveryCaller), then directly on messaging (which can only give the
 // sender's id; only for N up to BENCH_DIRECT_MAX, default 1000). Once every subscriber has received a
-// warm-up message, the demo member sends BENCH_WARMUP unmeasured messages (default 10), then,
+// warm-up message, the demo member sends BENCH_WARMUP unmeasured messages (default 50: the first
+// pair's gateway run is the gateway's first subscription work, 10 left it slower in most runs), then,
 // once the gateway and the subgraphs are quiet (untilQuiet), BENCH_EVENTS measured ones (default
 // 500, 100 at 10,000 subscribers: a message's deliveries come in a clump of N, so p99 over fewer
 // than a few hundred messages is the luck of the worst one or two), straight to messaging, one
@@ -60,7 +61,7 @@ const EVENTS = process.env.BENCH_EVENTS === undefined ? undefined : positive('BE
 /** Measured messages for N subscribers: BENCH_EVENTS, or 500 up to a million deliveries. */
 const eventsFor = (subscribers: number) =>
   EVENTS ?? Math.max(20, Math.min(500, Math.floor(1_000_000 / subscribers)));
-const WARMUP = positive('BENCH_WARMUP', 10);
+const WARMUP = positive('BENCH_WARMUP', 50);
 const USERS = positive('BENCH_USERS', 100);
 const DIRECT_MAX = positive('BENCH_DIRECT_MAX', 1000);
 const PAIRS = positive('BENCH_PAIRS', 3);
