@@ -50,8 +50,9 @@ export const toGraphQLError = (error: GraphQLFormattedError) =>
 /**
  * A copy of a JSON value: Apollo's executor merges the entity answers into the event's data, and
  * an event's data may be shared, frozen, by several subscriptions (./upstream). By hand: a loop a
- * few lines long, five times quicker than `Object.fromEntries` and ten than `structuredClone` on
- * an event (decision 0045). A `__proto__` key stays a key, as JSON.parse made it.
+ * few lines long, about seven times quicker than `Object.fromEntries` and twelve than
+ * `structuredClone` on a message event (decision 0045). A `__proto__` key stays a key, as
+ * JSON.parse made it.
  */
 function copyJson(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
