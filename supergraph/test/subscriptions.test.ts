@@ -188,14 +188,11 @@ function watchedClient(connectionParams?: Record<string, unknown>) {
   return { connection, closedWith };
 }
 
-function bothSubscribedToMessages() {
+/** The test's user and another one, each subscribed to `query` (by default MESSAGE_ADDED). */
+function bothSubscribedToMessages(query = MESSAGE_ADDED) {
   return {
-    mine: subscribe(MESSAGE_ADDED, { id: 'c1' }),
-    theirs: subscribe(
-      MESSAGE_ADDED,
-      { id: 'c1' },
-      client({ authorization: `Bearer ${otherToken}` }),
-    ),
+    mine: subscribe(query, { id: 'c1' }),
+    theirs: subscribe(query, { id: 'c1' }, client({ authorization: `Bearer ${otherToken}` })),
   };
 }
 
@@ -603,13 +600,8 @@ describe('federated subscription execution', () => {
   });
 
   it('when the subgraph answers two callers’ subscriptions to a field that depends on the caller with one next-to-many frame, then each gets it as seen by them, and neither resolution changes the event the other resolves', async () => {
-    const query =
-      'subscription M($id: ID!) { messageAdded(conversationId: $id) { body sender { email } } }';
-    const mine = subscribe(query, { id: 'c1' });
-    const theirs = subscribe(
-      query,
-      { id: 'c1' },
-      client({ authorization: `Bearer ${otherToken}` }),
+    const { mine, theirs } = bothSubscribedToMessages(
+      'subscription M($id: ID!) { messageAdded(conversationId: $id) { body sender { email } } }',
     );
     await eventually(() => upstreams.length === 2, 'one upstream subscription per caller');
     const body = `seen ${crypto.randomUUID()}`;
@@ -718,13 +710,8 @@ describe('federated subscription execution', () => {
   });
 
   it('when a subscription selects a field that depends on the caller, then every event is resolved for each caller with their own token, never shared nor reused', async () => {
-    const query =
-      'subscription M($id: ID!) { messageAdded(conversationId: $id) { body sender { displayName email } } }';
-    const mine = subscribe(query, { id: 'c1' });
-    const theirs = subscribe(
-      query,
-      { id: 'c1' },
-      client({ authorization: `Bearer ${otherToken}` }),
+    const { mine, theirs } = bothSubscribedToMessages(
+      'subscription M($id: ID!) { messageAdded(conversationId: $id) { body sender { displayName email } } }',
     );
     await eventually(() => upstreams.length === 2, 'one upstream subscription per caller');
     const event = (body: string) => ({
