@@ -82,17 +82,19 @@ export function createUpstreams(options: UpstreamOptions) {
       let payload: unknown;
       try {
         many = parseNextToMany(text);
-        if (many) payload = JSON.parse(many.payloadJson);
-        // Nested deeper than the stack can walk, it throws here rather than crash the process.
-        if (typeof payload === 'object' && payload !== null) deepFreeze(payload);
+        if (many) {
+          payload = JSON.parse(many.payloadJson);
+          if (typeof payload === 'object' && payload !== null) {
+            // Nested deeper than the stack can walk, it throws here rather than crash the process.
+            deepFreeze(payload);
+            payloadJson.set(payload, many.payloadJson);
+          }
+        }
       } catch (error) {
         this.close(CloseCode.BadResponse, errorMessage(error));
         return true;
       }
       if (!many) return super.emit(event, text, false);
-      if (typeof payload === 'object' && payload !== null) {
-        payloadJson.set(payload, many.payloadJson);
-      }
       for (const id of many.ids) super.emit(event, { id, type: 'next', payload }, true);
       return true;
     }
