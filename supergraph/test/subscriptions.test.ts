@@ -599,6 +599,32 @@ describe('federated subscription execution', () => {
     expect(theirs.results).toEqual([delivered]);
   });
 
+  it('when a next-to-many frame still names a subscription its caller ended, then only the live one gets the event', async () => {
+    const { mine, theirs } = bothSubscribedToMessages();
+    await eventually(() => upstreams.length === 2, 'one upstream subscription per caller');
+    const named = upstreams.map(({ id }) => id);
+    const mineUpstream = upstreams.find(
+      ({ caller }) => caller.authorization === `Bearer ${token}`,
+    )!;
+    mine.unsubscribe();
+    await eventually(() => mineUpstream.closed, 'my upstream subscription to end');
+
+    upstreams[0]!.socket.send(
+      nextToManyFrame(
+        named,
+        JSON.stringify({
+          data: { messageAdded: { body: 'late', sender: { __typename: 'User', id: 'u1' } } },
+        }),
+      ),
+    );
+
+    await eventually(() => theirs.results.length === 1, 'their event');
+    expect(theirs.results).toEqual([
+      { data: { messageAdded: { body: 'late', sender: { displayName: 'Name of u1' } } } },
+    ]);
+    expect(mine.results).toEqual([]);
+  });
+
   it('when the subgraph answers two callers’ subscriptions to a field that depends on the caller with one next-to-many frame, then each gets it as seen by them, and neither resolution changes the event the other resolves', async () => {
     const { mine, theirs } = bothSubscribedToMessages(
       'subscription M($id: ID!) { messageAdded(conversationId: $id) { body sender { email } } }',
@@ -628,7 +654,9 @@ describe('federated subscription execution', () => {
   it.each([
     ['an id that is not a string', '{"type":"next-to-many","ids":[1],"payload":{}}'],
     ['a payload that is not JSON', '{"type":"next-to-many","ids":["1"],"payload":{nope}}'],
+    ['an empty id', '{"type":"next-to-many","ids":[""],"payload":{}}'],
     ['a payload that is not an object', '{"type":"next-to-many","ids":["1"],"payload":[]}'],
+    ['a payload that is null', '{"type":"next-to-many","ids":["1"],"payload":null}'],
     [
       'a payload nested deeper than a stack can walk',
       `{"type":"next-to-many","ids":["1"],"payload":{"data":${'['.repeat(200_000)}${']'.repeat(200_000)}}}`,

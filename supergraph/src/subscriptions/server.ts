@@ -140,7 +140,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     const subgraph = primary.serviceName;
     const traceContext = upstreamTraceHeaders(request.trace);
     const lease = upstreams.lease(subgraph, urls.get(subgraph)!);
-    const stop = lease.client.subscribe<Record<string, unknown>, unknown>(
+    const stop = lease.subscribe(
       {
         query: upstream.query,
         operationName: primary.operationName,
@@ -149,8 +149,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         extensions: { ...traceContext, [CALLER_EXTENSION]: request.state.connectionParams },
       },
       {
-        next: (event) =>
-          sink.next({ result: upstream.received(event), json: upstreams.jsonOf(event) }),
+        next: (event, json) => sink.next({ result: upstream.received(event), json }),
         error: (error) => {
           if (Array.isArray(error)) {
             const errors = (error as GraphQLFormattedError[]).map(toGraphQLError);
