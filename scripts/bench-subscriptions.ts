@@ -36,8 +36,10 @@
 // first (the first of a pair pays more of this process's CPU); the p50 and p99 ratios to the
 // direct path are within a pair, and their median over the pairs is printed last (on a busy
 // machine, p50's is the steadier). The
-// subscribers are minimal graphql-transport-ws clients on `ws` (no graphql-ws client per
-// connection), so that 10,000 of them in this one process cost as little as they can; the process
+// subscribers are minimal graphql-transport-ws clients (no graphql-ws client per connection), the
+// same on both paths, on a WebSocket client of the benchmark's own written on `net`
+// (scripts/bench/lean-subscriber.ts: every connection reads into one static buffer, with no stream
+// and no `ws`), so that 10,000 of them in this one process cost as little as they can; the process
 // needs a file descriptor per subscriber (`ulimit -n`). A measurement, not a test: it exits 0
 // whatever the numbers, non-zero only when setup fails.
 import { randomUUID } from 'node:crypto';
@@ -47,7 +49,7 @@ import {
   TEST_SERVICE_TOKEN_SECRET,
 } from '@fitnexa/shared/testing';
 import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
-import { WebSocket } from 'ws';
+import { connectLeanWebSocket, type LeanWebSocket } from './bench/lean-subscriber';
 import { processCpuSeconds } from './bench/load';
 import { startBenchRun } from './bench/processes';
 import { GATEWAY_NODE_ARGS } from './lib/gateway-runtime';
@@ -222,14 +224,8 @@ function subscribe(options: {
   variables: Record<string, unknown>;
   next(payload: { data?: { messageAdded: { body: string } }; errors?: unknown }, at: number): void;
   failed(why: string): void;
-}): Promise<WebSocket> {
+}): Promise<LeanWebSocket> {
   return new Promise((resolve, reject) => {
-    // The same lean client on both paths: no compression offered (neither server takes it), and
-    // no UTF-8 check of each frame (every frame is either parsed as JSON or matched below).
-    const socket = new WebSocket(options.url, 'graphql-transport-ws', {
-      perMessageDeflate: false,
-      skipUTF8Validation: true,
-    });
     let acknowledged = false;
     let attempt = 0;
     // A UUID per attempt, as graphql-ws's own client makes its ids: no two subscribers' `next`
@@ -243,23 +239,29 @@ function subscribe(options: {
     // is in every latency, through the gateway and directly alike.
     let eventStart = '';
     const BODY = '"body":"';
+    const BACKSLASH = 0x5c;
     const subscribeOnce = () => {
       attempt += 1;
       id = randomUUID();
       eventStart = `{"id":"${id}","type":"next","payload":{"data":{"messageAdded":{`;
       const payload = { query: options.query, variables: options.variables };
-      socket.send(JSON.stringify({ id, type: 'subscribe', payload }));
+      socket.sendText(JSON.stringify({ id, type: 'subscribe', payload }));
     };
-    socket.on('open', () =>
-      socket.send(JSON.stringify({ type: 'connection_init', payload: options.connectionParams })),
-    );
-    socket.on('message', (data) => {
+    const onText = (text: string) => {
       const at = now();
-      const text = String(data);
-      if (live && !retrying && text.startsWith(eventStart) && !text.includes('"errors"')) {
-        const from = text.indexOf(BODY) + BODY.length;
+      if (live && !retrying && text.startsWith(eventStart)) {
+        // One pass over the text: the body is the first `"body":"` after the prefix (a string
+        // before it would have its quotes escaped) up to its closing quote (parsed instead when
+        // the quote is escaped), and the result's errors can only come after its data, so after
+        // the body.
+        const from = text.indexOf(BODY, eventStart.length) + BODY.length;
         const to = text.indexOf('"', from);
-        if (from >= BODY.length && to > from) {
+        if (
+          from >= BODY.length &&
+          to > from &&
+          text.charCodeAt(to - 1) !== BACKSLASH &&
+          !text.includes('"errors"', to)
+        ) {
           options.next({ data: { messageAdded: { body: text.slice(from, to) } } }, at);
           return;
         }
@@ -272,7 +274,7 @@ function subscribe(options: {
         return;
       }
       if (message.type === 'ping') {
-        socket.send('{"type":"pong"}');
+        socket.sendText('{"type":"pong"}');
         return;
       }
       // What a refused attempt still gets (its `complete`) is not this one's.
@@ -295,14 +297,25 @@ function subscribe(options: {
       } else {
         options.failed(`${message.type} ${JSON.stringify(message.payload ?? null)}`);
       }
+    };
+    // The same lean client on both paths (no compression offered: neither server takes it; no
+    // UTF-8 check of each frame: every frame is either parsed as JSON or matched above).
+    const socket = connectLeanWebSocket({
+      url: options.url,
+      protocol: 'graphql-transport-ws',
+      onText,
+      onClose: (code, reason) => {
+        if (!acknowledged) reject(new Error(`closed ${code} ${reason} before its ack`));
+        else if (code !== 1000) options.failed(`closed ${code} ${reason}`);
+      },
     });
-    socket.on('close', (code, reason) => {
-      if (!acknowledged) reject(new Error(`closed ${code} ${String(reason)} before its ack`));
-      else if (code !== 1000) options.failed(`closed ${code} ${String(reason)}`);
-    });
-    socket.on('error', (error) => {
-      if (!acknowledged) reject(error);
-    });
+    socket.opened.then(
+      () =>
+        socket.sendText(
+          JSON.stringify({ type: 'connection_init', payload: options.connectionParams }),
+        ),
+      reject,
+    );
   });
 }
 
@@ -364,13 +377,13 @@ async function run(options: {
   const received = new Map<number, number>();
   let onDelivery: (() => void) | undefined;
   const failures: string[] = [];
-  const sockets: WebSocket[] = [];
+  const sockets: LeanWebSocket[] = [];
   const credential = options.service ? await gatewayCredentialHeaders(options.service) : {};
   const url = options.url.replace(/^http/, 'ws');
   try {
     // In batches: thousands of connection_inits at once would outlast the gateway's 3 s wait.
     for (let first = 0; first < subscribers; first += CONNECT_BATCH) {
-      const batch: Promise<WebSocket>[] = [];
+      const batch: Promise<LeanWebSocket>[] = [];
       for (let index = first; index < Math.min(subscribers, first + CONNECT_BATCH); index += 1) {
         batch.push(
           subscribe({
@@ -500,10 +513,7 @@ async function run(options: {
     };
   } finally {
     onDelivery = undefined;
-    const closed = sockets.map(
-      (socket) => new Promise((resolve) => socket.once('close', resolve).close(1000)),
-    );
-    await Promise.all(closed);
+    await Promise.all(sockets.map((socket) => socket.close(1000)));
   }
 }
 
