@@ -49,6 +49,7 @@ describe('the frames of a connection shared by the gateway’s callers', () => {
   it.each([
     ['no ids', '{"type":"next-to-many","ids":[],"payload":{}}'],
     ['an id that is not a string', '{"type":"next-to-many","ids":[1],"payload":{}}'],
+    ['an empty id', '{"type":"next-to-many","ids":["x",""],"payload":{}}'],
     ['no payload', '{"type":"next-to-many","ids":["x"]}'],
     ['spaces', '{"type":"next-to-many","ids":[ "x" ],"payload":{}}'],
     ['a cut frame', '{"type":"next-to-many","ids":["x"'],

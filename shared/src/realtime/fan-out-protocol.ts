@@ -58,7 +58,8 @@ export function parseNextToMany(data: string): NextToMany | undefined {
   if (
     !Array.isArray(ids) ||
     !ids.length ||
-    !ids.every((id) => typeof id === 'string') ||
+    // graphql-ws's `next` needs a non-empty string id.
+    !ids.every((id) => typeof id === 'string' && id !== '') ||
     !data.startsWith(`${FRAME_START}"ids":${idsJson}`) ||
     JSON.stringify(ids) !== idsJson
   ) {

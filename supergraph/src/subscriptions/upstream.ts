@@ -87,9 +87,7 @@ function upstreamSocket(nexts: NextById, counted: (delta: number) => void) {
         many = parseNextToMany(text);
         if (many) {
           const payload: unknown = JSON.parse(many.payloadJson);
-          if (!isPayload(payload) || many.ids.includes('')) {
-            throw new Error(`Malformed ${NEXT_TO_MANY} frame`);
-          }
+          if (!isPayload(payload)) throw new Error(`Malformed ${NEXT_TO_MANY} frame`);
           // Nested deeper than the stack can walk, it throws here rather than crash the process.
           deepFreeze(payload);
           // An id this connection does not hold (a subscription that ended) is let be, as
