@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { eventually } from '@fitnexa/shared/testing/realtime';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { connectLeanWebSocket, type LeanWebSocket } from './lean-subscriber';
 
@@ -10,15 +11,6 @@ const cleanUps: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   await Promise.all(cleanUps.splice(0).map((cleanUp) => cleanUp()));
 });
-
-/** Resolves once `condition` holds (checked every 5 ms), rejects after 5 s. */
-async function until(condition: () => boolean, what: string) {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -49,7 +41,7 @@ async function wsServer(options: { refuseProtocol?: boolean; status?: number } =
   cleanUps.push(() => new Promise((resolve) => server.close(resolve)));
   const port = (server.address() as AddressInfo).port;
   const connection = async () => {
-    await until(() => connections.length > 0, 'the connection');
+    await eventually(() => connections.length > 0, 'the connection');
     return connections[0]!.socket;
   };
   return { url: `ws://127.0.0.1:${port}/graphql?x=1`, connections, connection, received };
@@ -98,7 +90,7 @@ async function rawServer(reply: (key: string) => string | Buffer = switchingProt
   });
   const port = (server.address() as AddressInfo).port;
   const socket = async (index = 0) => {
-    await until(() => sockets.length > index, 'the handshake');
+    await eventually(() => sockets.length > index, 'the handshake');
     return sockets[index]!;
   };
   return { url: `ws://127.0.0.1:${port}/`, socket };
@@ -185,7 +177,7 @@ describe('the lean WebSocket client', () => {
         ]),
       );
       const { texts } = client(server.url);
-      await until(() => texts.length === 2, 'two messages');
+      await eventually(() => texts.length === 2, 'two messages');
       expect(texts).toEqual(['{"type":"connection_ack"}', 'second']);
     });
   });
@@ -196,10 +188,10 @@ describe('the lean WebSocket client', () => {
       const { socket, texts } = client(server.url);
       await socket.opened;
       socket.sendText('{"type":"connection_init","payload":{"name":"Zoë ✓"}}');
-      await until(() => server.received.length === 1, 'the message');
+      await eventually(() => server.received.length === 1, 'the message');
       expect(server.received).toEqual(['{"type":"connection_init","payload":{"name":"Zoë ✓"}}']);
       (await server.connection()).send('{"type":"connection_ack","payload":"✓ ünïcode"}');
-      await until(() => texts.length === 1, 'the answer');
+      await eventually(() => texts.length === 1, 'the answer');
       expect(texts).toEqual(['{"type":"connection_ack","payload":"✓ ünïcode"}']);
     });
 
@@ -211,7 +203,7 @@ describe('the lean WebSocket client', () => {
         await socket.opened;
         const message = text(bytes);
         (await server.connection()).send(message);
-        await until(() => texts.length === 1, 'the message');
+        await eventually(() => texts.length === 1, 'the message');
         expect(texts[0]).toBe(message);
       },
     );
@@ -224,7 +216,7 @@ describe('the lean WebSocket client', () => {
         await socket.opened;
         const message = text(bytes);
         socket.sendText(message);
-        await until(() => server.received.length === 1, 'the message');
+        await eventually(() => server.received.length === 1, 'the message');
         expect(server.received[0]).toBe(message);
       },
     );
@@ -234,7 +226,7 @@ describe('the lean WebSocket client', () => {
       const { texts } = client(server.url);
       const messages = Array.from({ length: 300 }, (_, index) => `{"seq":${index}}`);
       (await server.socket()).write(Buffer.concat(messages.map((body) => serverFrame(1, body))));
-      await until(() => texts.length === messages.length, 'every message');
+      await eventually(() => texts.length === messages.length, 'every message');
       expect(texts).toEqual(messages);
     });
 
@@ -245,7 +237,7 @@ describe('the lean WebSocket client', () => {
       const messages = Array.from({ length: 1_000 }, (_, index) => `message ${index}`);
       const connection = await server.connection();
       for (const message of messages) connection.send(message);
-      await until(() => texts.length === messages.length, 'every message');
+      await eventually(() => texts.length === messages.length, 'every message');
       expect(texts).toEqual(messages);
     });
 
@@ -271,7 +263,7 @@ describe('the lean WebSocket client', () => {
           await pause(15);
         }
         raw.write(Buffer.concat([frame.subarray(from), after]));
-        await until(() => texts.length === 2, 'the message and the next');
+        await eventually(() => texts.length === 2, 'the message and the next');
         expect(texts[0]).toBe(message);
         expect(texts[1]).toBe('after');
       },
@@ -294,7 +286,10 @@ describe('the lean WebSocket client', () => {
       firstRaw.write(firstFrame.subarray(30_000));
       await pause(20);
       secondRaw.write(secondFrame.subarray(40_000));
-      await until(() => first.texts.length === 1 && second.texts.length === 1, 'both messages');
+      await eventually(
+        () => first.texts.length === 1 && second.texts.length === 1,
+        'both messages',
+      );
       expect(first.texts).toEqual([firstMessage]);
       expect(second.texts).toEqual([secondMessage]);
     });
@@ -308,7 +303,7 @@ describe('the lean WebSocket client', () => {
       connection.send('"payload":{"data":{"n":1}}', { fin: false });
       connection.send('}', { fin: true });
       connection.send('unfragmented');
-      await until(() => texts.length === 2, 'the two messages');
+      await eventually(() => texts.length === 2, 'the two messages');
       expect(texts).toEqual([
         '{"id":"1","type":"next","payload":{"data":{"n":1}}}',
         'unfragmented',
@@ -330,7 +325,7 @@ describe('the lean WebSocket client', () => {
         raw.write(frame);
         await pause(15);
       }
-      await until(() => texts.length === 1, 'the message');
+      await eventually(() => texts.length === 1, 'the message');
       expect(texts).toEqual(['prix: 5 €, toutes taxes comprises']);
     });
   });
@@ -346,7 +341,7 @@ describe('the lean WebSocket client', () => {
       const payload = randomBytes(125);
       connection.ping(payload);
       connection.ping();
-      await until(() => pongs.length === 2, 'the pongs');
+      await eventually(() => pongs.length === 2, 'the pongs');
       expect(pongs[0]?.equals(payload)).toBe(true);
       expect(pongs[1]?.length).toBe(0);
     });
@@ -360,7 +355,7 @@ describe('the lean WebSocket client', () => {
       connection.close(4403, 'Forbidden');
       const [code] = (await serverClosed) as [number, Buffer];
       expect(code).toBe(4403);
-      await until(() => closes.length === 1, 'onClose');
+      await eventually(() => closes.length === 1, 'onClose');
       expect(closes).toEqual([{ code: 4403, reason: 'Forbidden' }]);
       await socket.close();
     });
@@ -385,7 +380,7 @@ describe('the lean WebSocket client', () => {
       const { socket, closes } = client(server.url);
       await socket.opened;
       (await server.socket()).destroy();
-      await until(() => closes.length === 1, 'onClose');
+      await eventually(() => closes.length === 1, 'onClose');
       expect(closes[0]?.code).toBe(1006);
     });
 
@@ -399,7 +394,7 @@ describe('the lean WebSocket client', () => {
         Buffer.from('hi'),
       ]);
       (await server.socket()).write(frame);
-      await until(() => closes.length === 1, 'onClose');
+      await eventually(() => closes.length === 1, 'onClose');
       expect(closes[0]?.code).toBe(1002);
       expect(texts).toEqual([]);
     });
