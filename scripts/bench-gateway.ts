@@ -73,10 +73,11 @@ import {
   type Workload,
   type WorkloadName,
 } from './bench/workloads';
+import { integerSetting } from './bench/settings';
 
-const CONNECTIONS = positive('BENCH_CONNECTIONS', 50);
-const SECONDS = positive('BENCH_SECONDS', 10);
-const ROUNDS = positive('BENCH_ROUNDS', 3);
+const CONNECTIONS = integerSetting('BENCH_CONNECTIONS', 50);
+const SECONDS = integerSetting('BENCH_SECONDS', 10);
+const ROUNDS = integerSetting('BENCH_ROUNDS', 3);
 const WARM_UP_SECONDS = 3;
 /** Between two loads: the subgraphs quiet this long, or this long at most (see settle). */
 const SETTLE_QUIET_MS = 300;
@@ -112,12 +113,6 @@ const LABELS: Record<GatewayKind, string> = {
   [TRACED]: `ours, traced ${TRACING_RATIO ?? ''}`,
   [BASELINE]: 'ours, baseline',
 };
-
-function positive(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
 
 function workloadNames(value: string | undefined): WorkloadName[] {
   if (!value) return [...WORKLOAD_NAMES];

@@ -32,17 +32,18 @@ import { DEMO_PASSWORD, DEMO_USERS } from '@fitnexa/shared/types';
 import { runLoad, type RoundResult } from './bench/load';
 import { median } from './bench/stats';
 import { DEFAULT_PORTS } from './lib/graph';
+import { integerSetting } from './bench/settings';
 
-const RUNS = positive('BENCH_RUNS', 3);
-const SECONDS = positive('BENCH_SECONDS', 10);
-const CONNECTIONS = positive('BENCH_CONNECTIONS', 20);
+const RUNS = integerSetting('BENCH_RUNS', 3);
+const SECONDS = integerSetting('BENCH_SECONDS', 10);
+const CONNECTIONS = integerSetting('BENCH_CONNECTIONS', 20);
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const PROFILE_DIR = '/tmp/fitnexa-bench-profiles';
 const ROOT = process.env.BENCH_CHECKOUT ?? join(__dirname, '..');
 const READY_TIMEOUT_MS = 300_000;
 const PORTS_TIMEOUT_MS = 600_000;
 const BANNER = 'FitNexa supergraph is up';
-const PORT = positive('BENCH_PORT', DEFAULT_PORTS.gateway);
+const PORT = integerSetting('BENCH_PORT', DEFAULT_PORTS.gateway);
 /** The gateway's port, then the subgraphs' in rover.yaml's order. */
 const PORTS =
   PORT === DEFAULT_PORTS.gateway
@@ -62,12 +63,6 @@ const DASHBOARD = `query Dashboard($from: DateTime!, $to: DateTime!) {
     personalRecords { kind value exercise { name } }
   }
 }`;
-
-function positive(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -37,10 +37,11 @@
 // direct path are within a pair, and their median over the pairs is printed last (on a busy
 // machine, p50's is the steadier). Before them, BENCH_WARMUP_RUNS runs (default 1) of the first N
 // through the gateway, printed as warm-up and left out: the benchmark's first run was slower in
-// every process than the later ones, and it was always a gateway run. The subscribers are minimal graphql-transport-ws clients (no graphql-ws client per connection), the
-// same on both paths, on a WebSocket client of the benchmark's own written on `net`
-// (scripts/bench/lean-subscriber.ts: every connection reads into one static buffer, with no stream
-// and no `ws`), so that 10,000 of them in this one process cost as little as they can; the process
+// every process than the later ones, and it was always a gateway run. The subscribers are minimal
+// graphql-transport-ws clients (no graphql-ws client per connection), the same on both paths, on a
+// WebSocket client of the benchmark's own written on `net` (scripts/bench/lean-subscriber.ts:
+// every connection reads into one static buffer, with no stream and no `ws`), so that 10,000 of
+// them in this one process cost as little as they can; the process
 // needs a file descriptor per subscriber (`ulimit -n`). A measurement, not a test: it exits 0
 // whatever the numbers, non-zero only when setup fails.
 import { randomUUID } from 'node:crypto';
@@ -58,18 +59,20 @@ import type { AllocationWindow } from './bench/allocations';
 import type { GatewayConfig, GatewayReady, SubgraphsReady } from './bench/protocol';
 import type { SubgraphsConfig } from './bench/subgraphs';
 import { fixed, median } from './bench/stats';
+import { integerSetting } from './bench/settings';
 
 const SUBSCRIBERS = (process.env.BENCH_SUBSCRIBERS ?? '100,1000,10000').split(',').map(Number);
-const EVENTS = process.env.BENCH_EVENTS === undefined ? undefined : positive('BENCH_EVENTS', 500);
+const EVENTS =
+  process.env.BENCH_EVENTS === undefined ? undefined : integerSetting('BENCH_EVENTS', 500);
 /** Measured messages for N subscribers: BENCH_EVENTS, or 500 up to a million deliveries. */
 const eventsFor = (subscribers: number) =>
   EVENTS ?? Math.max(20, Math.min(500, Math.floor(1_000_000 / subscribers)));
-const WARMUP = positive('BENCH_WARMUP', 50);
-const WARMUP_RUNS = integerAtLeast(0, 'BENCH_WARMUP_RUNS', 1);
-const USERS = positive('BENCH_USERS', 100);
-const DIRECT_MAX = positive('BENCH_DIRECT_MAX', 1000);
-const PAIRS = positive('BENCH_PAIRS', 3);
-const CONNECT_BATCH = positive('BENCH_CONNECT_BATCH', 250);
+const WARMUP = integerSetting('BENCH_WARMUP', 50);
+const WARMUP_RUNS = integerSetting('BENCH_WARMUP_RUNS', 1, 0);
+const USERS = integerSetting('BENCH_USERS', 100);
+const DIRECT_MAX = integerSetting('BENCH_DIRECT_MAX', 1000);
+const PAIRS = integerSetting('BENCH_PAIRS', 3);
+const CONNECT_BATCH = integerSetting('BENCH_CONNECT_BATCH', 250);
 const SUBSCRIBE_ATTEMPTS = 30;
 const DELIVERY_TIMEOUT_MS = 30_000;
 const DATABASE_URL = process.env.DATABASE_URL;
@@ -91,19 +94,6 @@ const profileArgs = (child: string) =>
   PROFILED.has(child) ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : undefined;
 /** Microseconds on the monotonic clock, as --cpu-prof's sample timestamps are. */
 const monotonicMicros = () => process.hrtime.bigint() / 1000n;
-
-/** The integer in environment variable `name` (`fallback` when unset), at least `least`. */
-function integerAtLeast(least: number, name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < least) {
-    throw new Error(`${name} must be an integer of at least ${least}`);
-  }
-  return value;
-}
-
-function positive(name: string, fallback: number): number {
-  return integerAtLeast(1, name, fallback);
-}
 
 const now = () => performance.timeOrigin + performance.now();
 
